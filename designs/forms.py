@@ -1,0 +1,145 @@
+"""Forms: generic element and section forms built from the step registry."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from django import forms
+from django.db import models as dj
+
+from . import models as m
+from .steps import ElementSpec, SectionSpec
+
+TEXTAREA_ROWS = 3
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that remembers which version of the record it was edited from."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, design: m.Design, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.design = design
+        self.instance.design = design
+        if not self.is_bound and self.instance.pk:
+            self.initial["base_version"] = self.instance.version
+        for name, field in self.fields.items():
+            model_field = self._model_field(name)
+            if isinstance(model_field, dj.TextField):
+                field.widget.attrs["rows"] = TEXTAREA_ROWS
+            if isinstance(field, forms.ModelChoiceField):
+                self._scope_choices(name, field)
+
+    def _model_field(self, name: str) -> dj.Field | None:
+        try:
+            return self._meta.model._meta.get_field(name)
+        except Exception:
+            return None
+
+    def _scope_choices(self, name: str, field: forms.ModelChoiceField) -> None:
+        related = field.queryset.model
+        qs = related.objects.filter(design=self.design)
+        label_related = getattr(related, "label_related", ())
+        if label_related:
+            qs = qs.select_related(*label_related)
+        field.queryset = qs.filter(**self.choice_filters().get(name, {}))
+
+    def choice_filters(self) -> dict[str, dict[str, Any]]:
+        return {}
+
+    def clean_base_version(self) -> int | None:
+        value = self.cleaned_data.get("base_version")
+        if self.instance.pk and not value:
+            raise forms.ValidationError("This form is missing its version; reload the page and try again.")
+        return value
+
+
+class ElementForm(VersionedForm):
+    spec: ElementSpec
+
+    def choice_filters(self) -> dict[str, dict[str, Any]]:
+        return {k: dict(v) for k, v in self.spec.choice_filters.items()}
+
+
+class SectionForm(VersionedForm):
+    spec: SectionSpec
+
+
+class IndexForm(ElementForm):
+    """An index's columns are typed in order, since order is what matters."""
+
+    column_names = forms.CharField(
+        label="Columns (in order)", max_length=500,
+        help_text="Comma-separated column names of the table, leading column first.",
+    )
+
+    field_order = ["table", "name", "column_names"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["column_names"] = ", ".join(c.name for c in self.instance.ordered_columns())
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        table = cleaned.get("table")
+        raw = cleaned.get("column_names", "")
+        if not table or not raw:
+            return cleaned
+        names = [n.strip() for n in raw.split(",") if n.strip()]
+        by_name = {c.name.lower(): c for c in m.Column.objects.filter(table=table)}
+        missing = [n for n in names if n.lower() not in by_name]
+        if missing:
+            self.add_error("column_names", f"{table.name} has no column {', '.join(missing)}.")
+        elif len({n.lower() for n in names}) != len(names):
+            self.add_error("column_names", "A column may appear only once in an index.")
+        else:
+            self.ordered_columns = [by_name[n.lower()] for n in names]
+        return cleaned
+
+    def _save_m2m(self) -> None:
+        super()._save_m2m()
+        m.IndexColumn.objects.filter(index=self.instance).delete()
+        m.IndexColumn.objects.bulk_create(
+            m.IndexColumn(index=self.instance, column=col, position=i)
+            for i, col in enumerate(self.ordered_columns)
+        )
+
+
+FORM_BASES: dict[str, type[ElementForm]] = {"IndexForm": IndexForm}
+
+
+@cache
+def element_form_class(spec: ElementSpec) -> type[ElementForm]:
+    base = FORM_BASES.get(spec.form_base, ElementForm)
+    meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields)})
+    return type(f"{spec.model.__name__}Form", (base,), {"Meta": meta, "spec": spec})
+
+
+@cache
+def section_form_class(spec: SectionSpec) -> type[SectionForm]:
+    meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields)})
+    return type(f"{spec.model.__name__}{spec.key.title()}Form", (SectionForm,), {"Meta": meta, "spec": spec})
+
+
+class DesignCreateForm(forms.ModelForm):
+    class Meta:
+        model = m.Design
+        fields = ["name", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
+
+
+class DesignEditForm(forms.ModelForm):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = m.Design
+        fields = ["name", "summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["base_version"] = self.instance.version

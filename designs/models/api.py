@@ -1,0 +1,136 @@
+"""Step 3: API specification."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+
+from .architecture import Component
+from .base import TEXT_LIMIT, Element, Section
+
+JSON_EXAMPLE_LIMIT = 20_000
+
+
+def validate_json_example(value: str) -> None:
+    if not value.strip():
+        return
+    try:
+        json.loads(value)
+    except ValueError as exc:
+        raise ValidationError(f"Not valid JSON: {exc}") from None
+
+
+class ApiSettings(Section):
+    class Style(models.TextChoices):
+        REST = "rest", "REST"
+        GRAPHQL = "graphql", "GraphQL"
+        GRPC = "grpc", "gRPC"
+
+    class Versioning(models.TextChoices):
+        URL = "url", "URL path (/v1)"
+        HEADER = "header", "Header"
+        CONTENT = "content", "Content negotiation"
+
+    class Pagination(models.TextChoices):
+        CURSOR = "cursor", "Cursor"
+        OFFSET = "offset", "Offset"
+
+    style = models.CharField(max_length=10, choices=Style.choices, default=Style.REST)
+    base_path = models.CharField(
+        max_length=100, default="/api/v1",
+        validators=[RegexValidator(r"^/[^\s]*$", "Start with / and use no spaces.")],
+    )
+    versioning = models.CharField(max_length=10, choices=Versioning.choices, default=Versioning.URL)
+    pagination = models.CharField(max_length=10, choices=Pagination.choices, default=Pagination.CURSOR)
+    rate_limits = models.CharField(max_length=200, blank=True, help_text="e.g. 100 requests/min per user")
+    error_format = models.CharField(max_length=100, default="RFC 9457 problem+json")
+
+    class Meta:
+        verbose_name = "API settings"
+
+
+class Endpoint(Element):
+    class Method(models.TextChoices):
+        GET = "GET"
+        POST = "POST"
+        PUT = "PUT"
+        PATCH = "PATCH"
+        DELETE = "DELETE"
+        HEAD = "HEAD"
+        OPTIONS = "OPTIONS"
+
+    service = models.ForeignKey(
+        Component, on_delete=models.CASCADE, related_name="endpoints", verbose_name="owning service"
+    )
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.GET)
+    path = models.CharField(
+        max_length=300, validators=[RegexValidator(r"^/[^\s]*$", "A path starts with / and has no spaces.")]
+    )
+    summary = models.CharField(max_length=200)
+    auth_required = models.BooleanField(default=True)
+    roles_scopes = models.CharField("roles / scopes", max_length=200, blank=True)
+    request_example = models.TextField(
+        blank=True, max_length=JSON_EXAMPLE_LIMIT, validators=[validate_json_example], help_text="JSON."
+    )
+    success_status = models.PositiveSmallIntegerField(
+        default=200, validators=[MinValueValidator(100), MaxValueValidator(399)]
+    )
+    response_example = models.TextField(
+        blank=True, max_length=JSON_EXAMPLE_LIMIT, validators=[validate_json_example], help_text="JSON."
+    )
+    idempotent = models.BooleanField(default=False)
+    paginated = models.BooleanField(default=False)
+    exposes_classification = models.CharField(
+        "data exposed", max_length=20, default="internal",
+        choices=[("public", "Public"), ("internal", "Internal"), ("confidential", "Confidential"), ("pii", "PII")],
+    )
+
+    class Meta(Element.Meta):
+        verbose_name = "endpoint"
+        constraints = [
+            models.UniqueConstraint(fields=["design", "method", "path"], name="endpoint_unique_method_path"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.design_id and self.path:
+            clash = Endpoint.objects.filter(design_id=self.design_id, method=self.method, path=self.path)
+            if clash.exclude(pk=self.pk).exists():
+                raise ValidationError({"path": f"{self.method} {self.path} is already defined in this design."})
+
+    @property
+    def looks_like_collection(self) -> bool:
+        """A GET whose path does not end in a parameter reads a collection."""
+        return self.method == "GET" and not self.path.rstrip("/").endswith("}")
+
+
+class EndpointError(Element):
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="errors")
+    status = models.PositiveSmallIntegerField(validators=[MinValueValidator(400), MaxValueValidator(599)])
+    meaning = models.CharField(max_length=200)
+    example = models.TextField(blank=True, max_length=JSON_EXAMPLE_LIMIT, validators=[validate_json_example])
+
+    # Relations str() reads; choice lists and rows select them up front.
+    label_related = ("endpoint",)
+
+    class Meta(Element.Meta):
+        verbose_name = "error response"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "status"], name="endpointerror_unique_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint} → {self.status}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.endpoint_id and self.status:
+            clash = EndpointError.objects.filter(endpoint_id=self.endpoint_id, status=self.status)
+            if clash.exclude(pk=self.pk).exists():
+                raise ValidationError({"status": f"{self.endpoint} already documents a {self.status} response."})

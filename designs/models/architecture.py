@@ -1,0 +1,168 @@
+"""Step 2: architecture design."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
+
+
+class ArchitectureStyle(Section):
+    class Style(models.TextChoices):
+        MONOLITH = "monolith", "Monolith"
+        MODULAR_MONOLITH = "modular_monolith", "Modular monolith"
+        MICROSERVICES = "microservices", "Microservices"
+        SERVERLESS = "serverless", "Serverless"
+        EVENT_DRIVEN = "event_driven", "Event-driven"
+
+    style = models.CharField(max_length=20, choices=Style.choices, blank=True)
+    rationale = models.TextField(blank=True, max_length=TEXT_LIMIT)
+
+    class Meta:
+        verbose_name = "architecture style"
+
+
+class ComponentKind(models.TextChoices):
+    CLIENT = "client", "Client"
+    WEB_APP = "web_app", "Web app"
+    API_GATEWAY = "api_gateway", "API gateway"
+    LOAD_BALANCER = "load_balancer", "Load balancer"
+    CDN = "cdn", "CDN"
+    SERVICE = "service", "Service"
+    WORKER = "worker", "Worker"
+    DATABASE = "database", "Database"
+    CACHE = "cache", "Cache"
+    QUEUE = "queue", "Queue / stream"
+    OBJECT_STORAGE = "object_storage", "Object storage"
+    SEARCH = "search", "Search"
+    EXTERNAL = "external", "External system"
+
+
+# Kinds a reference may point at, where only some make sense.
+DATA_STORE_KINDS = (ComponentKind.DATABASE, ComponentKind.CACHE, ComponentKind.SEARCH)
+SERVICE_KINDS = (ComponentKind.SERVICE, ComponentKind.WEB_APP, ComponentKind.API_GATEWAY, ComponentKind.WORKER)
+REQUEST_PATH_KINDS = (
+    ComponentKind.WEB_APP, ComponentKind.API_GATEWAY, ComponentKind.LOAD_BALANCER,
+    ComponentKind.SERVICE, ComponentKind.DATABASE, ComponentKind.CACHE,
+)
+
+
+class Component(Element):
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=ComponentKind.choices)
+    technology = models.CharField(max_length=100, blank=True)
+    responsibility = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    owning_team = models.CharField(max_length=100, blank=True)
+    stateful = models.BooleanField(default=False)
+    bounded_context = models.CharField(max_length=100, blank=True)
+
+    unique_in_design = ("name",)
+
+    class Meta(Element.Meta):
+        verbose_name = "component"
+        constraints = [unique_name_constraint("component")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Interaction(Element):
+    class Mode(models.TextChoices):
+        SYNC = "sync", "Sync request"
+        ASYNC = "async", "Async message"
+        REPLICATION = "replication", "Data replication"
+
+    class Protocol(models.TextChoices):
+        HTTPS_REST = "https_rest", "HTTPS/REST"
+        HTTP = "http", "HTTP (plain)"
+        GRPC = "grpc", "gRPC"
+        GRAPHQL = "graphql", "GraphQL"
+        WEBSOCKET = "websocket", "WebSocket"
+        SQL = "sql", "SQL"
+        AMQP = "amqp", "AMQP"
+        KAFKA = "kafka", "Kafka"
+        MQTT = "mqtt", "MQTT"
+        REDIS = "redis", "Redis protocol"
+        S3 = "s3", "S3 API"
+        SMTP = "smtp", "SMTP"
+        OTHER = "other", "Other"
+
+    class Classification(models.TextChoices):
+        PUBLIC = "public", "Public"
+        INTERNAL = "internal", "Internal"
+        CONFIDENTIAL = "confidential", "Confidential"
+        PII = "pii", "PII"
+
+    source = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="incoming")
+    mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.SYNC)
+    protocol = models.CharField(max_length=20, choices=Protocol.choices, default=Protocol.HTTPS_REST)
+    purpose = models.CharField(max_length=200, blank=True)
+    data_classification = models.CharField(
+        max_length=20, choices=Classification.choices, default=Classification.INTERNAL
+    )
+    tls = models.BooleanField("TLS", default=True, help_text="Encrypted in transit.")
+
+    # Relations str() reads; choice lists and rows select them up front.
+    label_related = ("source", "target")
+
+    class Meta(Element.Meta):
+        verbose_name = "interaction"
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="interaction_not_to_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target} ({self.get_protocol_display()})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.source_id and self.source_id == self.target_id:
+            raise ValidationError({"target": "A component cannot interact with itself; choose another target."})
+
+
+class TechnologyDecision(Element):
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        ACCEPTED = "accepted", "Accepted"
+        SUPERSEDED = "superseded", "Superseded"
+        DEPRECATED = "deprecated", "Deprecated"
+
+    code = models.CharField(max_length=20, blank=True, help_text="Left empty, the next ADR-n is used.")
+    area = models.CharField(max_length=100, help_text="e.g. primary database, messaging")
+    choice = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    context = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    justification = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    consequences = models.TextField(blank=True, max_length=TEXT_LIMIT)
+
+    unique_in_design = ("code",)
+    code_prefix = "ADR"
+
+    class Meta(Element.Meta):
+        verbose_name = "technology decision"
+        constraints = [unique_name_constraint("technologydecision", "code")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.area}: {self.choice}"
+
+
+class DecisionAlternative(Element):
+    decision = models.ForeignKey(TechnologyDecision, on_delete=models.CASCADE, related_name="alternatives")
+    option = models.CharField("alternative", max_length=200)
+    tradeoffs = models.TextField("trade-offs", max_length=TEXT_LIMIT)
+
+    unique_in_parent = (("option", "decision"),)
+
+    # Relations str() reads; choice lists and rows select them up front.
+    label_related = ("decision",)
+
+    class Meta(Element.Meta):
+        verbose_name = "alternative"
+        constraints = [unique_name_constraint("decisionalternative", "option", "decision")]
+
+    def __str__(self) -> str:
+        return f"{self.option} (vs {self.decision.choice})"

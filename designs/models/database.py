@@ -1,0 +1,199 @@
+"""Step 4: database architecture."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from .architecture import Component
+from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
+
+identifier = RegexValidator(
+    r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$",
+    "Use letters, digits and underscores, starting with a letter (optionally schema.name).",
+)
+column_identifier = RegexValidator(
+    r"^[A-Za-z_][A-Za-z0-9_]*$", "Use letters, digits and underscores, starting with a letter."
+)
+SQL_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$")
+
+
+def validate_sql_type(value: str) -> None:
+    if not SQL_TYPE.match(value.strip()):
+        raise ValidationError("Use a PostgreSQL type such as text, bigint, numeric(12,2), varchar(200) or uuid[].")
+
+
+class DataStore(Element):
+    class Consistency(models.TextChoices):
+        STRONG = "strong", "Strong"
+        READ_YOUR_WRITES = "read_your_writes", "Read-your-writes"
+        EVENTUAL = "eventual", "Eventual"
+
+    class Replication(models.TextChoices):
+        NONE = "none", "None"
+        SYNC = "sync", "Synchronous"
+        ASYNC = "async", "Asynchronous"
+
+    component = models.OneToOneField(Component, on_delete=models.CASCADE, related_name="data_store")
+    engine = models.CharField(max_length=100, help_text="e.g. PostgreSQL 16, Redis 7")
+    purpose = models.CharField(max_length=200, blank=True)
+    consistency_model = models.CharField(max_length=20, choices=Consistency.choices, default=Consistency.STRONG)
+    replicas = models.PositiveSmallIntegerField("read replicas", default=0)
+    replication = models.CharField(max_length=10, choices=Replication.choices, default=Replication.NONE)
+    sharding_key = models.CharField(max_length=100, blank=True)
+    encrypted_at_rest = models.BooleanField(default=False)
+    backup_schedule = models.CharField(max_length=100, blank=True, help_text="e.g. nightly full + WAL archiving")
+    rpo_minutes = models.PositiveIntegerField("RPO (minutes)", null=True, blank=True)
+    rto_minutes = models.PositiveIntegerField("RTO (minutes)", null=True, blank=True)
+
+    # Relations str() reads; choice lists and rows select them up front.
+    label_related = ("component",)
+
+    class Meta(Element.Meta):
+        verbose_name = "data store"
+
+    def __str__(self) -> str:
+        return str(self.component)
+
+    def clean(self) -> None:
+        super().clean()
+        from .architecture import DATA_STORE_KINDS
+
+        if self.component_id and self.component.kind not in DATA_STORE_KINDS:
+            raise ValidationError({"component": "A data store must be a database, cache or search component."})
+        if self.replicas and self.replication == self.Replication.NONE:
+            raise ValidationError({"replication": "Read replicas need a replication mode."})
+
+
+class DatabaseSettings(Section):
+    migration_strategy = models.TextField(
+        blank=True, max_length=TEXT_LIMIT, help_text="e.g. expand/contract with backfills, never a locking ALTER."
+    )
+    zero_downtime = models.BooleanField("zero-downtime migrations", default=False)
+
+    class Meta:
+        verbose_name = "database settings"
+
+
+class Table(Element):
+    class Partitioning(models.TextChoices):
+        NONE = "", "None"
+        RANGE = "range", "Range"
+        LIST = "list", "List"
+        HASH = "hash", "Hash"
+
+    store = models.ForeignKey(DataStore, on_delete=models.CASCADE, related_name="tables", verbose_name="data store")
+    name = models.CharField(max_length=63, validators=[identifier])
+    description = models.TextField(blank=True, max_length=TEXT_LIMIT)
+    partitioning = models.CharField(max_length=10, choices=Partitioning.choices, blank=True)
+    partition_key = models.CharField(max_length=63, blank=True)
+
+    unique_in_design = ("name",)
+
+    class Meta(Element.Meta):
+        verbose_name = "table"
+        constraints = [unique_name_constraint("table")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.partitioning and not self.partition_key:
+            raise ValidationError({"partition_key": "A partitioned table needs a partition key."})
+
+
+class Column(Element):
+    class OnDelete(models.TextChoices):
+        NO_ACTION = "no_action", "NO ACTION"
+        RESTRICT = "restrict", "RESTRICT"
+        CASCADE = "cascade", "CASCADE"
+        SET_NULL = "set_null", "SET NULL"
+        SET_DEFAULT = "set_default", "SET DEFAULT"
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="columns")
+    name = models.CharField(max_length=63, validators=[column_identifier])
+    data_type = models.CharField(max_length=60, validators=[validate_sql_type], help_text="PostgreSQL type")
+    nullable = models.BooleanField(default=True)
+    default = models.CharField(max_length=200, blank=True, help_text="SQL expression, e.g. now()")
+    primary_key = models.BooleanField(default=False)
+    unique = models.BooleanField(default=False)
+    references = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="referenced_by",
+        help_text="Foreign key to table.column",
+    )
+    on_delete = models.CharField(max_length=20, choices=OnDelete.choices, default=OnDelete.NO_ACTION)
+    pii = models.BooleanField("PII", default=False)
+
+    unique_in_parent = (("name", "table"),)
+
+    # Relations str() reads; choice lists and rows select them up front.
+    label_related = ("table",)
+
+    class Meta(Element.Meta):
+        verbose_name = "column"
+        constraints = [unique_name_constraint("column", "name", "table")]
+
+    def __str__(self) -> str:
+        return f"{self.table.name}.{self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.primary_key and self.nullable:
+            self.nullable = False  # a primary key is NOT NULL by definition
+        if self.references_id and self.references_id == self.pk:
+            raise ValidationError({"references": "A column cannot reference itself."})
+        if self.on_delete == self.OnDelete.SET_NULL and not self.nullable:
+            raise ValidationError({"on_delete": "SET NULL needs a nullable column."})
+
+
+class Index(Element):
+    class Method(models.TextChoices):
+        BTREE = "btree", "B-tree"
+        HASH = "hash", "Hash"
+        GIN = "gin", "GIN"
+        GIST = "gist", "GiST"
+        BRIN = "brin", "BRIN"
+
+    table = models.ForeignKey(Table, on_delete=models.CASCADE, related_name="indexes")
+    name = models.CharField(max_length=63, validators=[column_identifier])
+    columns = models.ManyToManyField(Column, through="IndexColumn", related_name="+")
+    unique = models.BooleanField(default=False)
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.BTREE)
+    condition = models.CharField("partial condition", max_length=300, blank=True, help_text="WHERE clause, e.g. deleted_at IS NULL")
+    serves_query = models.CharField("query it serves", max_length=300, blank=True)
+
+    unique_in_design = ("name",)
+
+    class Meta(Element.Meta):
+        verbose_name = "index"
+        verbose_name_plural = "indexes"
+        constraints = [unique_name_constraint("index")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def ordered_columns(self) -> list[Column]:
+        return [ic.column for ic in self.index_columns.all()]
+
+    @property
+    def columns_in_order(self) -> str:
+        return ", ".join(c.name for c in self.ordered_columns())
+
+
+class IndexColumn(models.Model):
+    """One column of an index, in order; the first is the leading column."""
+
+    index = models.ForeignKey(Index, on_delete=models.CASCADE, related_name="index_columns")
+    column = models.ForeignKey(Column, on_delete=models.CASCADE, related_name="index_memberships")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["index", "column"], name="indexcolumn_once"),
+            models.UniqueConstraint(fields=["index", "position"], name="indexcolumn_position_once"),
+        ]

@@ -1,0 +1,313 @@
+"""The registry of the eight guided steps.
+
+Navigation, forms, the step pages, completeness, the design document and (later)
+reports and checks all read this one declaration. Adding a field to a step is a
+model field plus its name here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from django.db import models as dj
+
+from . import completeness as rules
+from . import models as m
+from .models.architecture import DATA_STORE_KINDS, SERVICE_KINDS, ComponentKind
+
+GUIDANCE_DIR = Path(__file__).parent / "guidance"
+
+
+@dataclass(frozen=True, eq=False)
+class SectionSpec:
+    """A one-per-design record of a step, edited as one form."""
+
+    key: str
+    model: type[m.Section]
+    fields: tuple[str, ...]
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.title or str(self.model._meta.verbose_name).capitalize()
+
+
+# Identity-hashed: specs are singletons of the registry and key form caches.
+@dataclass(frozen=True, eq=False)
+class ElementSpec:
+    """A list of elements of a step, edited inline row by row."""
+
+    key: str
+    model: type[m.Element]
+    fields: tuple[str, ...]
+    # Shown in the row; defaults to the first four fields.
+    columns: tuple[str, ...] = ()
+    title: str = ""
+    help: str = ""
+    # Restricts a reference to some kinds, e.g. an endpoint's owner is a service.
+    choice_filters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    prefetch: tuple[str, ...] = ()
+    order_by: tuple[str, ...] = ()
+    # A form class to extend, for elements with fields the model does not hold directly.
+    form_base: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.title or str(self.model._meta.verbose_name_plural).capitalize()
+
+    @property
+    def singular(self) -> str:
+        return str(self.model._meta.verbose_name)
+
+    @property
+    def row_columns(self) -> tuple[str, ...]:
+        return self.columns or self.fields[:4]
+
+    def select_related(self) -> list[str]:
+        """Relations the rows and their labels read, so a list is one query."""
+        related: list[str] = []
+        for name in self.row_columns:
+            f = next((f for f in self.model._meta.fields if f.name == name), None)
+            if f is not None and (f.many_to_one or f.one_to_one):
+                related.append(name)
+                related += [f"{name}__{sub}" for sub in getattr(f.related_model, "label_related", ())]
+        related += list(self.model.label_related)
+        return sorted(set(related))
+
+    def queryset(self, design: m.Design) -> dj.QuerySet:
+        qs = self.model.objects.filter(design=design).select_related(*self.select_related())
+        if self.prefetch:
+            qs = qs.prefetch_related(*self.prefetch)
+        if self.order_by:
+            qs = qs.order_by(*self.order_by)
+        return qs
+
+
+@dataclass(frozen=True)
+class Criterion:
+    label: str
+    met: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    number: int
+    key: str
+    title: str
+    sections: tuple[SectionSpec, ...]
+    elements: tuple[ElementSpec, ...]
+    rule: Callable[[m.Design], list[Criterion]]
+
+    @cached_property
+    def guidance(self) -> str:
+        return (GUIDANCE_DIR / f"{self.key}.md").read_text()
+
+    def section(self, key: str) -> SectionSpec:
+        for spec in self.sections:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+    def element(self, key: str) -> ElementSpec:
+        for spec in self.elements:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        1, "requirements", "Requirements analysis",
+        sections=(
+            SectionSpec("context", m.ProblemContext,
+                        ("problem_statement", "goals", "stakeholders", "scope_in", "scope_out")),
+            SectionSpec("load", m.LoadProfile, (
+                "daily_active_users", "peak_concurrent_users", "requests_per_user_per_day", "peak_factor",
+                "reads_per_write", "average_payload_kb", "new_records_per_day", "average_record_kb",
+                "retention_years",
+            )),
+        ),
+        elements=(
+            ElementSpec("functional", m.FunctionalRequirement, ("code", "title", "description", "priority"),
+                        columns=("code", "title", "priority", "description")),
+            ElementSpec("nonfunctional", m.NonFunctionalRequirement,
+                        ("code", "category", "title", "metric", "comparator", "target_value", "unit"),
+                        columns=("code", "category", "title", "target_display")),
+            ElementSpec("consistency", m.ConsistencyNeed,
+                        ("data_domain", "preference", "consistency_model", "rationale"),
+                        title="Consistency vs. availability per data domain"),
+            ElementSpec("constraints", m.ConstraintOrAssumption, ("kind", "statement")),
+        ),
+        rule=rules.requirements,
+    ),
+    Step(
+        2, "architecture", "Architecture design",
+        sections=(SectionSpec("style", m.ArchitectureStyle, ("style", "rationale")),),
+        elements=(
+            ElementSpec("components", m.Component,
+                        ("name", "kind", "technology", "responsibility", "owning_team", "stateful", "bounded_context"),
+                        columns=("name", "kind", "technology", "owning_team", "bounded_context", "stateful")),
+            ElementSpec("interactions", m.Interaction,
+                        ("source", "target", "mode", "protocol", "purpose", "data_classification", "tls"),
+                        columns=("source", "target", "mode", "protocol", "data_classification", "purpose")),
+            ElementSpec("decisions", m.TechnologyDecision,
+                        ("code", "area", "choice", "status", "context", "justification", "consequences"),
+                        columns=("code", "area", "choice", "status", "justification"),
+                        title="Technology decisions (ADRs)"),
+            ElementSpec("alternatives", m.DecisionAlternative, ("decision", "option", "tradeoffs"),
+                        title="Alternatives weighed", order_by=("decision__position", "decision_id", "position", "id")),
+        ),
+        rule=rules.architecture,
+    ),
+    Step(
+        3, "api", "API specification",
+        sections=(SectionSpec("conventions", m.ApiSettings,
+                              ("style", "base_path", "versioning", "pagination", "rate_limits", "error_format"),
+                              title="API conventions"),),
+        elements=(
+            ElementSpec("endpoints", m.Endpoint, (
+                "service", "method", "path", "summary", "auth_required", "roles_scopes", "request_example",
+                "success_status", "response_example", "idempotent", "paginated", "exposes_classification",
+            ), columns=("method", "path", "service", "summary", "success_status", "auth_required", "paginated"),
+                choice_filters={"service": {"kind__in": SERVICE_KINDS}}),
+            ElementSpec("errors", m.EndpointError, ("endpoint", "status", "meaning", "example"),
+                        title="Error responses",
+                        order_by=("endpoint__position", "endpoint_id", "status")),
+        ),
+        rule=rules.api,
+    ),
+    Step(
+        4, "database", "Database architecture",
+        sections=(SectionSpec("migrations", m.DatabaseSettings, ("migration_strategy", "zero_downtime"),
+                              title="Schema migrations"),),
+        elements=(
+            ElementSpec("stores", m.DataStore, (
+                "component", "engine", "purpose", "consistency_model", "replicas", "replication", "sharding_key",
+                "encrypted_at_rest", "backup_schedule", "rpo_minutes", "rto_minutes",
+            ), columns=("component", "engine", "consistency_model", "replication", "replicas", "encrypted_at_rest",
+                        "rpo_minutes", "rto_minutes"),
+                choice_filters={"component": {"kind__in": DATA_STORE_KINDS}}),
+            ElementSpec("tables", m.Table, ("store", "name", "description", "partitioning", "partition_key"),
+                        columns=("name", "store", "partitioning", "partition_key", "description")),
+            ElementSpec("columns", m.Column, (
+                "table", "name", "data_type", "nullable", "default", "primary_key", "unique", "references",
+                "on_delete", "pii",
+            ), columns=("table", "name", "data_type", "primary_key", "nullable", "unique", "references", "pii"),
+                order_by=("table__position", "table_id", "position", "id")),
+            ElementSpec("indexes", m.Index,
+                        ("table", "name", "unique", "method", "condition", "serves_query"),
+                        columns=("table", "name", "columns_in_order", "unique", "method", "serves_query"),
+                        prefetch=("index_columns__column",), form_base="IndexForm"),
+        ),
+        rule=rules.database,
+    ),
+    Step(
+        5, "security", "Security",
+        sections=(SectionSpec("protection", m.SecuritySettings, (
+            "authorization_model", "tls_in_transit", "key_management", "secrets_management", "pii_handling",
+            "retention_and_deletion", "audit_logging",
+        ), title="Authorization model and data protection"),),
+        elements=(
+            ElementSpec("auth", m.AuthMethod, (
+                "name", "kind", "used_by", "access_token_minutes", "refresh_token_days", "refresh_rotation", "notes",
+            ), title="Authentication methods"),
+            ElementSpec("flow", m.AuthFlowStep, ("method", "position", "actor_from", "actor_to", "message"),
+                        columns=("method", "position", "actor_from", "actor_to", "message"),
+                        title="Authentication flow steps",
+                        order_by=("method__position", "method_id", "position", "id")),
+            ElementSpec("roles", m.SecurityRole, ("name", "description")),
+            ElementSpec("permissions", m.PermissionGrant, ("role", "resource", "action"),
+                        title="Permission matrix", order_by=("role__position", "role_id", "resource", "action")),
+            ElementSpec("threats", m.Threat, (
+                "category", "target_component", "target_interaction", "description", "likelihood", "impact",
+                "mitigation", "status",
+            ), columns=("category", "target_component", "target_interaction", "likelihood", "impact", "status",
+                        "mitigation")),
+            ElementSpec("compliance", m.ComplianceRegime, ("regime", "notes"), title="Compliance regimes"),
+        ),
+        rule=rules.security,
+    ),
+    Step(
+        6, "performance", "Performance optimization",
+        sections=(SectionSpec("pooling", m.PerformanceSettings,
+                              ("connection_pooling", "load_balancing", "lb_health_checks"),
+                              title="Connection pooling and load balancing"),),
+        elements=(
+            ElementSpec("budgets", m.PerformanceBudget, ("endpoint", "nfr", "p50_ms", "p95_ms", "p99_ms"),
+                        columns=("endpoint", "nfr", "p50_ms", "p95_ms", "p99_ms")),
+            ElementSpec("caching", m.CachePolicy,
+                        ("layer", "cached_data", "pattern", "ttl_seconds", "invalidation", "cache_component"),
+                        columns=("layer", "cached_data", "pattern", "ttl_seconds", "cache_component"),
+                        choice_filters={"cache_component": {"kind__in": (ComponentKind.CACHE, ComponentKind.CDN)}}),
+            ElementSpec("hot_queries", m.HotQuery, ("name", "sql", "calls_per_second", "index"),
+                        columns=("name", "calls_per_second", "index")),
+            ElementSpec("jobs", m.BackgroundJob, ("name", "trigger", "queue", "retry_policy", "idempotent"),
+                        columns=("name", "trigger", "queue", "retry_policy", "idempotent"),
+                        choice_filters={"queue": {"kind": ComponentKind.QUEUE}}),
+        ),
+        rule=rules.performance,
+    ),
+    Step(
+        7, "scalability", "Scalability planning",
+        sections=(),
+        elements=(
+            ElementSpec("scaling", m.ScalingRule, (
+                "component", "mode", "stateless", "min_instances", "max_instances", "autoscale_metric",
+                "autoscale_threshold", "capacity_rps",
+            ), columns=("component", "mode", "stateless", "min_instances", "max_instances", "capacity_rps",
+                        "autoscale_metric"),
+                title="Scaling per component", order_by=("component__position", "component_id")),
+            ElementSpec("data_scaling", m.DataScaling, ("store", "technique", "table", "notes"),
+                        title="Data scaling"),
+            ElementSpec("bottlenecks", m.Bottleneck, ("kind", "component", "description", "mitigation")),
+            ElementSpec("roadmap", m.RoadmapPhase, ("name", "trigger_metric", "changes"), title="Phased roadmap"),
+        ),
+        rule=rules.scalability,
+    ),
+    Step(
+        8, "deployment", "Deployment strategy",
+        sections=(
+            SectionSpec("release", m.DeploymentSettings, (
+                "hosting", "orchestration", "release_strategy", "rollback_procedure", "feature_flags",
+                "zero_downtime_migrations",
+            ), title="Hosting and release"),
+            SectionSpec("observability", m.DeploymentSettings, (
+                "metrics", "structured_logs", "logging_notes", "tracing",
+            ), title="Observability"),
+            SectionSpec("recovery", m.DeploymentSettings, (
+                "dr_backups", "dr_rpo_minutes", "dr_rto_minutes", "dr_regions",
+            ), title="Disaster recovery"),
+        ),
+        elements=(
+            ElementSpec("environments", m.Environment, ("name", "purpose", "region")),
+            ElementSpec("units", m.DeploymentUnit, ("environment", "component", "image", "instances"),
+                        title="Components per environment",
+                        order_by=("environment__position", "environment_id", "component__position", "id")),
+            ElementSpec("pipeline", m.PipelineStage, ("position", "stage", "name", "tooling", "gate"),
+                        columns=("position", "stage", "name", "tooling", "gate"), title="CI/CD stages"),
+            ElementSpec("health", m.HealthCheck, ("component", "kind", "probe"), title="Health checks"),
+            ElementSpec("alerts", m.Alert, ("name", "condition", "threshold", "severity", "runbook")),
+            ElementSpec("slos", m.Slo, ("name", "sli", "target_percent", "window_days"), title="SLOs"),
+        ),
+        rule=rules.deployment,
+    ),
+)
+
+_BY_KEY = {step.key: step for step in STEPS}
+
+
+def get_step(key: str) -> Step:
+    return _BY_KEY[key]
+
+
+def all_element_specs() -> list[tuple[Step, ElementSpec]]:
+    return [(step, spec) for step in STEPS for spec in step.elements]
+
+
+def neighbours(step: Step) -> tuple[Step | None, Step | None]:
+    i = STEPS.index(step)
+    return (STEPS[i - 1] if i > 0 else None, STEPS[i + 1] if i + 1 < len(STEPS) else None)

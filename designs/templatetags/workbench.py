@@ -1,0 +1,75 @@
+"""Template helpers: markdown rendering and generic element cells."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import markdown as md
+import nh3
+from django import template
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str) -> SafeString:
+    """Render user markdown to HTML that is safe to put on a page."""
+    html = md.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
+    return mark_safe(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S308 - sanitized by nh3
+
+
+def display_value(obj: Any, name: str) -> str:
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    value = getattr(obj, name)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def column_label(model: type, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name.removesuffix("_display").replace("_", " ")
+
+
+@register.filter
+def cells(obj: Any, spec: Any) -> list[tuple[str, str]]:
+    return [(column_label(type(obj), name), display_value(obj, name)) for name in spec.row_columns]
+
+
+@register.filter
+def headers(spec: Any) -> list[str]:
+    return [column_label(spec.model, name) for name in spec.row_columns]
+
+
+@register.filter
+def get_item(mapping: dict, key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def form_cells(form: Any) -> list[tuple[str, str]]:
+    """Read-only label/value pairs of a model form's instance."""
+    return [
+        (str(form.fields[name].label), display_value(form.instance, name))
+        for name in form._meta.fields
+        if name in form.fields
+    ]
+
+
+@register.filter
+def model_label(obj: Any) -> str:
+    return str(obj._meta.verbose_name)

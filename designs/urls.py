@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from . import views
+
+app_name = "designs"
+
+element = "<slug:slug>/steps/<slug:step_key>/<slug:element_key>"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("new/", views.design_create, name="create"),
+    path("<slug:slug>/", views.overview, name="overview"),
+    path("<slug:slug>/edit/", views.design_edit, name="edit"),
+    path("<slug:slug>/archive/", views.design_archive, name="archive"),
+    path("<slug:slug>/delete/", views.design_delete, name="delete"),
+    path("<slug:slug>/steps/<slug:step_key>/", views.step_page, name="step"),
+    path("<slug:slug>/steps/<slug:step_key>/sections/<slug:section_key>/", views.section_save, name="section"),
+    path(f"{element}/new/", views.element_create, name="element-create"),
+    path(f"{element}/<int:pk>/", views.element_row, name="element-row"),
+    path(f"{element}/<int:pk>/edit/", views.element_edit, name="element-edit"),
+    path(f"{element}/<int:pk>/delete/", views.element_delete, name="element-delete"),
+]

@@ -1,0 +1,387 @@
+"""Design views: thin — access check, form, service, response.
+
+Every view renders from the same templates for plain and htmx requests; htmx
+requests get a named partial, plain ones the whole page or a redirect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .access import get_design
+from .forms import DesignCreateForm, DesignEditForm, element_form_class, section_form_class
+from .models import Design
+from .steps import STEPS, ElementSpec, SectionSpec, Step, get_step, neighbours
+from .templatetags.workbench import display_value
+
+DASHBOARD_PAGE_SIZE = 20
+
+
+# ---------------------------------------------------------------- designs
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    show_archived = request.GET.get("archived") == "1"
+    designs = Design.objects.visible_to(request.user).with_role(request.user)
+    designs = designs.filter(archived_at__isnull=not show_archived).order_by("-updated_at", "-id")
+    page = Paginator(designs, DASHBOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "designs/dashboard.html"
+    if request.htmx:
+        template += "#design-list"
+    return render(request, template, {"page": page, "show_archived": show_archived})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def design_create(request: HttpRequest) -> HttpResponse:
+    form = DesignCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        design = services.design_create(
+            name=form.cleaned_data["name"], summary=form.cleaned_data["summary"], owner=request.user
+        )
+        return redirect(design)
+    return render(request, "designs/design_form.html", {"form": form})
+
+
+@login_required
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    design = get_design(request, slug, "view")
+    return render(request, "designs/overview.html", {"design": design, "nav": _nav(design)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def design_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    design = get_design(request, slug, "edit")
+    form = DesignEditForm(request.POST or None, instance=design)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.design_update(design=design, form=form)
+        except services.StaleEdit as stale:
+            form, conflict = _stale_form(form, stale, DesignEditForm, instance=stale.current)
+        else:
+            messages.success(request, "Design saved.")
+            return redirect(design)
+    return render(request, "designs/design_edit.html", {"design": design, "form": form, "conflict": conflict})
+
+
+@login_required
+@require_POST
+def design_archive(request: HttpRequest, slug: str) -> HttpResponse:
+    design = get_design(request, slug, "manage")
+    archived = request.POST.get("archived", "1") == "1"
+    services.design_set_archived(design=design, archived=archived)
+    messages.success(request, f"“{design.name}” {'archived' if archived else 'restored'}.")
+    return redirect(design)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def design_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    design = get_design(request, slug, "manage")
+    if request.method == "POST":
+        if request.POST.get("confirm_name", "").strip() != design.name:
+            return render(
+                request, "designs/design_delete.html",
+                {"design": design, "error": "Type the design's name exactly to delete it."}, status=400,
+            )
+        services.design_delete(design=design)
+        messages.success(request, f"“{design.name}” deleted.")
+        return redirect("designs:dashboard")
+    return render(request, "designs/design_delete.html", {"design": design})
+
+
+# ---------------------------------------------------------------- steps
+
+
+@dataclass
+class ElementList:
+    """What the template needs to render one element list of a step."""
+
+    spec: ElementSpec
+    rows: list[Any]
+    add_form: Any
+    edit_pk: int | None = None
+    edit_form: Any = None
+    conflict: list[tuple[str, str]] | None = None
+    add_errors: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _step_or_404(key: str) -> Step:
+    try:
+        return get_step(key)
+    except KeyError:
+        raise Http404("No such step") from None
+
+
+def _nav(design: Design) -> list[dict[str, Any]]:
+    items = []
+    for step in STEPS:
+        progress = design.completeness.get(step.key, {})
+        met, total = progress.get("met", 0), progress.get("total", 0)
+        state = "empty" if met == 0 else ("complete" if met == total else "partial")
+        items.append({
+            "step": step, "met": met, "total": total, "state": state,
+            "percent": round(100 * met / total) if total else 0, "missing": progress.get("missing", []),
+        })
+    return items
+
+
+def _element_list(design: Design, spec: ElementSpec, **overrides: Any) -> ElementList:
+    form_class = element_form_class(spec)
+    add_form = overrides.pop("add_form", None) or form_class(design=design, prefix=f"new-{spec.key}")
+    return ElementList(spec=spec, rows=list(spec.queryset(design)), add_form=add_form, **overrides)
+
+
+def _section_form(design: Design, spec: SectionSpec, data: Any = None) -> Any:
+    instance = services.section_instance(design, spec.model)
+    return section_form_class(spec)(data, instance=instance, design=design, prefix=spec.key)
+
+
+def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any) -> dict[str, Any]:
+    """Context of a whole step page; `bound` replaces one form with a bound one."""
+    edit_param = request.GET.get("edit", "")
+    lists = []
+    for spec in step.elements:
+        overrides = dict(bound.get(f"list:{spec.key}", {}))
+        if not overrides and edit_param.startswith(f"{spec.key}:"):
+            pk = edit_param.split(":", 1)[1]
+            if pk.isdigit():
+                obj = get_object_or_404(spec.model, pk=pk, design=design)
+                form = element_form_class(spec)(instance=obj, design=design, prefix=_edit_prefix(spec, obj))
+                overrides = {"edit_pk": obj.pk, "edit_form": form}
+        lists.append(_element_list(design, spec, **overrides))
+    sections = [
+        {"spec": spec, "form": bound.get(f"section:{spec.key}") or _section_form(design, spec)}
+        for spec in step.sections
+    ]
+    previous, following = neighbours(step)
+    return {
+        "design": design, "step": step, "nav": _nav(design), "sections": sections, "lists": lists,
+        "previous": previous, "next": following, "conflict": bound.get("conflict"),
+        "can_edit": design.membership.can("edit") and not design.is_archived,
+        "capacity": _capacity(design) if step.key == "scalability" else None,
+    }
+
+
+def _capacity(design: Design) -> Any:
+    from .capacity import capacity_report
+
+    return capacity_report(design)
+
+
+@login_required
+def step_page(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
+    design = get_design(request, slug, "view")
+    step = _step_or_404(step_key)
+    return render(request, "designs/step.html", _step_context(request, design, step))
+
+
+def _stale_form(form: Any, stale: services.StaleEdit, form_class: type, **kwargs: Any) -> tuple[Any, list]:
+    """Keep the user's input, point it at the newer version, and list what changed."""
+    data = form.data.copy()
+    data[form.add_prefix("base_version")] = stale.current.version
+    fresh = form_class(data, **kwargs, prefix=form.prefix)
+    fresh.is_valid()
+    conflict = [
+        (str(fresh.fields[name].label or name), display_value(stale.current, name))
+        for name in form.Meta.fields
+        if name in fresh.fields
+    ]
+    fresh.add_error(
+        None,
+        "Someone else changed this while you were editing (now version "
+        f"{stale.current.version}). Your changes were not saved. The saved values are listed; "
+        "save again to replace them with yours.",
+    )
+    return fresh, conflict
+
+
+@login_required
+@require_POST
+def section_save(request: HttpRequest, slug: str, step_key: str, section_key: str) -> HttpResponse:
+    design = get_design(request, slug, "edit")
+    step = _step_or_404(step_key)
+    try:
+        spec = step.section(section_key)
+    except KeyError:
+        raise Http404("No such section") from None
+    form = _section_form(design, spec, request.POST)
+    conflict = None
+    if form.is_valid():
+        try:
+            services.section_save(design=design, form=form)
+        except services.StaleEdit as stale:
+            form, conflict = _stale_form(
+                form, stale, section_form_class(spec), instance=stale.current, design=design
+            )
+        else:
+            if not request.htmx:
+                messages.success(request, f"{spec.label} saved.")
+                return redirect(_step_url(design, step, f"section-{spec.key}"))
+            form = _section_form(design, spec)
+            form.saved = True
+    design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
+    context = _step_context(request, design, step, **{f"section:{spec.key}": form})
+    if request.htmx:
+        context.update(section={"spec": spec, "form": form}, conflict=conflict, oob_nav=True)
+        return render(request, "designs/step.html#section-response", context)
+    context["section_conflict"] = {spec.key: conflict}
+    return render(request, "designs/step.html", context)
+
+
+def _step_url(design: Design, step: Step, anchor: str = "") -> str:
+    url = reverse("designs:step", args=[design.slug, step.key])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _element_spec(step_key: str, element_key: str) -> tuple[Step, ElementSpec]:
+    step = _step_or_404(step_key)
+    try:
+        return step, step.element(element_key)
+    except KeyError:
+        raise Http404("No such element list") from None
+
+
+def _dependent_add_forms(design: Design, step: Step, changed: ElementSpec) -> list[ElementList]:
+    """Lists of this step whose add form offers the changed element type as a choice."""
+    stale = []
+    for spec in step.elements:
+        if spec is changed:
+            continue
+        fields = [f for f in spec.model._meta.fields if f.name in spec.fields and f.is_relation]
+        if any(f.related_model is changed.model for f in fields):
+            stale.append(ElementList(spec=spec, rows=[], add_form=element_form_class(spec)(
+                design=design, prefix=f"new-{spec.key}")))
+    return stale
+
+
+def _element_response(
+    request: HttpRequest, design: Design, step: Step, spec: ElementSpec, partial: str, **extra: Any
+) -> HttpResponse:
+    design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
+    context = {
+        "design": design, "step": step, "spec": spec, "nav": _nav(design), "oob_nav": True,
+        "can_edit": True, "dependent_lists": _dependent_add_forms(design, step, spec), **extra,
+    }
+    return render(request, f"designs/step.html#{partial}", context)
+
+
+@login_required
+@require_POST
+def element_create(request: HttpRequest, slug: str, step_key: str, element_key: str) -> HttpResponse:
+    design = get_design(request, slug, "edit")
+    step, spec = _element_spec(step_key, element_key)
+    form = element_form_class(spec)(request.POST, design=design, prefix=f"new-{spec.key}")
+    if form.is_valid():
+        try:
+            services.element_save(design=design, form=form)
+        except services.WriteConflict:
+            form.add_error(None, "That clashes with another element saved a moment ago; check the names.")
+        else:
+            if not request.htmx:
+                messages.success(request, f"{spec.singular.capitalize()} added.")
+                return redirect(_step_url(design, step, f"list-{spec.key}"))
+            return _element_response(request, design, step, spec, "list-response",
+                                     list=_element_list(design, spec))
+    if request.htmx:
+        return _element_response(request, design, step, spec, "list-response",
+                                 list=_element_list(design, spec, add_form=form, add_errors=True))
+    context = _step_context(request, design, step, **{f"list:{spec.key}": {"add_form": form, "add_errors": True}})
+    return render(request, "designs/step.html", context)
+
+
+def _edit_prefix(spec: ElementSpec, obj: Any) -> str:
+    # Several rows may be open for editing at once; prefixes keep their ids apart.
+    return f"edit-{spec.key}-{obj.pk}"
+
+
+def _get_element(design: Design, spec: ElementSpec, pk: int) -> Any:
+    return get_object_or_404(spec.queryset(design), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
+    design = get_design(request, slug, "edit")
+    step, spec = _element_spec(step_key, element_key)
+    obj = _get_element(design, spec, pk)
+    form_class = element_form_class(spec)
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(f"{_step_url(design, step)}?edit={spec.key}:{obj.pk}#row-{spec.key}-{obj.pk}")
+        return render(request, "designs/step.html#element-edit", {
+            "design": design, "step": step, "spec": spec, "obj": obj,
+            "form": form_class(instance=obj, design=design, prefix=_edit_prefix(spec, obj)),
+        })
+    form = form_class(request.POST, instance=obj, design=design, prefix=_edit_prefix(spec, obj))
+    conflict = None
+    if form.is_valid():
+        try:
+            saved = services.element_save(design=design, form=form)
+        except services.StaleEdit as stale:
+            form, conflict = _stale_form(form, stale, form_class, instance=stale.current, design=design)
+        except services.WriteConflict:
+            form.add_error(None, "That clashes with another element saved a moment ago; check the names.")
+        else:
+            if not request.htmx:
+                messages.success(request, f"{spec.singular.capitalize()} saved.")
+                return redirect(_step_url(design, step, f"row-{spec.key}-{saved.pk}"))
+            return _element_response(request, design, step, spec, "row-response", obj=_get_element(design, spec, pk))
+    if request.htmx:
+        return render(request, "designs/step.html#element-edit", {
+            "design": design, "step": step, "spec": spec, "obj": obj, "form": form, "conflict": conflict,
+        })
+    overrides = {"edit_pk": obj.pk, "edit_form": form, "conflict": conflict}
+    return render(request, "designs/step.html", _step_context(request, design, step, **{f"list:{spec.key}": overrides}))
+
+
+@login_required
+def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
+    design = get_design(request, slug, "view")
+    step, spec = _element_spec(step_key, element_key)
+    obj = _get_element(design, spec, pk)
+    if not request.htmx:
+        return redirect(_step_url(design, step, f"row-{spec.key}-{obj.pk}"))
+    return render(request, "designs/step.html#element-row", {
+        "design": design, "step": step, "spec": spec, "obj": obj,
+        "can_edit": design.membership.can("edit") and not design.is_archived,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
+    design = get_design(request, slug, "edit")
+    step, spec = _element_spec(step_key, element_key)
+    obj = _get_element(design, spec, pk)
+    impact = services.deletion_impact(obj)
+    if request.method == "GET":
+        context = {"design": design, "step": step, "spec": spec, "obj": obj, "impact": impact}
+        if request.htmx:
+            return render(request, "designs/step.html#element-delete", context)
+        return render(request, "designs/element_delete.html", context)
+    services.element_delete(design=design, element=obj)
+    if not request.htmx:
+        removed = f" and {len(impact)} dependent element{'s' if len(impact) != 1 else ''}" if impact else ""
+        messages.success(request, f"{spec.singular.capitalize()} “{obj}” deleted{removed}.")
+        return redirect(_step_url(design, step, f"list-{spec.key}"))
+    if impact:
+        # Other lists on the page lost rows too; reload rather than patch them one by one.
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return _element_response(request, design, step, spec, "deleted-response", obj=obj)

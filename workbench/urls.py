@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="designs:dashboard", permanent=False)),
+    path("accounts/", include("accounts.urls")),
+    path("designs/", include("designs.urls")),
+]
