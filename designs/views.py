@@ -192,15 +192,16 @@ def step_page(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
 
 def _stale_form(form: Any, stale: services.StaleEdit, form_class: type, **kwargs: Any) -> tuple[Any, list]:
     """Keep the user's input, point it at the newer version, and list what changed."""
+    # Read the saved values before validating: a bound model form writes its input onto the instance.
+    conflict = [
+        (str(form.fields[name].label or name), display_value(stale.current, name))
+        for name in form.Meta.fields
+        if name in form.fields
+    ]
     data = form.data.copy()
     data[form.add_prefix("base_version")] = stale.current.version
     fresh = form_class(data, **kwargs, prefix=form.prefix)
     fresh.is_valid()
-    conflict = [
-        (str(fresh.fields[name].label or name), display_value(stale.current, name))
-        for name in form.Meta.fields
-        if name in fresh.fields
-    ]
     fresh.add_error(
         None,
         "Someone else changed this while you were editing (now version "
