@@ -3,7 +3,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
-SYSTEM_STAMP := var/.system-packages-checked
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -15,12 +14,8 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install -q -r requirements.txt
 	@touch $(STAMP)
 
-$(SYSTEM_STAMP): scripts/ensure-system-packages
-	@mkdir -p var
-	./scripts/ensure-system-packages
-	@touch $(SYSTEM_STAMP)
-
-setup: $(STAMP) $(SYSTEM_STAMP)
+setup: $(STAMP)
+	@./scripts/ensure-system-packages
 
 run: setup
 	$(BIN)/python manage.py migrate --noinput -v 0
