@@ -71,7 +71,8 @@ def api(design: m.Design) -> list[Criterion]:
            endpoints.exists() and not endpoints.filter(errors__isnull=True).exists()),
         _c("Every endpoint has a response example",
            endpoints.exists() and not endpoints.filter(response_example="").exists()),
-        _c("Collection endpoints are paginated", not collections.filter(paginated=False).exists()),
+        _c("Collection endpoints are paginated",
+           endpoints.exists() and not collections.filter(paginated=False).exists()),
     ]
 
 
@@ -80,16 +81,19 @@ def database(design: m.Design) -> list[Criterion]:
     has_pk = m.Column.objects.filter(table=OuterRef("pk"), primary_key=True)
     fks = m.Column.objects.filter(design=design, references__isnull=False)
     leading = m.IndexColumn.objects.filter(column=OuterRef("pk"), position=0)
+    databases = m.DataStore.objects.filter(design=design, component__kind="database")
+    # Criteria about "every X" need an X: an empty step is not a partly done one.
     return [
         _c("At least one data store", m.DataStore.objects.filter(design=design).exists()),
         _c("At least one table with columns", m.Column.objects.filter(design=design).exists()),
         _c("Every table has a primary key",
            tables.exists() and not tables.annotate(pk=Exists(has_pk)).filter(pk=False).exists()),
         _c("Every foreign key is the leading column of an index",
-           not fks.annotate(ix=Exists(leading)).filter(ix=False, primary_key=False).exists()),
+           tables.exists() and not fks.annotate(ix=Exists(leading)).filter(ix=False, primary_key=False).exists()),
         _c("Backups with RPO and RTO for every database",
-           not m.DataStore.objects.filter(design=design, component__kind="database")
-           .filter(Q(rpo_minutes__isnull=True) | Q(rto_minutes__isnull=True)).exists()),
+           databases.exists()
+           and not databases.filter(Q(backup_schedule="") | Q(rpo_minutes__isnull=True)
+                                    | Q(rto_minutes__isnull=True)).exists()),
         _c("Migration strategy written",
            m.DatabaseSettings.objects.filter(design=design).exclude(migration_strategy="").exists()),
     ]
@@ -107,13 +111,14 @@ def security(design: m.Design) -> list[Criterion]:
         _c("Data protection: TLS, keys and secrets",
            settings and settings.tls_in_transit and settings.key_management and settings.secrets_management),
         _c("Threats modelled", threats.exists()),
-        _c("Every threat has a mitigation", not threats.filter(mitigation="").exists()),
+        _c("Every threat has a mitigation", threats.exists() and not threats.filter(mitigation="").exists()),
         _c("Audit logging described", settings and settings.audit_logging.strip()),
     ]
 
 
 def performance(design: m.Design) -> list[Criterion]:
     settings = _section(m.PerformanceSettings, design)
+    jobs = m.BackgroundJob.objects.filter(design=design)
     return [
         _c("Performance budgets set", m.PerformanceBudget.objects.filter(design=design).exists()),
         _c("Caching strategy", m.CachePolicy.objects.filter(design=design).exists()),
@@ -122,8 +127,7 @@ def performance(design: m.Design) -> list[Criterion]:
            and not m.HotQuery.objects.filter(design=design, index__isnull=True).exists()),
         _c("Connection pooling described", settings and settings.connection_pooling.strip()),
         _c("Load balancing chosen", settings and settings.load_balancing),
-        _c("Background jobs are idempotent",
-           not m.BackgroundJob.objects.filter(design=design, idempotent=False).exists()),
+        _c("Background jobs listed, each idempotent", jobs.exists() and not jobs.filter(idempotent=False).exists()),
     ]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db import models as dj
+from django.db.models import Q
 
 from . import models as m
 from .steps import ElementSpec, SectionSpec
@@ -44,9 +45,10 @@ class VersionedForm(forms.ModelForm):
         label_related = getattr(related, "label_related", ())
         if label_related:
             qs = qs.select_related(*label_related)
-        field.queryset = qs.filter(**self.choice_filters().get(name, {}))
+        rule = self.choice_filters().get(name, {})
+        field.queryset = qs.filter(rule) if isinstance(rule, Q) else qs.filter(**rule)
 
-    def choice_filters(self) -> dict[str, dict[str, Any]]:
+    def choice_filters(self) -> dict[str, dict[str, Any] | Q]:
         return {}
 
     def clean_base_version(self) -> int | None:
@@ -59,8 +61,8 @@ class VersionedForm(forms.ModelForm):
 class ElementForm(VersionedForm):
     spec: ElementSpec
 
-    def choice_filters(self) -> dict[str, dict[str, Any]]:
-        return {k: dict(v) for k, v in self.spec.choice_filters.items()}
+    def choice_filters(self) -> dict[str, dict[str, Any] | Q]:
+        return {k: v if isinstance(v, Q) else dict(v) for k, v in self.spec.choice_filters.items()}
 
 
 class SectionForm(VersionedForm):

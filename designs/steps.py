@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from django.db import models as dj
+from django.db.models import Q
 
 from . import completeness as rules
 from . import models as m
-from .models.architecture import DATA_STORE_KINDS, SERVICE_KINDS, ComponentKind
+from .models.architecture import CACHE_KINDS, DATA_STORE_KINDS, RUNNING_KINDS, SERVICE_KINDS, ComponentKind
 
 GUIDANCE_DIR = Path(__file__).parent / "guidance"
 
@@ -48,8 +49,9 @@ class ElementSpec:
     columns: tuple[str, ...] = ()
     title: str = ""
     help: str = ""
-    # Restricts a reference to some kinds, e.g. an endpoint's owner is a service.
-    choice_filters: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Restricts a reference to some kinds, e.g. an endpoint's owner is a service:
+    # filter keyword arguments, or a Q where the rule is an OR.
+    choice_filters: Mapping[str, Mapping[str, Any] | Q] = field(default_factory=dict)
     prefetch: tuple[str, ...] = ()
     order_by: tuple[str, ...] = ()
     # A form class to extend, for elements with fields the model does not hold directly.
@@ -197,7 +199,9 @@ STEPS: tuple[Step, ...] = (
                 "table", "name", "data_type", "nullable", "default", "primary_key", "unique", "references",
                 "on_delete", "pii",
             ), columns=("table", "name", "data_type", "primary_key", "nullable", "unique", "references", "pii"),
-                order_by=("table__position", "table_id", "position", "id")),
+                order_by=("table__position", "table_id", "position", "id"),
+                # A foreign key can only reference a primary key or unique column.
+                choice_filters={"references": Q(primary_key=True) | Q(unique=True)}),
             ElementSpec("indexes", m.Index,
                         ("table", "name", "unique", "method", "condition", "serves_query"),
                         columns=("table", "name", "columns_in_order", "unique", "method", "serves_query"),
@@ -242,7 +246,7 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("caching", m.CachePolicy,
                         ("layer", "cached_data", "pattern", "ttl_seconds", "invalidation", "cache_component"),
                         columns=("layer", "cached_data", "pattern", "ttl_seconds", "cache_component"),
-                        choice_filters={"cache_component": {"kind__in": (ComponentKind.CACHE, ComponentKind.CDN)}}),
+                        choice_filters={"cache_component": {"kind__in": CACHE_KINDS}}),
             ElementSpec("hot_queries", m.HotQuery, ("name", "sql", "calls_per_second", "index"),
                         columns=("name", "calls_per_second", "index")),
             ElementSpec("jobs", m.BackgroundJob, ("name", "trigger", "queue", "retry_policy", "idempotent"),
@@ -260,7 +264,8 @@ STEPS: tuple[Step, ...] = (
                 "autoscale_threshold", "capacity_rps",
             ), columns=("component", "mode", "stateless", "min_instances", "max_instances", "capacity_rps",
                         "autoscale_metric"),
-                title="Scaling per component", order_by=("component__position", "component_id")),
+                title="Scaling per component", order_by=("component__position", "component_id"),
+                choice_filters={"component": {"kind__in": RUNNING_KINDS}}),
             ElementSpec("data_scaling", m.DataScaling, ("store", "technique", "table", "notes"),
                         title="Data scaling"),
             ElementSpec("bottlenecks", m.Bottleneck, ("kind", "component", "description", "mitigation")),
@@ -286,10 +291,12 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("environments", m.Environment, ("name", "purpose", "region")),
             ElementSpec("units", m.DeploymentUnit, ("environment", "component", "image", "instances"),
                         title="Components per environment",
-                        order_by=("environment__position", "environment_id", "component__position", "id")),
+                        order_by=("environment__position", "environment_id", "component__position", "id"),
+                        choice_filters={"component": {"kind__in": RUNNING_KINDS}}),
             ElementSpec("pipeline", m.PipelineStage, ("position", "stage", "name", "tooling", "gate"),
                         columns=("position", "stage", "name", "tooling", "gate"), title="CI/CD stages"),
-            ElementSpec("health", m.HealthCheck, ("component", "kind", "probe"), title="Health checks"),
+            ElementSpec("health", m.HealthCheck, ("component", "kind", "probe"), title="Health checks",
+                        choice_filters={"component": {"kind__in": RUNNING_KINDS}}),
             ElementSpec("alerts", m.Alert, ("name", "condition", "threshold", "severity", "runbook")),
             ElementSpec("slos", m.Slo, ("name", "sli", "target_percent", "window_days"), title="SLOs"),
         ),

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from .architecture import Component
+from .architecture import SERVICE_KINDS, Component, check_kind
 from .base import TEXT_LIMIT, Element, Section
 
 JSON_EXAMPLE_LIMIT = 20_000
@@ -99,6 +99,8 @@ class Endpoint(Element):
 
     def clean(self) -> None:
         super().clean()
+        check_kind(self.service if self.service_id else None, SERVICE_KINDS, "service",
+                   "An endpoint belongs to a service, web app, API gateway or worker.")
         if self.design_id and self.path:
             clash = Endpoint.objects.filter(design_id=self.design_id, method=self.method, path=self.path)
             if clash.exclude(pk=self.pk).exists():

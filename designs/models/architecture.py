@@ -42,10 +42,19 @@ class ComponentKind(models.TextChoices):
 # Kinds a reference may point at, where only some make sense.
 DATA_STORE_KINDS = (ComponentKind.DATABASE, ComponentKind.CACHE, ComponentKind.SEARCH)
 SERVICE_KINDS = (ComponentKind.SERVICE, ComponentKind.WEB_APP, ComponentKind.API_GATEWAY, ComponentKind.WORKER)
+# Kinds we run and operate ourselves: they scale, deploy and answer health checks.
+RUNNING_KINDS = tuple(k for k in ComponentKind if k not in (ComponentKind.CLIENT, ComponentKind.EXTERNAL))
+CACHE_KINDS = (ComponentKind.CACHE, ComponentKind.CDN)
 REQUEST_PATH_KINDS = (
     ComponentKind.WEB_APP, ComponentKind.API_GATEWAY, ComponentKind.LOAD_BALANCER,
     ComponentKind.SERVICE, ComponentKind.DATABASE, ComponentKind.CACHE,
 )
+
+
+def check_kind(component: Component | None, kinds: tuple[str, ...], field: str, message: str) -> None:
+    """Refuse a reference to a component of the wrong kind (forms only offer the right ones)."""
+    if component is not None and component.kind not in kinds:
+        raise ValidationError({field: message})
 
 
 class Component(Element):

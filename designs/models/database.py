@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from .architecture import Component
+from .architecture import DATA_STORE_KINDS, Component, check_kind
 from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
 
 identifier = RegexValidator(
@@ -60,10 +60,8 @@ class DataStore(Element):
 
     def clean(self) -> None:
         super().clean()
-        from .architecture import DATA_STORE_KINDS
-
-        if self.component_id and self.component.kind not in DATA_STORE_KINDS:
-            raise ValidationError({"component": "A data store must be a database, cache or search component."})
+        check_kind(self.component if self.component_id else None, DATA_STORE_KINDS, "component",
+                   "A data store must be a database, cache or search component.")
         if self.replicas and self.replication == self.Replication.NONE:
             raise ValidationError({"replication": "Read replicas need a replication mode."})
 
@@ -146,6 +144,12 @@ class Column(Element):
             self.nullable = False  # a primary key is NOT NULL by definition
         if self.references_id and self.references_id == self.pk:
             raise ValidationError({"references": "A column cannot reference itself."})
+        target = self.references if self.references_id else None
+        if target is not None and not (target.primary_key or target.unique):
+            # PostgreSQL refuses a foreign key to a column without a unique constraint.
+            raise ValidationError({
+                "references": f"{target} is neither a primary key nor unique; reference one that is."
+            })
         if self.on_delete == self.OnDelete.SET_NULL and not self.nullable:
             raise ValidationError({"on_delete": "SET NULL needs a nullable column."})
 
@@ -175,6 +179,12 @@ class Index(Element):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.unique and self.method != self.Method.BTREE:
+            # PostgreSQL supports unique indexes only with B-tree.
+            raise ValidationError({"method": "A unique index must use B-tree."})
 
     def ordered_columns(self) -> list[Column]:
         return [ic.column for ic in self.index_columns.all()]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from .architecture import Component
+from .architecture import RUNNING_KINDS, Component, check_kind
 from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
 
 
@@ -66,9 +67,9 @@ class DeploymentUnit(Element):
         return f"{self.component} in {self.environment}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         super().clean()
+        check_kind(self.component if self.component_id else None, RUNNING_KINDS, "component",
+                   "Clients and external systems are not deployed by this system.")
         if self.environment_id and self.component_id:
             clash = DeploymentUnit.objects.filter(environment_id=self.environment_id, component_id=self.component_id)
             if clash.exclude(pk=self.pk).exists():

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .api import Endpoint
-from .architecture import Component
+from .architecture import CACHE_KINDS, Component, ComponentKind, check_kind
 from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
 from .database import Index
 from .requirements import NonFunctionalRequirement
@@ -87,6 +87,8 @@ class CachePolicy(Element):
 
     def clean(self) -> None:
         super().clean()
+        check_kind(self.cache_component if self.cache_component_id else None, CACHE_KINDS, "cache_component",
+                   "Choose a cache or CDN component.")
         if self.layer == self.Layer.DISTRIBUTED and not self.cache_component_id:
             raise ValidationError({"cache_component": "A distributed cache names its cache component."})
 
@@ -120,3 +122,8 @@ class BackgroundJob(Element):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        check_kind(self.queue if self.queue_id else None, (ComponentKind.QUEUE,), "queue",
+                   "Choose a queue / stream component.")

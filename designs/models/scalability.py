@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from .architecture import Component
+from .architecture import RUNNING_KINDS, Component, check_kind
 from .base import TEXT_LIMIT, Element, unique_name_constraint
 from .database import DataStore, Table
 
@@ -40,6 +40,8 @@ class ScalingRule(Element):
 
     def clean(self) -> None:
         super().clean()
+        check_kind(self.component if self.component_id else None, RUNNING_KINDS, "component",
+                   "Clients and external systems are not scaled by this system.")
         if self.min_instances and self.max_instances and self.min_instances > self.max_instances:
             raise ValidationError({"max_instances": "Max instances must be at least min instances."})
 

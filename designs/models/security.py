@@ -180,7 +180,11 @@ class ComplianceRegime(Element):
 
     class Meta(Element.Meta):
         verbose_name = "compliance regime"
-        constraints = [models.UniqueConstraint(fields=["design", "regime"], name="compliance_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["design", "regime"], condition=~models.Q(regime="other"), name="compliance_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.get_regime_display()
