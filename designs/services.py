@@ -168,6 +168,11 @@ def deletion_impact(element: m.Element) -> list[models.Model]:
         if model is m.IndexColumn:
             continue  # rows of an index's column list, not something a user names
         doomed += [obj for obj in instances if obj != element]
+    # Rows nothing else points at (e.g. a decision's alternatives) are deleted
+    # by one query each and never enter `data`; they are still lost.
+    for qs in collector.fast_deletes:
+        if qs.model is not m.IndexColumn:
+            doomed += list(qs)
     return doomed
 
 
