@@ -385,4 +385,4 @@ def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: 
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
         return response
-    return _element_response(request, design, step, spec, "deleted-response", obj=obj)
+    return _element_response(request, design, step, spec, "list-response", list=_element_list(design, spec))

@@ -155,3 +155,53 @@ def test_it_cancels_a_delete_and_keeps_the_row(owner_page, design, components):
     expect(page.locator("#list-components tr.confirming")).to_have_count(0)
     expect(rows(page, "components")).to_have_count(3)
     assert Component.objects.filter(design=design, name="Payments").exists()
+
+
+def test_it_deletes_an_unused_component_in_place(owner_page, design, components):
+    page = owner_page
+    Interaction.objects.filter(design=design, target=components["Payments"]).delete()
+    page.goto(step_url(design, "architecture"))
+    page.evaluate("window.__marker = 1")
+
+    rows(page, "components").filter(has_text="Payments").get_by_role("link", name="Delete").click()
+    confirm = page.locator("#list-components tr.confirming")
+    expect(confirm.locator("ul.impact")).to_have_count(0)
+    confirm.get_by_role("button", name="Delete", exact=True).click()
+
+    expect(rows(page, "components")).to_have_count(2)
+    expect(page.locator("#list-components .count")).to_have_text("2")
+    # The interaction form no longer offers the deleted component.
+    expect(page.locator("#id_new-interactions-target option")).to_have_text(["---------", "Web", "Orders"])
+    assert page.evaluate("window.__marker") == 1
+    assert not Component.objects.filter(design=design, name="Payments").exists()
+
+
+def test_it_shows_an_edit_error_in_the_row_and_cancels(owner_page, design, components):
+    page = owner_page
+    page.goto(step_url(design, "architecture"))
+    orders = components["Orders"]
+    rows(page, "components").filter(has_text="Orders").get_by_role("link", name="Edit").click()
+    editing = page.locator(f"#row-components-{orders.pk}.editing")
+    editing.get_by_label("Name").fill("Web")
+    editing.get_by_role("button", name="Save").click()
+    expect(page.locator(f"#id_edit-components-{orders.pk}-name_error")).to_have_text(
+        "Another component in this design already has the name “Web”."
+    )
+
+    page.locator(f"#row-components-{orders.pk}").get_by_role("link", name="Cancel").click()
+    expect(page.locator("#list-components tr.editing")).to_have_count(0)
+    expect(page.locator(f"#row-components-{orders.pk}")).to_contain_text("Orders")
+    orders.refresh_from_db()
+    assert (orders.name, orders.version) == ("Orders", 1)
+
+
+def test_it_deletes_from_the_confirmation_page_opened_directly(owner_page, design, components):
+    page = owner_page
+    orders = components["Orders"]
+    page.goto(f"{step_url(design, 'architecture')}components/{orders.pk}/delete/")
+    expect(page.locator("ul.impact li")).to_have_count(2)
+    page.get_by_role("button", name="Delete all 3").click()
+
+    expect(page.locator(".messages")).to_have_text("Component “Orders” deleted and 2 dependent elements.")
+    expect(rows(page, "components")).to_have_count(2)
+    assert not Component.objects.filter(pk=orders.pk).exists()
