@@ -54,7 +54,9 @@ class VersionedForm(forms.ModelForm):
     def clean_base_version(self) -> int | None:
         value = self.cleaned_data.get("base_version")
         if self.instance.pk and not value:
-            raise forms.ValidationError("This form is missing its version; reload the page and try again.")
+            # Edited from no version at all, e.g. a blank section someone else has
+            # saved since: stale, so the save is refused with the saved values.
+            return 0
         return value
 
 
