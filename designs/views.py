@@ -229,6 +229,8 @@ def section_save(request: HttpRequest, slug: str, step_key: str, section_key: st
             form, conflict = _stale_form(
                 form, stale, section_form_class(spec), instance=stale.current, design=design
             )
+        except services.WriteConflict:
+            form.add_error(None, "Someone else saved this a moment ago; reload the page to see their values.")
         else:
             if not request.htmx:
                 messages.success(request, f"{spec.label} saved.")
