@@ -1,0 +1,204 @@
+"""Step 8, deployment strategy: environments, units, pipeline, observability, recovery."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from designs import models as m
+from tests.step_helpers import (
+    component,
+    create_url,
+    edit_data,
+    edit_url,
+    field_error,
+    new_data,
+    section_data,
+    section_url,
+    select_options,
+    step_url,
+)
+
+STEP = "deployment"
+
+
+def environment(design: m.Design, name: str = "production") -> m.Environment:
+    return m.Environment.objects.get_or_create(design=design, name=name)[0]
+
+
+def environment_fields(design: m.Design) -> dict:
+    return {"name": "production", "purpose": "Serves customers", "region": "eu-west-1"}
+
+
+def unit_fields(design: m.Design) -> dict:
+    return {"environment": environment(design).pk, "component": component(design, "orders").pk,
+            "image": "registry/orders:1.4", "instances": 3}
+
+
+def pipeline_fields(design: m.Design) -> dict:
+    return {"position": 1, "stage": "build", "name": "Build image", "tooling": "GitHub Actions",
+            "gate": "Unit tests pass"}
+
+
+def health_fields(design: m.Design) -> dict:
+    return {"component": component(design, "orders").pk, "kind": "readiness", "probe": "GET /readyz every 10 s"}
+
+
+def alert_fields(design: m.Design) -> dict:
+    return {"name": "High error rate", "condition": "5xx ratio", "threshold": "> 2% for 5 min",
+            "severity": "critical", "runbook": "https://runbooks.example/errors"}
+
+
+def slo_fields(design: m.Design) -> dict:
+    return {"name": "Checkout latency", "sli": "Share of checkouts under 300 ms", "target_percent": "99.9",
+            "window_days": 30}
+
+
+VALID = {
+    "environments": (environment_fields, m.Environment, {"name": "production", "region": "eu-west-1"},
+                     "eu-west-1"),
+    "units": (unit_fields, m.DeploymentUnit, {"component__name": "orders", "instances": 3}, "registry/orders:1.4"),
+    "pipeline": (pipeline_fields, m.PipelineStage, {"name": "Build image", "stage": "build"}, "Build image"),
+    "health": (health_fields, m.HealthCheck, {"kind": "readiness"}, "GET /readyz every 10 s"),
+    "alerts": (alert_fields, m.Alert, {"name": "High error rate", "severity": "critical"}, "High error rate"),
+    "slos": (slo_fields, m.Slo, {"name": "Checkout latency", "target_percent": Decimal("99.9")}, "Checkout latency"),
+}
+
+
+@pytest.mark.parametrize("key", VALID)
+def test_it_creates_an_element_and_redirects(owner_client, design, key):
+    fields, model, lookup, _ = VALID[key]
+    response = owner_client.post(create_url(design, STEP, key), new_data(key, **fields(design)))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#list-{key}")
+    assert model.objects.filter(design=design, **lookup).count() == 1
+
+
+@pytest.mark.parametrize("key", VALID)
+def test_it_returns_the_list_with_the_new_row_for_htmx(owner_client, design, htmx_headers, key):
+    fields, model, lookup, text = VALID[key]
+    response = owner_client.post(create_url(design, STEP, key), new_data(key, **fields(design)), **htmx_headers)
+    assert response.status_code == 200
+    obj = model.objects.get(design=design, **lookup)
+    content = response.content.decode()
+    assert f'id="row-{key}-{obj.pk}"' in content
+    assert text in content
+    assert "<html" not in content
+
+
+def _unit_twice(design):
+    fields = unit_fields(design)
+    m.DeploymentUnit.objects.create(design=design, environment_id=fields["environment"],
+                                    component_id=fields["component"])
+    return fields
+
+
+def _unit_of_an_external_system(design):
+    return {**unit_fields(design), "component": component(design, "psp", "external").pk}
+
+
+def _no_instances(design):
+    return {**unit_fields(design), "instances": 0}
+
+
+def _slo_above_100(design):
+    return {**slo_fields(design), "target_percent": "100.5"}
+
+
+def _alert_name_taken(design):
+    m.Alert.objects.create(design=design, name="high error rate", condition="x", threshold="y")
+    return alert_fields(design)
+
+
+def _environment_name_taken(design):
+    environment(design, "Production")
+    return environment_fields(design)
+
+
+def _health_check_without_probe(design):
+    return {**health_fields(design), "probe": ""}
+
+
+INVALID = [
+    ("units", _unit_twice, "component", "orders is already deployed to production."),
+    ("units", _unit_of_an_external_system, "component", "Select a valid choice"),
+    ("units", _no_instances, "instances", "greater than or equal to 1"),
+    ("slos", _slo_above_100, "target_percent", "less than or equal to 100"),
+    ("alerts", _alert_name_taken, "name", "already has the name"),
+    ("environments", _environment_name_taken, "name", "already has the name"),
+    ("health", _health_check_without_probe, "probe", "This field is required."),
+]
+
+
+@pytest.mark.parametrize(("key", "fields", "field", "message"), INVALID, ids=[c[1].__name__ for c in INVALID])
+def test_it_refuses_bad_input_with_the_message_next_to_the_field(owner_client, design, key, fields, field, message):
+    model = VALID[key][1]
+    data = new_data(key, **fields(design))
+    before = model.objects.filter(design=design).count()
+    response = owner_client.post(create_url(design, STEP, key), data)
+    assert response.status_code == 200
+    assert message in field_error(response.content.decode(), f"new-{key}-{field}")
+    assert model.objects.filter(design=design).count() == before
+
+
+def test_it_offers_only_components_we_run_for_deployment(owner_client, design):
+    for name, kind in [("orders", "service"), ("mobile", "client"), ("psp", "external"), ("events", "queue")]:
+        component(design, name, kind)
+    content = owner_client.get(step_url(design, STEP)).content.decode()
+    assert sorted(select_options(content, "new-units-component")) == ["events", "orders"]
+
+
+def test_it_refuses_deploying_a_client_in_the_model(design):
+    unit = m.DeploymentUnit(design=design, environment=environment(design), component=component(design, "app", "client"))
+    with pytest.raises(ValidationError) as exc:
+        unit.full_clean()
+    assert "component" in exc.value.message_dict
+
+
+def test_it_edits_a_units_instances(owner_client, design):
+    unit = m.DeploymentUnit.objects.create(design=design, environment=environment(design),
+                                           component=component(design, "orders"))
+    data = edit_data("units", unit, environment=unit.environment_id, component=unit.component_id,
+                     image="registry/orders:1.5", instances=6)
+    response = owner_client.post(edit_url(design, STEP, "units", unit.pk), data)
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert (unit.image, unit.instances) == ("registry/orders:1.5", 6)
+
+
+def test_it_saves_each_section_without_touching_the_others(owner_client, design):
+    release = section_data("release", hosting="AWS eu-west-1", orchestration="EKS", release_strategy="canary",
+                           rollback_procedure="Shift traffic back")
+    assert owner_client.post(section_url(design, STEP, "release"), release).status_code == 302
+    settings = m.DeploymentSettings.objects.get(design=design)
+    observability = section_data("observability", settings, metrics="RED per service", structured_logs=True,
+                                 tracing="OpenTelemetry")
+    assert owner_client.post(section_url(design, STEP, "observability"), observability).status_code == 302
+    settings.refresh_from_db()
+    recovery = section_data("recovery", settings, dr_backups="Cross-region snapshots", dr_rpo_minutes=15,
+                            dr_rto_minutes=60, dr_regions="eu-central-1")
+    assert owner_client.post(section_url(design, STEP, "recovery"), recovery).status_code == 302
+    settings.refresh_from_db()
+    assert (settings.release_strategy, settings.rollback_procedure) == ("canary", "Shift traffic back")
+    assert (settings.structured_logs, settings.tracing) == (True, "OpenTelemetry")
+    assert (settings.dr_rpo_minutes, settings.dr_rto_minutes, settings.version) == (15, 60, 3)
+
+
+def test_it_refuses_a_negative_rpo(owner_client, design, htmx_headers):
+    data = section_data("recovery", dr_rpo_minutes=-1, dr_rto_minutes=60)
+    response = owner_client.post(section_url(design, STEP, "recovery"), data, **htmx_headers)
+    assert "greater than or equal to 0" in field_error(response.content.decode(), "recovery-dr_rpo_minutes")
+    assert not m.DeploymentSettings.objects.filter(design=design).exists()
+
+
+def test_it_hides_the_step_from_a_stranger(stranger_client, design):
+    assert stranger_client.get(step_url(design, STEP)).status_code == 404
+
+
+def test_it_refuses_a_strangers_environment(stranger_client, design):
+    response = stranger_client.post(create_url(design, STEP, "environments"),
+                                    new_data("environments", **environment_fields(design)))
+    assert response.status_code == 404
+    assert not m.Environment.objects.filter(design=design).exists()

@@ -1,0 +1,166 @@
+"""Step 7, scalability planning: scaling rules, data scaling, bottlenecks, roadmap."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from designs import models as m
+from tests.step_helpers import (
+    component,
+    create_url,
+    edit_data,
+    edit_url,
+    field_error,
+    new_data,
+    select_options,
+    step_url,
+)
+
+STEP = "scalability"
+
+
+def store(design: m.Design, name: str = "orders-db") -> m.DataStore:
+    return m.DataStore.objects.get_or_create(design=design, component=component(design, name, "database"),
+                                             defaults={"engine": "PostgreSQL"})[0]
+
+
+def table(design: m.Design, name: str = "orders", store_name: str = "orders-db") -> m.Table:
+    return m.Table.objects.create(design=design, store=store(design, store_name), name=name)
+
+
+def scaling_fields(design: m.Design) -> dict:
+    return {"component": component(design, "orders").pk, "mode": "horizontal", "stateless": True,
+            "min_instances": 2, "max_instances": 10, "autoscale_metric": "CPU", "autoscale_threshold": "70%",
+            "capacity_rps": "250"}
+
+
+def data_scaling_fields(design: m.Design) -> dict:
+    t = table(design)
+    return {"store": t.store_id, "technique": "partitioning", "table": t.pk, "notes": "Monthly range partitions"}
+
+
+def bottleneck_fields(design: m.Design) -> dict:
+    return {"kind": "spof", "component": component(design, "orders-db", "database").pk,
+            "description": "Single primary database", "mitigation": "Hot standby with automatic failover"}
+
+
+def roadmap_fields(design: m.Design) -> dict:
+    return {"name": "Phase 2", "trigger_metric": "sustained 2,000 req/s", "changes": "Add two read replicas"}
+
+
+VALID = {
+    "scaling": (scaling_fields, m.ScalingRule, {"component__name": "orders", "max_instances": 10}, "CPU"),
+    "data_scaling": (data_scaling_fields, m.DataScaling, {"technique": "partitioning", "table__name": "orders"},
+                     "Monthly range partitions"),
+    "bottlenecks": (bottleneck_fields, m.Bottleneck, {"kind": "spof"}, "Single primary database"),
+    "roadmap": (roadmap_fields, m.RoadmapPhase, {"name": "Phase 2"}, "sustained 2,000 req/s"),
+}
+
+
+@pytest.mark.parametrize("key", VALID)
+def test_it_creates_an_element_and_redirects(owner_client, design, key):
+    fields, model, lookup, _ = VALID[key]
+    response = owner_client.post(create_url(design, STEP, key), new_data(key, **fields(design)))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#list-{key}")
+    assert model.objects.filter(design=design, **lookup).count() == 1
+
+
+@pytest.mark.parametrize("key", VALID)
+def test_it_returns_the_list_with_the_new_row_for_htmx(owner_client, design, htmx_headers, key):
+    fields, model, lookup, text = VALID[key]
+    response = owner_client.post(create_url(design, STEP, key), new_data(key, **fields(design)), **htmx_headers)
+    assert response.status_code == 200
+    obj = model.objects.get(design=design, **lookup)
+    content = response.content.decode()
+    assert f'id="row-{key}-{obj.pk}"' in content
+    assert text in content
+    assert "<html" not in content
+
+
+def _min_above_max(design):
+    return {**scaling_fields(design), "min_instances": 8, "max_instances": 4}
+
+
+def _scaling_a_client(design):
+    return {**scaling_fields(design), "component": component(design, "mobile", "client").pk}
+
+
+def _scaling_twice(design):
+    m.ScalingRule.objects.create(design=design, component=component(design, "orders"))
+    return scaling_fields(design)
+
+
+def _zero_capacity(design):
+    return {**scaling_fields(design), "capacity_rps": "0"}
+
+
+def _table_of_another_store(design):
+    fields = data_scaling_fields(design)
+    return {**fields, "table": table(design, "search_docs", "search-db").pk}
+
+
+def _roadmap_name_taken(design):
+    m.RoadmapPhase.objects.create(design=design, name="phase 2", trigger_metric="x", changes="y")
+    return roadmap_fields(design)
+
+
+def _bottleneck_without_description(design):
+    return {**bottleneck_fields(design), "description": ""}
+
+
+INVALID = [
+    ("scaling", _min_above_max, "max_instances", "Max instances must be at least min instances."),
+    ("scaling", _scaling_a_client, "component", "Select a valid choice"),
+    ("scaling", _scaling_twice, "component", "already exists"),
+    ("scaling", _zero_capacity, "capacity_rps", "greater than or equal to 0.01"),
+    ("data_scaling", _table_of_another_store, "table", "Choose a table of the chosen data store."),
+    ("roadmap", _roadmap_name_taken, "name", "already has the name"),
+    ("bottlenecks", _bottleneck_without_description, "description", "This field is required."),
+]
+
+
+@pytest.mark.parametrize(("key", "fields", "field", "message"), INVALID, ids=[c[1].__name__ for c in INVALID])
+def test_it_refuses_bad_input_with_the_message_next_to_the_field(owner_client, design, key, fields, field, message):
+    model = VALID[key][1]
+    data = new_data(key, **fields(design))
+    before = model.objects.filter(design=design).count()
+    response = owner_client.post(create_url(design, STEP, key), data)
+    assert response.status_code == 200
+    assert message in field_error(response.content.decode(), f"new-{key}-{field}")
+    assert model.objects.filter(design=design).count() == before
+
+
+def test_it_offers_only_components_we_run_for_scaling(owner_client, design):
+    for name, kind in [("orders", "service"), ("orders-db", "database"), ("mobile", "client"), ("psp", "external")]:
+        component(design, name, kind)
+    content = owner_client.get(step_url(design, STEP)).content.decode()
+    assert sorted(select_options(content, "new-scaling-component")) == ["orders", "orders-db"]
+
+
+def test_it_refuses_scaling_an_external_system_in_the_model(design):
+    rule = m.ScalingRule(design=design, component=component(design, "psp", "external"))
+    with pytest.raises(ValidationError) as exc:
+        rule.full_clean()
+    assert "component" in exc.value.message_dict
+
+
+def test_it_edits_a_scaling_rule(owner_client, design):
+    rule = m.ScalingRule.objects.create(design=design, component=component(design, "orders"))
+    data = edit_data("scaling", rule, component=rule.component_id, mode="horizontal", stateless=True,
+                     min_instances=3, max_instances=30, capacity_rps="400")
+    response = owner_client.post(edit_url(design, STEP, "scaling", rule.pk), data)
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert (rule.min_instances, rule.max_instances) == (3, 30)
+
+
+def test_it_hides_the_step_from_a_stranger(stranger_client, design):
+    assert stranger_client.get(step_url(design, STEP)).status_code == 404
+
+
+def test_it_refuses_a_strangers_scaling_rule(stranger_client, design):
+    response = stranger_client.post(create_url(design, STEP, "scaling"), new_data("scaling", **scaling_fields(design)))
+    assert response.status_code == 404
+    assert not m.ScalingRule.objects.filter(design=design).exists()
