@@ -30,7 +30,9 @@ def section_url(design: m.Design, step: str, key: str) -> str:
 
 def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, str]:
     # An unchecked checkbox is simply absent from a browser's POST.
-    return {f"{prefix}-{k}": ("on" if v is True else str(v)) for k, v in fields.items() if v is not False and v is not None}
+    return {
+        f"{prefix}-{k}": ("on" if v is True else str(v)) for k, v in fields.items() if v is not False and v is not None
+    }
 
 
 def new_data(key: str, **fields: Any) -> dict[str, str]:

@@ -151,7 +151,8 @@ def test_it_offers_only_components_we_run_for_deployment(owner_client, design):
 
 
 def test_it_refuses_deploying_a_client_in_the_model(design):
-    unit = m.DeploymentUnit(design=design, environment=environment(design), component=component(design, "app", "client"))
+    app = component(design, "app", "client")
+    unit = m.DeploymentUnit(design=design, environment=environment(design), component=app)
     with pytest.raises(ValidationError) as exc:
         unit.full_clean()
     assert "component" in exc.value.message_dict
