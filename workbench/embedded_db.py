@@ -23,8 +23,8 @@ def _prune_dead_holders(datadir: Path) -> None:
     try:
         pids = json.loads(holders.read_text())
     except (OSError, ValueError):
-        pids = []
-    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+        pids = None  # a half-written file; the wheel would fail to parse it, so rewrite it
+    alive = [pid for pid in pids or [] if psutil.pid_exists(pid)]
     if alive != pids:
         holders.write_text(json.dumps(alive))
 
