@@ -29,15 +29,27 @@ def _every_design_url(design: Design, component: Component) -> list[tuple[str, s
         ("post", reverse("designs:delete", args=[design.slug]), {"confirm_name": design.name}),
         ("get", reverse("designs:step", args=[design.slug, "requirements"]), {}),
         ("get", reverse("designs:step", args=[design.slug, "architecture"]), {}),
-        ("post", reverse("designs:section", args=[design.slug, "requirements", "load"]),
-         {"load-daily_active_users": "5"}),
-        ("post", reverse("designs:element-create", args=element),
-         {"new-components-name": "Rogue", "new-components-kind": "service"}),
+        (
+            "post",
+            reverse("designs:section", args=[design.slug, "requirements", "load"]),
+            {"load-daily_active_users": "5"},
+        ),
+        (
+            "post",
+            reverse("designs:element-create", args=element),
+            {"new-components-name": "Rogue", "new-components-kind": "service"},
+        ),
         ("get", reverse("designs:element-row", args=row), {}),
         ("get", reverse("designs:element-edit", args=row), {}),
-        ("post", reverse("designs:element-edit", args=row),
-         {f"edit-components-{component.pk}-name": "Renamed", f"edit-components-{component.pk}-kind": "service",
-          f"edit-components-{component.pk}-base_version": "1"}),
+        (
+            "post",
+            reverse("designs:element-edit", args=row),
+            {
+                f"edit-components-{component.pk}-name": "Renamed",
+                f"edit-components-{component.pk}-kind": "service",
+                f"edit-components-{component.pk}-base_version": "1",
+            },
+        ),
         ("get", reverse("designs:element-delete", args=row), {}),
         ("post", reverse("designs:element-delete", args=row), {}),
     ]
@@ -69,8 +81,12 @@ def test_it_answers_404_for_a_design_that_does_not_exist(owner_client):
 def test_it_answers_404_for_an_unknown_step_section_or_list(owner_client, design):
     assert owner_client.get(reverse("designs:step", args=[design.slug, "nope"])).status_code == 404
     assert owner_client.post(reverse("designs:section", args=[design.slug, "requirements", "style"])).status_code == 404
-    assert owner_client.post(reverse("designs:element-create", args=[design.slug, "requirements", "components"]),
-                             {}).status_code == 404
+    assert (
+        owner_client.post(
+            reverse("designs:element-create", args=[design.slug, "requirements", "components"]), {}
+        ).status_code
+        == 404
+    )
 
 
 def test_it_answers_404_for_an_element_of_another_design_under_my_design(owner_client, owner, stranger, design):
@@ -81,7 +97,8 @@ def test_it_answers_404_for_an_element_of_another_design_under_my_design(owner_c
         assert owner_client.get(reverse(f"designs:{name}", args=row)).status_code == 404, name
     assert owner_client.post(reverse("designs:element-delete", args=row)).status_code == 404
     assert Component.objects.filter(pk=foreign.pk).exists()
-    page = owner_client.get(reverse("designs:step", args=[design.slug, "architecture"]), {"edit": f"components:{foreign.pk}"})
+    step = reverse("designs:step", args=[design.slug, "architecture"])
+    page = owner_client.get(step, {"edit": f"components:{foreign.pk}"})
     assert page.status_code == 404
 
 
@@ -96,8 +113,7 @@ def test_it_lets_viewers_and_reviewers_read_but_not_edit(client, stranger, desig
     assert "Add component" not in html
     assert ">Edit</a>" not in html
     assert client.get(reverse("designs:overview", args=[design.slug])).status_code == 200
-    row = client.get(reverse("designs:element-row", args=[design.slug, *ELEMENT, component.pk]),
-                     HTTP_HX_REQUEST="true")
+    row = client.get(reverse("designs:element-row", args=[design.slug, *ELEMENT, component.pk]), HTTP_HX_REQUEST="true")
     assert row.status_code == 200
     assert '<td data-label="name">API</td>' in row.content.decode()
     for method, url, data in _every_design_url(design, component):
@@ -111,8 +127,10 @@ def test_it_lets_an_editor_edit_but_not_archive_or_delete(client, stranger, desi
     add_member(design, stranger, Role.EDITOR)
     client.force_login(stranger)
     assert client.get(reverse("designs:edit", args=[design.slug])).status_code == 200
-    created = client.post(reverse("designs:element-create", args=[design.slug, *ELEMENT]),
-                          {"new-components-name": "Worker", "new-components-kind": "worker"})
+    created = client.post(
+        reverse("designs:element-create", args=[design.slug, *ELEMENT]),
+        {"new-components-name": "Worker", "new-components-kind": "worker"},
+    )
     assert created.status_code == 302
     assert Component.objects.filter(design=design, name="Worker").exists()
 

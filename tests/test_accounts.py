@@ -15,9 +15,15 @@ NEW_PASSWORD = "purple-otter-staircase-41"
 
 @pytest.mark.django_db
 def test_it_signs_up_and_logs_the_new_user_in(client):
-    response = client.post(reverse("signup"), {
-        "username": "bob", "email": "bob@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "bob",
+            "email": "bob@example.com",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert response.url == reverse("designs:dashboard")
     user = User.objects.get(username="bob")
@@ -28,18 +34,30 @@ def test_it_signs_up_and_logs_the_new_user_in(client):
 
 @pytest.mark.django_db
 def test_it_refuses_a_signup_with_mismatched_passwords(client):
-    response = client.post(reverse("signup"), {
-        "username": "bob", "email": "bob@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD + "x",
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "bob",
+            "email": "bob@example.com",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD + "x",
+        },
+    )
     assert response.status_code == 200
-    assert "password fields didn’t match" in response.content.decode()
+    assert "password fields didn\u2019t match" in response.content.decode()
     assert not User.objects.filter(username="bob").exists()
 
 
 def test_it_refuses_a_taken_username(client, owner):
-    response = client.post(reverse("signup"), {
-        "username": owner.username, "email": "x@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": owner.username,
+            "email": "x@example.com",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
     assert User.objects.filter(username=owner.username).count() == 1
@@ -81,9 +99,14 @@ def test_it_logs_out(owner_client):
 
 
 def test_it_changes_the_password(owner_client, owner):
-    response = owner_client.post(reverse("password_change"), {
-        "old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD,
-    })
+    response = owner_client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302
     assert response.url == reverse("password_change_done")
     owner.refresh_from_db()
@@ -93,9 +116,14 @@ def test_it_changes_the_password(owner_client, owner):
 
 
 def test_it_refuses_a_password_change_with_the_wrong_old_password(owner_client, owner):
-    response = owner_client.post(reverse("password_change"), {
-        "old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD,
-    })
+    response = owner_client.post(
+        reverse("password_change"),
+        {
+            "old_password": "not-it",
+            "new_password1": NEW_PASSWORD,
+            "new_password2": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 200
     assert "old password was entered incorrectly" in response.content.decode()
     owner.refresh_from_db()

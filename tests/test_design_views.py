@@ -56,7 +56,8 @@ def test_it_gives_designs_with_the_same_name_distinct_slugs(owner_client):
 
 def test_it_renders_the_summary_as_sanitized_markdown(owner_client, owner):
     design = services.design_create(
-        name="Risky", owner=owner,
+        name="Risky",
+        owner=owner,
         summary="Takes **payments**.\n\n<script>alert('x')</script>\n\n[link](javascript:alert(1))",
     )
     html = owner_client.get(_url("overview", design)).content.decode()
@@ -103,9 +104,14 @@ def test_it_shows_the_edit_form_with_the_current_version(owner_client, design):
 
 
 def test_it_renames_and_edits_the_summary(owner_client, design):
-    response = owner_client.post(_url("edit", design), {
-        "name": "Checkout v2", "summary": "Now with refunds.", "base_version": design.version,
-    })
+    response = owner_client.post(
+        _url("edit", design),
+        {
+            "name": "Checkout v2",
+            "summary": "Now with refunds.",
+            "base_version": design.version,
+        },
+    )
     assert response.status_code == 302
     assert response.url == design.get_absolute_url()
     design.refresh_from_db()
@@ -175,10 +181,16 @@ def test_it_makes_an_archived_design_read_only(owner_client, design):
     refused = [
         ("get", _url("edit", design), {}),
         ("post", _url("edit", design), {"name": "Changed", "summary": "", "base_version": 1}),
-        ("post", reverse("designs:section", args=[design.slug, "requirements", "load"]),
-         {"load-daily_active_users": "5"}),
-        ("post", reverse("designs:element-create", args=element), {"new-components-name": "Worker",
-                                                                     "new-components-kind": "worker"}),
+        (
+            "post",
+            reverse("designs:section", args=[design.slug, "requirements", "load"]),
+            {"load-daily_active_users": "5"},
+        ),
+        (
+            "post",
+            reverse("designs:element-create", args=element),
+            {"new-components-name": "Worker", "new-components-kind": "worker"},
+        ),
         ("get", reverse("designs:element-edit", args=[*element, component.pk]), {}),
         ("post", reverse("designs:element-edit", args=[*element, component.pk]), {}),
         ("post", reverse("designs:element-delete", args=[*element, component.pk]), {}),

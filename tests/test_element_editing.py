@@ -23,9 +23,16 @@ def _step_url(design: Design) -> str:
 
 def _edit_data(obj: Component, **values) -> dict[str, str]:
     prefix = f"edit-{LIST}-{obj.pk}"
-    data = {"name": obj.name, "kind": obj.kind, "technology": obj.technology, "responsibility": obj.responsibility,
-            "owning_team": obj.owning_team, "bounded_context": obj.bounded_context,
-            "base_version": obj.version, **values}
+    data = {
+        "name": obj.name,
+        "kind": obj.kind,
+        "technology": obj.technology,
+        "responsibility": obj.responsibility,
+        "owning_team": obj.owning_team,
+        "bounded_context": obj.bounded_context,
+        "base_version": obj.version,
+        **values,
+    }
     if obj.stateful:
         data.setdefault("stateful", "on")
     return {f"{prefix}-{k}": v for k, v in data.items()}
@@ -42,18 +49,25 @@ def api(design: Design) -> Component:
 
 @pytest.fixture
 def orders_db(design: Design) -> Component:
-    return Component.objects.create(design=design, name="Orders DB", kind="database", technology="PostgreSQL",
-                                    position=2)
+    return Component.objects.create(
+        design=design, name="Orders DB", kind="database", technology="PostgreSQL", position=2
+    )
 
 
 # ---------------------------------------------------------------- add
 
 
 def test_it_adds_a_row_with_htmx_and_returns_the_list_and_the_nav(owner_client, design, api, htmx_headers):
-    response = owner_client.post(_url("element-create", design, LIST), {
-        "new-components-name": "Payments", "new-components-kind": "service",
-        "new-components-technology": "Go", "new-components-responsibility": "Charges cards",
-    }, **htmx_headers)
+    response = owner_client.post(
+        _url("element-create", design, LIST),
+        {
+            "new-components-name": "Payments",
+            "new-components-kind": "service",
+            "new-components-technology": "Go",
+            "new-components-responsibility": "Charges cards",
+        },
+        **htmx_headers,
+    )
     html = response.content.decode()
     assert response.status_code == 200
     added = Component.objects.get(design=design, name="Payments")
@@ -67,9 +81,14 @@ def test_it_adds_a_row_with_htmx_and_returns_the_list_and_the_nav(owner_client, 
 
 
 def test_it_refreshes_add_forms_that_offer_the_new_element(owner_client, design, api, htmx_headers):
-    response = owner_client.post(_url("element-create", design, LIST), {
-        "new-components-name": "Payments", "new-components-kind": "service",
-    }, **htmx_headers)
+    response = owner_client.post(
+        _url("element-create", design, LIST),
+        {
+            "new-components-name": "Payments",
+            "new-components-kind": "service",
+        },
+        **htmx_headers,
+    )
     html = response.content.decode()
     added = Component.objects.get(name="Payments")
     oob_form = re.search(r'<form id="add-interactions".*?</form>', html, re.S).group(0)
@@ -78,9 +97,13 @@ def test_it_refreshes_add_forms_that_offer_the_new_element(owner_client, design,
 
 
 def test_it_adds_a_row_without_javascript_and_redirects(owner_client, design):
-    response = owner_client.post(_url("element-create", design, LIST), {
-        "new-components-name": "Payments", "new-components-kind": "service",
-    })
+    response = owner_client.post(
+        _url("element-create", design, LIST),
+        {
+            "new-components-name": "Payments",
+            "new-components-kind": "service",
+        },
+    )
     assert response.status_code == 302
     assert response.url == _step_url(design) + "#list-components"
     assert Component.objects.filter(design=design, name="Payments").exists()
@@ -91,14 +114,25 @@ def test_it_adds_a_row_without_javascript_and_redirects(owner_client, design):
 
 def test_it_updates_completeness_after_an_add(owner_client, design, htmx_headers):
     for name in ("Web", "DB"):
-        owner_client.post(_url("element-create", design, LIST), {
-            "new-components-name": name, "new-components-kind": "service", "new-components-responsibility": "x",
-        }, **htmx_headers)
+        owner_client.post(
+            _url("element-create", design, LIST),
+            {
+                "new-components-name": name,
+                "new-components-kind": "service",
+                "new-components-responsibility": "x",
+            },
+            **htmx_headers,
+        )
     design.refresh_from_db()
     assert design.completeness["architecture"]["met"] == 2
-    response = owner_client.post(_url("element-create", design, LIST), {
-        "new-components-name": "Cache", "new-components-kind": "cache",
-    }, **htmx_headers)
+    response = owner_client.post(
+        _url("element-create", design, LIST),
+        {
+            "new-components-name": "Cache",
+            "new-components-kind": "cache",
+        },
+        **htmx_headers,
+    )
     # The third component has no responsibility, so one criterion is lost again.
     design.refresh_from_db()
     assert design.completeness["architecture"]["met"] == 1
@@ -106,9 +140,15 @@ def test_it_updates_completeness_after_an_add(owner_client, design, htmx_headers
 
 
 def test_it_shows_add_errors_next_to_the_field_with_htmx(owner_client, design, htmx_headers):
-    response = owner_client.post(_url("element-create", design, LIST), {
-        "new-components-name": "", "new-components-kind": "service", "new-components-technology": "Rust",
-    }, **htmx_headers)
+    response = owner_client.post(
+        _url("element-create", design, LIST),
+        {
+            "new-components-name": "",
+            "new-components-kind": "service",
+            "new-components-technology": "Rust",
+        },
+        **htmx_headers,
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert '<p class="error" id="id_new-components-name_error">This field is required.</p>' in html
@@ -118,9 +158,13 @@ def test_it_shows_add_errors_next_to_the_field_with_htmx(owner_client, design, h
 
 
 def test_it_shows_add_errors_on_the_whole_page_without_javascript(owner_client, design):
-    response = owner_client.post(_url("element-create", design, LIST), {
-        "new-components-name": "", "new-components-kind": "service",
-    })
+    response = owner_client.post(
+        _url("element-create", design, LIST),
+        {
+            "new-components-name": "",
+            "new-components-kind": "service",
+        },
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html
@@ -165,8 +209,9 @@ def test_it_ignores_a_malformed_edit_parameter(owner_client, design, api):
 
 
 def test_it_saves_an_edit_with_htmx_and_returns_the_row_and_the_nav(owner_client, design, api, htmx_headers):
-    response = owner_client.post(_url("element-edit", design, LIST, api.pk),
-                                 _edit_data(api, technology="FastAPI", stateful="on"), **htmx_headers)
+    response = owner_client.post(
+        _url("element-edit", design, LIST, api.pk), _edit_data(api, technology="FastAPI", stateful="on"), **htmx_headers
+    )
     html = response.content.decode()
     assert response.status_code == 200
     api.refresh_from_db()
@@ -186,8 +231,7 @@ def test_it_saves_an_edit_without_javascript_and_redirects(owner_client, design,
 
 
 def test_it_keeps_the_edit_form_open_on_errors_with_htmx(owner_client, design, api, htmx_headers):
-    response = owner_client.post(_url("element-edit", design, LIST, api.pk), _edit_data(api, name=""),
-                                 **htmx_headers)
+    response = owner_client.post(_url("element-edit", design, LIST, api.pk), _edit_data(api, name=""), **htmx_headers)
     html = response.content.decode()
     assert html.lstrip().startswith(f'<tr id="row-components-{api.pk}" class="editing">')
     assert f'id="id_edit-components-{api.pk}-name_error">This field is required.' in html

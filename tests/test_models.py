@@ -76,8 +76,15 @@ def test_it_refuses_a_reference_to_another_designs_element_in_clean(design, owne
 
 
 def test_it_refuses_a_partial_nfr_target_in_clean(design):
-    nfr = NonFunctionalRequirement(design=design, code="NFR-1", category="performance", title="Fast",
-                                   metric="p99 latency", comparator="<=", unit="ms")
+    nfr = NonFunctionalRequirement(
+        design=design,
+        code="NFR-1",
+        category="performance",
+        title="Fast",
+        metric="p99 latency",
+        comparator="<=",
+        unit="ms",
+    )
     with pytest.raises(ValidationError) as caught:
         nfr.full_clean()
     assert set(caught.value.message_dict) == {"target_value"}
@@ -86,8 +93,9 @@ def test_it_refuses_a_partial_nfr_target_in_clean(design):
 def test_it_displays_a_complete_nfr_target(design):
     from decimal import Decimal
 
-    nfr = NonFunctionalRequirement(design=design, metric="availability", comparator=">=",
-                                   target_value=Decimal("99.9500"), unit="%")
+    nfr = NonFunctionalRequirement(
+        design=design, metric="availability", comparator=">=", target_value=Decimal("99.9500"), unit="%"
+    )
     assert nfr.target_display == "availability ≥ 99.95 %"
 
 
@@ -144,7 +152,8 @@ def test_it_lists_only_member_designs_as_visible(design, stranger):
     assert list(Design.objects.visible_to(AnonymousUser())) == []
     Membership.objects.create(design=design, user=stranger, role=Role.VIEWER)
     assert list(Design.objects.visible_to(stranger).with_role(stranger).values_list("my_role", flat=True)) == [
-        Role.VIEWER]
+        Role.VIEWER
+    ]
 
 
 def test_it_grants_permissions_by_role(design, owner, stranger):

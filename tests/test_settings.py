@@ -55,7 +55,12 @@ def test_it_splits_lists_and_drops_blanks(monkeypatch):
 def test_it_parses_a_database_url():
     db = _database_from_url("postgresql://wb:s%40cret@db.internal:6543/work%20bench")
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "work bench", "wb", "s@cret", "db.internal", "6543")
+        "work bench",
+        "wb",
+        "s@cret",
+        "db.internal",
+        "6543",
+    )
 
 
 def test_it_refuses_a_database_url_that_is_not_postgresql():

@@ -26,14 +26,18 @@ def _edit(client, design: Design, obj: Component, htmx: bool, **values):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     return client.post(
         reverse("designs:element-edit", args=[design.slug, "architecture", "components", obj.pk]),
-        {f"{prefix}-{k}": v for k, v in data.items()}, **headers,
+        {f"{prefix}-{k}": v for k, v in data.items()},
+        **headers,
     )
 
 
 def _load(client, design: Design, htmx: bool = True, **values):
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    return client.post(reverse("designs:section", args=[design.slug, "requirements", "load"]),
-                       {f"load-{k}": v for k, v in values.items()}, **headers)
+    return client.post(
+        reverse("designs:section", args=[design.slug, "requirements", "load"]),
+        {f"load-{k}": v for k, v in values.items()},
+        **headers,
+    )
 
 
 def _conflict_values(html: str) -> dict[str, str]:
@@ -142,8 +146,12 @@ def test_it_raises_stale_edit_for_a_section_from_the_service(design):
     form_class = section_form_class(spec)
     LoadProfile.objects.create(design=design, daily_active_users=1)
     forms = [
-        form_class({"load-daily_active_users": str(n), "load-base_version": "1"},
-                   instance=LoadProfile.objects.get(design=design), design=design, prefix="load")
+        form_class(
+            {"load-daily_active_users": str(n), "load-base_version": "1"},
+            instance=LoadProfile.objects.get(design=design),
+            design=design,
+            prefix="load",
+        )
         for n in (2, 3)
     ]
     assert all(form.is_valid() for form in forms)

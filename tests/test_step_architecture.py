@@ -42,9 +42,11 @@ def orders_db(design: Design) -> Component:
 
 
 def test_it_saves_the_style_with_its_rationale(owner_client, design):
-    response = owner_client.post(reverse("designs:section", args=[design.slug, STEP, "style"]),
-                                 {"style-style": "modular_monolith", "style-rationale": "One team."},
-                                 HTTP_HX_REQUEST="true")
+    response = owner_client.post(
+        reverse("designs:section", args=[design.slug, STEP, "style"]),
+        {"style-style": "modular_monolith", "style-rationale": "One team."},
+        HTTP_HX_REQUEST="true",
+    )
     assert response.status_code == 200
     assert 'id="section-style"' in response.content.decode()
     style = ArchitectureStyle.objects.get(design=design)
@@ -54,8 +56,11 @@ def test_it_saves_the_style_with_its_rationale(owner_client, design):
 
 
 def test_it_refuses_an_unknown_style(owner_client, design):
-    response = owner_client.post(reverse("designs:section", args=[design.slug, STEP, "style"]),
-                                 {"style-style": "big_ball_of_mud", "style-rationale": ""}, HTTP_HX_REQUEST="true")
+    response = owner_client.post(
+        reverse("designs:section", args=[design.slug, STEP, "style"]),
+        {"style-style": "big_ball_of_mud", "style-rationale": ""},
+        HTTP_HX_REQUEST="true",
+    )
     assert _error("style", "style", "Select a valid choice.") in response.content.decode()
     assert not ArchitectureStyle.objects.exists()
 
@@ -64,12 +69,28 @@ def test_it_refuses_an_unknown_style(owner_client, design):
 
 
 def test_it_adds_a_component_with_every_field(owner_client, design):
-    response = _add(owner_client, design, "components", name="Orders", kind="service", technology="Go",
-                    responsibility="Owns orders", owning_team="Checkout", stateful="on", bounded_context="Sales")
+    response = _add(
+        owner_client,
+        design,
+        "components",
+        name="Orders",
+        kind="service",
+        technology="Go",
+        responsibility="Owns orders",
+        owning_team="Checkout",
+        stateful="on",
+        bounded_context="Sales",
+    )
     component = Component.objects.get(design=design)
-    assert (component.name, component.kind, component.technology, component.responsibility,
-            component.owning_team, component.stateful, component.bounded_context) == (
-        "Orders", "service", "Go", "Owns orders", "Checkout", True, "Sales")
+    assert (
+        component.name,
+        component.kind,
+        component.technology,
+        component.responsibility,
+        component.owning_team,
+        component.stateful,
+        component.bounded_context,
+    ) == ("Orders", "service", "Go", "Owns orders", "Checkout", True, "Sales")
     html = response.content.decode()
     assert '<td data-label="owning team">Checkout</td>' in html
     assert '<td data-label="bounded context">Sales</td>' in html
@@ -90,7 +111,8 @@ def test_it_refuses_a_whitespace_only_name(owner_client, design):
 def test_it_refuses_a_duplicate_component_name_case_insensitively(owner_client, design, web):
     response = _add(owner_client, design, "components", name="WEB", kind="service")
     assert _error("new-components", "name", "Another component in this design already has the name “WEB”.") in (
-        response.content.decode())
+        response.content.decode()
+    )
     assert list(Component.objects.values_list("name", flat=True)) == ["Web"]
 
 
@@ -99,7 +121,8 @@ def test_it_refuses_renaming_onto_another_components_name(owner_client, design, 
     response = owner_client.post(
         reverse("designs:element-edit", args=[design.slug, STEP, "components", orders_db.pk]),
         {f"{prefix}-name": "web", f"{prefix}-kind": "database", f"{prefix}-base_version": "1"},
-        HTTP_HX_REQUEST="true")
+        HTTP_HX_REQUEST="true",
+    )
     assert "already has the name “web”" in response.content.decode()
     orders_db.refresh_from_db()
     assert orders_db.name == "Orders DB"
@@ -114,7 +137,8 @@ def test_it_allows_the_same_component_name_in_another_design(owner_client, owner
 def test_it_refuses_a_component_name_over_100_characters(owner_client, design):
     response = _add(owner_client, design, "components", name="n" * 101, kind="service")
     assert _error("new-components", "name", "Ensure this value has at most 100 characters (it has 101).") in (
-        response.content.decode())
+        response.content.decode()
+    )
     assert not Component.objects.exists()
 
 
@@ -128,11 +152,26 @@ def test_it_refuses_an_unknown_kind(owner_client, design):
 
 
 def test_it_adds_an_interaction_between_components(owner_client, design, web, orders_db):
-    response = _add(owner_client, design, "interactions", source=web.pk, target=orders_db.pk, mode="sync",
-                    protocol="sql", purpose="Store orders", data_classification="pii", tls="on")
+    response = _add(
+        owner_client,
+        design,
+        "interactions",
+        source=web.pk,
+        target=orders_db.pk,
+        mode="sync",
+        protocol="sql",
+        purpose="Store orders",
+        data_classification="pii",
+        tls="on",
+    )
     interaction = Interaction.objects.get()
-    assert (interaction.source, interaction.target, interaction.protocol, interaction.data_classification,
-            interaction.tls) == (web, orders_db, "sql", "pii", True)
+    assert (
+        interaction.source,
+        interaction.target,
+        interaction.protocol,
+        interaction.data_classification,
+        interaction.tls,
+    ) == (web, orders_db, "sql", "pii", True)
     html = response.content.decode()
     assert '<td data-label="source">Web</td>' in html
     assert '<td data-label="target">Orders DB</td>' in html
@@ -148,25 +187,50 @@ def test_it_offers_only_this_designs_components_as_endpoints(owner_client, owner
 
 
 def test_it_refuses_an_interaction_from_a_component_to_itself(owner_client, design, web):
-    response = _add(owner_client, design, "interactions", source=web.pk, target=web.pk, mode="sync",
-                    protocol="https_rest", data_classification="internal")
+    response = _add(
+        owner_client,
+        design,
+        "interactions",
+        source=web.pk,
+        target=web.pk,
+        mode="sync",
+        protocol="https_rest",
+        data_classification="internal",
+    )
     assert _error("new-interactions", "target", "A component cannot interact with itself") in (
-        response.content.decode())
+        response.content.decode()
+    )
     assert not Interaction.objects.exists()
 
 
 def test_it_refuses_a_component_of_another_design_as_source(owner_client, stranger, design, web):
     other = services.design_create(name="Theirs", summary="", owner=stranger)
     foreign = Component.objects.create(design=other, name="Their API", kind="service")
-    response = _add(owner_client, design, "interactions", source=foreign.pk, target=web.pk, mode="sync",
-                    protocol="https_rest", data_classification="internal")
+    response = _add(
+        owner_client,
+        design,
+        "interactions",
+        source=foreign.pk,
+        target=web.pk,
+        mode="sync",
+        protocol="https_rest",
+        data_classification="internal",
+    )
     assert _error("new-interactions", "source", "Select a valid choice.") in response.content.decode()
     assert not Interaction.objects.exists()
 
 
 def test_it_refuses_an_interaction_without_a_target(owner_client, design, web):
-    response = _add(owner_client, design, "interactions", source=web.pk, target="", mode="sync",
-                    protocol="https_rest", data_classification="internal")
+    response = _add(
+        owner_client,
+        design,
+        "interactions",
+        source=web.pk,
+        target="",
+        mode="sync",
+        protocol="https_rest",
+        data_classification="internal",
+    )
     assert _error("new-interactions", "target", "This field is required.") in response.content.decode()
     assert not Interaction.objects.exists()
 
@@ -176,7 +240,8 @@ def test_it_shows_a_renamed_component_in_its_interactions(owner_client, design, 
     prefix = f"edit-components-{orders_db.pk}"
     owner_client.post(
         reverse("designs:element-edit", args=[design.slug, STEP, "components", orders_db.pk]),
-        {f"{prefix}-name": "Main DB", f"{prefix}-kind": "database", f"{prefix}-base_version": "1"})
+        {f"{prefix}-name": "Main DB", f"{prefix}-kind": "database", f"{prefix}-base_version": "1"},
+    )
     html = owner_client.get(reverse("designs:step", args=[design.slug, STEP])).content.decode()
     assert '<td data-label="target">Main DB</td>' in html
     assert "Orders DB" not in html
@@ -186,11 +251,22 @@ def test_it_shows_a_renamed_component_in_its_interactions(owner_client, design, 
 
 
 def test_it_adds_decisions_numbered_adr_n(owner_client, design):
-    _add(owner_client, design, "decisions", area="primary database", choice="PostgreSQL", status="accepted",
-         context="Relational data", justification="Team knows it", consequences="Need DBA")
+    _add(
+        owner_client,
+        design,
+        "decisions",
+        area="primary database",
+        choice="PostgreSQL",
+        status="accepted",
+        context="Relational data",
+        justification="Team knows it",
+        consequences="Need DBA",
+    )
     response = _add(owner_client, design, "decisions", area="messaging", choice="Kafka", status="proposed")
     assert list(TechnologyDecision.objects.order_by("position").values_list("code", "choice", "status")) == [
-        ("ADR-1", "PostgreSQL", "accepted"), ("ADR-2", "Kafka", "proposed")]
+        ("ADR-1", "PostgreSQL", "accepted"),
+        ("ADR-2", "Kafka", "proposed"),
+    ]
     assert '<td data-label="code">ADR-2</td>' in response.content.decode()
 
 
@@ -202,11 +278,15 @@ def test_it_refuses_a_decision_without_a_choice(owner_client, design):
 
 def test_it_adds_an_alternative_to_a_decision(owner_client, design):
     decision = TechnologyDecision.objects.create(design=design, code="ADR-1", area="db", choice="PostgreSQL")
-    response = _add(owner_client, design, "alternatives", decision=decision.pk, option="MySQL",
-                    tradeoffs="Weaker JSON support")
+    response = _add(
+        owner_client, design, "alternatives", decision=decision.pk, option="MySQL", tradeoffs="Weaker JSON support"
+    )
     alternative = DecisionAlternative.objects.get()
     assert (alternative.decision, alternative.option, alternative.tradeoffs) == (
-        decision, "MySQL", "Weaker JSON support")
+        decision,
+        "MySQL",
+        "Weaker JSON support",
+    )
     assert "MySQL" in response.content.decode()
     design.refresh_from_db()
     assert "Every decision weighs an alternative" not in design.completeness["architecture"]["missing"]

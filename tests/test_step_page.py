@@ -36,8 +36,9 @@ def test_it_marks_the_current_step(owner_client, design):
 
 
 def test_it_shows_completeness_marks_per_step(owner_client, design):
-    ConsistencyNeed.objects.create(design=design, data_domain="payments", preference="consistency",
-                                   consistency_model="strong")
+    ConsistencyNeed.objects.create(
+        design=design, data_domain="payments", preference="consistency", consistency_model="strong"
+    )
     ArchitectureStyle.objects.create(design=design, style="monolith", rationale="Small team.")
     Component.objects.create(design=design, name="Web", kind="web_app", responsibility="UI")
     Component.objects.create(design=design, name="DB", kind="database", responsibility="Data")

@@ -37,9 +37,15 @@ def _error(key: str, field: str, message: str) -> str:
 
 
 LOAD = {
-    "daily_active_users": "200000", "peak_concurrent_users": "15000", "requests_per_user_per_day": "40",
-    "peak_factor": "3", "reads_per_write": "10", "average_payload_kb": "4.5", "new_records_per_day": "50000",
-    "average_record_kb": "2", "retention_years": "7",
+    "daily_active_users": "200000",
+    "peak_concurrent_users": "15000",
+    "requests_per_user_per_day": "40",
+    "peak_factor": "3",
+    "reads_per_write": "10",
+    "average_payload_kb": "4.5",
+    "new_records_per_day": "50000",
+    "average_record_kb": "2",
+    "retention_years": "7",
 }
 
 
@@ -47,14 +53,24 @@ LOAD = {
 
 
 def test_it_saves_the_problem_context_with_htmx(owner_client, design):
-    response = _save_section(owner_client, design, "context", problem_statement="Checkout is slow.",
-                             goals="Pay in one click", stakeholders="Shoppers", scope_in="Cards",
-                             scope_out="Crypto")
+    response = _save_section(
+        owner_client,
+        design,
+        "context",
+        problem_statement="Checkout is slow.",
+        goals="Pay in one click",
+        stakeholders="Shoppers",
+        scope_in="Cards",
+        scope_out="Crypto",
+    )
     html = response.content.decode()
     assert response.status_code == 200
     context = ProblemContext.objects.get(design=design)
     assert (context.problem_statement, context.goals, context.scope_out) == (
-        "Checkout is slow.", "Pay in one click", "Crypto")
+        "Checkout is slow.",
+        "Pay in one click",
+        "Crypto",
+    )
     assert html.lstrip().startswith('<section class="card section" id="section-context">')
     assert '<span class="saved" role="status">Saved.</span>' in html
     assert 'name="context-base_version" value="1"' in html  # the next save edits version 1
@@ -85,7 +101,8 @@ def test_it_updates_the_existing_context(owner_client, design):
 def test_it_refuses_a_problem_statement_over_the_text_limit(owner_client, design):
     response = _save_section(owner_client, design, "context", problem_statement="x" * 10_001)
     assert _error("context", "problem_statement", "Ensure this value has at most 10000 characters") in (
-        response.content.decode())
+        response.content.decode()
+    )
     assert not ProblemContext.objects.exists()
 
 
@@ -106,8 +123,10 @@ def test_it_saves_the_whole_load_profile(owner_client, design):
     assert load.average_record_kb == Decimal("2")
     assert load.retention_years == Decimal("7")
     design.refresh_from_db()
-    assert "Load profile: users, requests, peak factor and read:write ratio" not in (
-        design.completeness["requirements"]["missing"])
+    assert (
+        "Load profile: users, requests, peak factor and read:write ratio"
+        not in (design.completeness["requirements"]["missing"])
+    )
 
 
 def test_it_refuses_a_non_numeric_load_figure(owner_client, design):
@@ -127,11 +146,14 @@ def test_it_refuses_a_non_numeric_decimal_figure_without_javascript(owner_client
     assert not LoadProfile.objects.exists()
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("peak_factor", "0.5", "Ensure this value is greater than or equal to 1."),
-    ("daily_active_users", "-3", "Ensure this value is greater than or equal to 0."),
-    ("reads_per_write", "-1", "Ensure this value is greater than or equal to 0."),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("peak_factor", "0.5", "Ensure this value is greater than or equal to 1."),
+        ("daily_active_users", "-3", "Ensure this value is greater than or equal to 0."),
+        ("reads_per_write", "-1", "Ensure this value is greater than or equal to 0."),
+    ],
+)
 def test_it_refuses_impossible_load_figures(owner_client, design, field, value, message):
     response = _save_section(owner_client, design, "load", **{**LOAD, field: value})
     assert _error("load", field, message) in response.content.decode()
@@ -140,8 +162,9 @@ def test_it_refuses_impossible_load_figures(owner_client, design, field, value, 
 
 def test_it_leaves_the_stored_load_profile_alone_on_bad_input(owner_client, design):
     _save_section(owner_client, design, "load", **LOAD)
-    _save_section(owner_client, design, "load", **{**LOAD, "daily_active_users": "1", "peak_factor": "abc",
-                                                   "base_version": "1"})
+    _save_section(
+        owner_client, design, "load", **{**LOAD, "daily_active_users": "1", "peak_factor": "abc", "base_version": "1"}
+    )
     load = LoadProfile.objects.get(design=design)
     assert (load.daily_active_users, load.version) == (200_000, 1)
 
@@ -150,11 +173,13 @@ def test_it_leaves_the_stored_load_profile_alone_on_bad_input(owner_client, desi
 
 
 def test_it_adds_functional_requirements_numbered_fr_n(owner_client, design):
-    first = _add(owner_client, design, "functional", title="Pay with a saved card", priority="must",
-                 description="One click")
+    first = _add(
+        owner_client, design, "functional", title="Pay with a saved card", priority="must", description="One click"
+    )
     _add(owner_client, design, "functional", title="Refund an order", priority="should")
     assert list(FunctionalRequirement.objects.order_by("position").values_list("code", "title", "priority")) == [
-        ("FR-1", "Pay with a saved card", "must"), ("FR-2", "Refund an order", "should"),
+        ("FR-1", "Pay with a saved card", "must"),
+        ("FR-2", "Refund an order", "should"),
     ]
     assert '<td data-label="code">FR-1</td>' in first.content.decode()
     design.refresh_from_db()
@@ -164,8 +189,7 @@ def test_it_adds_functional_requirements_numbered_fr_n(owner_client, design):
 def test_it_keeps_a_code_the_user_typed(owner_client, design):
     _add(owner_client, design, "functional", code="FR-10", title="Search", priority="could")
     _add(owner_client, design, "functional", title="Filter", priority="could")
-    assert list(FunctionalRequirement.objects.order_by("position").values_list("code", flat=True)) == [
-        "FR-10", "FR-11"]
+    assert list(FunctionalRequirement.objects.order_by("position").values_list("code", flat=True)) == ["FR-10", "FR-11"]
 
 
 def test_it_refuses_a_functional_requirement_without_a_title(owner_client, design):
@@ -178,7 +202,8 @@ def test_it_refuses_a_duplicate_code_case_insensitively(owner_client, design):
     _add(owner_client, design, "functional", code="FR-1", title="Pay", priority="must")
     response = _add(owner_client, design, "functional", code="fr-1", title="Refund", priority="must")
     assert _error("new-functional", "code", "Another functional requirement in this design already has the code") in (
-        response.content.decode())
+        response.content.decode()
+    )
     assert FunctionalRequirement.objects.count() == 1
 
 
@@ -191,22 +216,34 @@ def test_it_refuses_an_unknown_priority(owner_client, design):
 def test_it_refuses_a_title_over_200_characters(owner_client, design):
     response = _add(owner_client, design, "functional", title="t" * 201, priority="must")
     assert _error("new-functional", "title", "Ensure this value has at most 200 characters (it has 201).") in (
-        response.content.decode())
+        response.content.decode()
+    )
     assert not FunctionalRequirement.objects.exists()
 
 
 # ---------------------------------------------------------------- non-functional requirements
 
 
-NFR = {"category": "performance", "title": "Fast checkout", "metric": "p99 latency", "comparator": "<=",
-       "target_value": "200", "unit": "ms"}
+NFR = {
+    "category": "performance",
+    "title": "Fast checkout",
+    "metric": "p99 latency",
+    "comparator": "<=",
+    "target_value": "200",
+    "unit": "ms",
+}
 
 
 def test_it_adds_an_nfr_with_a_measurable_target(owner_client, design):
     response = _add(owner_client, design, "nonfunctional", **NFR)
     nfr = NonFunctionalRequirement.objects.get()
     assert (nfr.code, nfr.metric, nfr.comparator, nfr.target_value, nfr.unit) == (
-        "NFR-1", "p99 latency", "<=", Decimal("200"), "ms")
+        "NFR-1",
+        "p99 latency",
+        "<=",
+        Decimal("200"),
+        "ms",
+    )
     assert "p99 latency ≤ 200 ms" in response.content.decode()
     design.refresh_from_db()
     assert "Every NFR has a measurable target" not in design.completeness["requirements"]["missing"]
@@ -222,7 +259,8 @@ def test_it_adds_an_nfr_without_any_target(owner_client, design):
 def test_it_refuses_an_nfr_with_a_metric_but_no_value(owner_client, design):
     response = _add(owner_client, design, "nonfunctional", **{**NFR, "target_value": ""})
     html = response.content.decode()
-    assert _error("new-nonfunctional", "target_value", "A measurable target needs a metric, comparator, value and unit.") in html
+    message = "A measurable target needs a metric, comparator, value and unit."
+    assert _error("new-nonfunctional", "target_value", message) in html
     assert _error("new-nonfunctional", "metric", "") not in html  # the metric itself is fine
     assert not NonFunctionalRequirement.objects.exists()
 
@@ -243,25 +281,45 @@ def test_it_refuses_an_nfr_without_a_category(owner_client, design):
 
 
 def test_it_adds_a_consistency_need(owner_client, design):
-    response = _add(owner_client, design, "consistency", data_domain="payments", preference="consistency",
-                    consistency_model="strong", rationale="Money")
+    response = _add(
+        owner_client,
+        design,
+        "consistency",
+        data_domain="payments",
+        preference="consistency",
+        consistency_model="strong",
+        rationale="Money",
+    )
     need = ConsistencyNeed.objects.get()
     assert (need.data_domain, need.preference, need.consistency_model) == ("payments", "consistency", "strong")
     assert "Consistency first (CP)" in response.content.decode()
 
 
 def test_it_refuses_a_second_need_for_the_same_domain(owner_client, design):
-    _add(owner_client, design, "consistency", data_domain="payments", preference="consistency",
-         consistency_model="strong")
-    response = _add(owner_client, design, "consistency", data_domain="Payments", preference="availability",
-                    consistency_model="eventual")
+    _add(
+        owner_client,
+        design,
+        "consistency",
+        data_domain="payments",
+        preference="consistency",
+        consistency_model="strong",
+    )
+    response = _add(
+        owner_client,
+        design,
+        "consistency",
+        data_domain="Payments",
+        preference="availability",
+        consistency_model="eventual",
+    )
     assert "already has the data domain “Payments”" in response.content.decode()
     assert ConsistencyNeed.objects.count() == 1
 
 
 def test_it_refuses_a_consistency_need_without_a_domain(owner_client, design):
-    response = _add(owner_client, design, "consistency", data_domain="", preference="availability",
-                    consistency_model="eventual")
+    response = _add(
+        owner_client, design, "consistency", data_domain="", preference="availability", consistency_model="eventual"
+    )
     assert _error("new-consistency", "data_domain", "This field is required.") in response.content.decode()
     assert not ConsistencyNeed.objects.exists()
 
@@ -271,17 +329,21 @@ def test_it_refuses_a_consistency_need_without_a_domain(owner_client, design):
 
 def test_it_adds_constraints_and_assumptions(owner_client, design):
     _add(owner_client, design, "constraints", kind="constraint", statement="Must run on AWS")
-    response = _add(owner_client, design, "constraints", htmx=False, kind="assumption",
-                    statement="Traffic doubles yearly")
+    response = _add(
+        owner_client, design, "constraints", htmx=False, kind="assumption", statement="Traffic doubles yearly"
+    )
     assert response.status_code == 302
     assert list(ConstraintOrAssumption.objects.order_by("position").values_list("kind", "statement")) == [
-        ("constraint", "Must run on AWS"), ("assumption", "Traffic doubles yearly")]
+        ("constraint", "Must run on AWS"),
+        ("assumption", "Traffic doubles yearly"),
+    ]
 
 
 def test_it_refuses_a_statement_over_500_characters(owner_client, design):
     response = _add(owner_client, design, "constraints", kind="constraint", statement="s" * 501)
     assert _error("new-constraints", "statement", "Ensure this value has at most 500 characters") in (
-        response.content.decode())
+        response.content.decode()
+    )
     assert not ConstraintOrAssumption.objects.exists()
 
 
@@ -297,8 +359,13 @@ def test_it_edits_a_functional_requirement_inline(owner_client, design):
     prefix = f"edit-functional-{fr.pk}"
     response = owner_client.post(
         reverse("designs:element-edit", args=[design.slug, STEP, "functional", fr.pk]),
-        {f"{prefix}-code": "FR-1", f"{prefix}-title": "Pay by card", f"{prefix}-priority": "should",
-         f"{prefix}-description": "", f"{prefix}-base_version": "1"},
+        {
+            f"{prefix}-code": "FR-1",
+            f"{prefix}-title": "Pay by card",
+            f"{prefix}-priority": "should",
+            f"{prefix}-description": "",
+            f"{prefix}-base_version": "1",
+        },
         HTTP_HX_REQUEST="true",
     )
     assert '<td data-label="title">Pay by card</td>' in response.content.decode()
