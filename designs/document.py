@@ -445,13 +445,11 @@ def _schema_message(error: SchemaError) -> str:
     return error.message if len(error.message) <= 200 else error.message[:199] + "…"
 
 
-def _path_order(error: SchemaError) -> list[tuple[bool, Any]]:
-    return [(isinstance(p, str), p) for p in error.absolute_path]
-
-
 def schema_errors(document: Any) -> Errors:
-    errors = sorted(_schema_validator().iter_errors(document), key=_path_order)
-    return [(pointer(error.absolute_path), _schema_message(error)) for error in errors]
+    """Schema violations in the schema's order, which is the registry's, so the document's."""
+    return [
+        (pointer(error.absolute_path), _schema_message(error)) for error in _schema_validator().iter_errors(document)
+    ]
 
 
 def _check_format(document: dict[str, Any]) -> None:
@@ -539,7 +537,9 @@ class _Importer:
         try:
             obj.full_clean()
         except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
+            # In the document's order: a model's clean() may raise them in any order.
+            order = {name: i for i, name in enumerate(places)}
+            for name, messages in sorted(exc.message_dict.items(), key=lambda item: order.get(item[0], -1)):
                 at = places.get(name, where)
                 if name not in places and name != NON_FIELD_ERRORS:
                     messages = [f"{capfirst(_field(type(obj), name).verbose_name)}: {msg}" for msg in messages]
@@ -567,8 +567,8 @@ class _Importer:
             places: dict[str, str] = {}
             complete = True
             for spec in present:
+                places.update({name: pointer(["steps", step.key, spec.key, name]) for name in spec.fields})
                 for name, value in content[spec.key].items():
-                    places[name] = pointer(["steps", step.key, spec.key, name])
                     complete &= self.assign(record, name, value, places[name])
             if complete:
                 self.save(record, pointer(["steps", step.key, present[0].key]), places)
@@ -588,7 +588,8 @@ class _Importer:
                         continue
                     key = _numbered(key, used)
             obj = spec.model(design=self.design, position=i + 1)
-            places = {name: f"{where}/{name}" for name in item}
+            # Model errors point at the property, even one the document leaves out.
+            places = {name: f"{where}/{name}" for name in spec.fields}
             complete = True
             for name, value in item.items():
                 if name in ("key", INDEX_COLUMNS):
