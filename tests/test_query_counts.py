@@ -1,0 +1,83 @@
+"""Query counts stay flat: a page of a large design costs what the page of a small one does.
+
+Each page is fetched for a small design (every list holding a row or two, so
+every prefetch fires) and for a large one (100 components, 300 interactions,
+200 tables of 10 columns, 300 endpoints, dozens of everything else). The counts
+must be equal, and below a fixed ceiling per page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from designs import services
+from designs.steps import STEPS
+from tests.large_design import build_large_design
+
+# Ceilings include the three queries of every logged-in request (session, user, membership).
+MAX_QUERIES = {
+    "dashboard": 4,
+    "overview": 3,
+    "requirements": 9,
+    "architecture": 11,
+    "api": 8,
+    "database": 15,
+    "security": 14,
+    "performance": 13,
+    "scalability": 13,
+    "deployment": 15,
+}
+
+
+def small_design(owner):
+    return build_large_design(owner, name="Small design", components=16, interactions=20, tables=3,
+                              columns_per_table=3, endpoints=5, others=2)
+
+
+def _count(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx)
+
+
+def test_it_covers_every_step():
+    assert {step.key for step in STEPS} <= set(MAX_QUERIES)
+
+
+@pytest.mark.parametrize("step", [step.key for step in STEPS])
+def test_it_renders_a_step_of_a_large_design_in_as_many_queries_as_a_small_one(
+    owner, owner_client, django_assert_max_num_queries, step
+):
+    small = _count(owner_client, reverse("designs:step", args=[small_design(owner).slug, step]))
+    large = build_large_design(owner)
+    with django_assert_max_num_queries(MAX_QUERIES[step]) as ctx:
+        response = owner_client.get(reverse("designs:step", args=[large.slug, step]))
+    assert response.status_code == 200
+    assert len(ctx) == small
+
+
+def test_it_renders_the_overview_of_a_large_design_in_as_many_queries_as_a_small_one(
+    owner, owner_client, django_assert_max_num_queries
+):
+    small = _count(owner_client, reverse("designs:overview", args=[small_design(owner).slug]))
+    large = build_large_design(owner)
+    with django_assert_max_num_queries(MAX_QUERIES["overview"]) as ctx:
+        response = owner_client.get(reverse("designs:overview", args=[large.slug]))
+    assert "Large design" in response.content.decode()
+    assert len(ctx) == small
+
+
+def test_it_lists_thirty_designs_in_as_many_queries_as_three(owner, owner_client, django_assert_max_num_queries):
+    for i in range(3):
+        services.design_create(name=f"Design {i}", summary="", owner=owner)
+    few = _count(owner_client, reverse("designs:dashboard"))
+    for i in range(3, 30):
+        services.design_create(name=f"Design {i}", summary="", owner=owner)
+    with django_assert_max_num_queries(MAX_QUERIES["dashboard"]) as ctx:
+        response = owner_client.get(reverse("designs:dashboard"))
+    assert "Design 29" in response.content.decode()
+    assert len(ctx) == few
