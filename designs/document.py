@@ -93,11 +93,15 @@ class DocumentError(Exception):
 # ---------------------------------------------------------------- reading bytes
 
 
+def too_large(size: int) -> DocumentError:
+    limit = _megabytes(settings.DESIGN_UPLOAD_MAX_BYTES)
+    return DocumentError([("", f"The document is {_megabytes(size)}; the largest accepted is {limit}.")])
+
+
 def check_size(size: int) -> None:
     """Refuse a document over DESIGN_UPLOAD_MAX_BYTES before reading it."""
-    limit = settings.DESIGN_UPLOAD_MAX_BYTES
-    if size > limit:
-        raise DocumentError([("", f"The document is {_megabytes(size)}; the largest accepted is {_megabytes(limit)}.")])
+    if size > settings.DESIGN_UPLOAD_MAX_BYTES:
+        raise too_large(size)
 
 
 def _megabytes(size: int) -> str:

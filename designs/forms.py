@@ -147,3 +147,13 @@ class DesignEditForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial["base_version"] = self.instance.version
+
+
+class DesignImportForm(forms.Form):
+    """An uploaded design-workbench/1 document; designs.document parses and checks its content."""
+
+    file = forms.FileField(
+        label="Design document (JSON)",
+        help_text="A design-workbench/1 file, as downloaded from a design's overview page.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
+    )

@@ -9,17 +9,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import services
 from .access import get_design
-from .forms import DesignCreateForm, DesignEditForm, element_form_class, section_form_class
+from .document import (
+    DocumentError,
+    check_size,
+    document_json,
+    export_design,
+    import_design,
+    parse_document,
+    too_large,
+)
+from .forms import DesignCreateForm, DesignEditForm, DesignImportForm, element_form_class, section_form_class
 from .models import Design
 from .steps import STEPS, ElementSpec, SectionSpec, Step, get_step, neighbours
 from .templatetags.workbench import display_value
@@ -388,3 +400,57 @@ def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: 
         response["HX-Refresh"] = "true"
         return response
     return _element_response(request, design, step, spec, "list-response", list=_element_list(design, spec))
+
+
+# ---------------------------------------------------------------- design document (JSON)
+
+# Room for the multipart framing around the file when judging a request by its length.
+MULTIPART_OVERHEAD = 64 * 1024
+
+
+@login_required
+@require_GET
+def design_export_json(request: HttpRequest, slug: str) -> HttpResponse:
+    design = get_design(request, slug, "view")
+    response = HttpResponse(document_json(export_design(design)), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{design.slug}.json")
+    return response
+
+
+def _import_page(
+    request: HttpRequest, form: DesignImportForm, error: DocumentError | None = None, status: int = 200
+) -> HttpResponse:
+    return render(request, "designs/design_import.html", {"form": form, "error": error}, status=status)
+
+
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+@login_required
+@csrf_exempt  # _design_import checks the token once the body is known to be of a sane size
+@require_http_methods(["GET", "POST"])
+def design_import(request: HttpRequest) -> HttpResponse:
+    length = _content_length(request)
+    if request.method == "POST" and length > settings.DESIGN_UPLOAD_MAX_BYTES + MULTIPART_OVERHEAD:
+        # Refused from its length alone: the body is never parsed or stored.
+        return _import_page(request, DesignImportForm(), too_large(length), status=413)
+    return _design_import(request)
+
+
+@csrf_protect
+def _design_import(request: HttpRequest) -> HttpResponse:
+    form = DesignImportForm(request.POST, request.FILES) if request.method == "POST" else DesignImportForm()
+    if not form.is_bound or not form.is_valid():
+        return _import_page(request, form)
+    upload = form.cleaned_data["file"]
+    try:
+        check_size(upload.size)
+        design = import_design(parse_document(upload.read()), owner=request.user)
+    except DocumentError as exc:
+        return _import_page(request, form, exc, status=400)
+    messages.success(request, f"Imported “{design.name}”.")
+    return redirect(design)
