@@ -75,3 +75,15 @@ def test_it_describes_references_and_their_restrictions():
         "Owning service: key of a component (its name), where kind is service or web_app or api_gateway or worker."
     )
     assert "service" in endpoint["required"]
+
+
+def test_it_documents_every_step_section_and_list():
+    docs = (SCHEMA_FILE.parents[2] / "docs" / "design-document.md").read_text(encoding="utf-8")
+
+    for step in STEPS:
+        sections = ", ".join(f"`{spec.key}`" for spec in step.sections) or "—"
+        lists = ", ".join(f"`{spec.key}`" for spec in step.elements)
+        assert f"| {step.number}. `{step.key}` | {sections} | {lists} |" in docs
+        for spec in step.elements:
+            if any(spec.model._meta.get_field(name).is_relation for name in spec.fields):
+                assert f"| `{step.key}.{spec.key}` |" in docs, spec.key
