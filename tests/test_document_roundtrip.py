@@ -162,3 +162,16 @@ def test_it_accepts_a_hand_written_minimal_document(owner):
         "FR-7",
     ]
     assert m.Threat.objects.get(design=design).target_interaction.target.name == "DB"
+
+
+def test_it_round_trips_a_bulk_built_design(owner):
+    from tests.large_design import build_large_design
+
+    original = build_large_design(
+        owner, components=20, interactions=60, tables=8, columns_per_table=4, endpoints=15, others=4
+    )
+    first = document_json(export_design(original))
+
+    copy = import_design(json.loads(first), owner=owner)
+
+    assert document_json(export_design(copy)) == first
