@@ -9,6 +9,7 @@ import markdown as md
 import nh3
 from django import template
 from django.core.exceptions import FieldDoesNotExist
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -45,9 +46,31 @@ def column_label(model: type, name: str) -> str:
         return name.removesuffix("_display").replace("_", " ")
 
 
+CELL_LIMIT = 140
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - 1] + "…"
+
+
 @register.filter
 def cells(obj: Any, spec: Any) -> list[tuple[str, str]]:
-    return [(column_label(type(obj), name), display_value(obj, name)) for name in spec.row_columns]
+    return [(column_label(type(obj), name), _shorten(display_value(obj, name))) for name in spec.row_columns]
+
+
+@register.simple_tag(takes_context=True)
+def element_url(context: Any, obj: Any, action: str = "") -> str:
+    """URL of an element's row view, or of its `edit`/`delete` action.
+
+    A list renders thousands of rows; reversing once per list and formatting
+    per row keeps a large step page fast.
+    """
+    spec, design, step = context["spec"], context["design"], context["step"]
+    prefixes = context.render_context.setdefault("element_url_prefixes", {})
+    key = (design.slug, step.key, spec.key)
+    if key not in prefixes:
+        prefixes[key] = reverse("designs:element-row", args=[design.slug, step.key, spec.key, 0]).removesuffix("0/")
+    return f"{prefixes[key]}{obj.pk}/{action + '/' if action else ''}"
 
 
 @register.filter
