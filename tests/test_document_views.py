@@ -206,3 +206,17 @@ def test_it_checks_the_csrf_token_on_upload(owner):
 @pytest.mark.parametrize("method", ["put", "delete"])
 def test_it_allows_only_get_and_post(owner_client, method):
     assert getattr(owner_client, method)(IMPORT_URL).status_code == 405
+
+
+def test_it_refuses_an_oversized_upload_before_the_csrf_check_reads_the_body(owner, monkeypatch):
+    def must_not_parse(self):
+        raise AssertionError("parsed an oversized upload")
+
+    monkeypatch.setattr(multipartparser.MultiPartParser, "parse", must_not_parse)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+
+    response = client.post(IMPORT_URL, _upload(b"x" * (11 * 1024 * 1024)))
+
+    assert response.status_code == 413
+    assert "The document is 11.0 MB; the largest accepted is 10.0 MB." in response.content.decode()
