@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from . import services
 from .access import get_design
@@ -43,6 +44,7 @@ DASHBOARD_PAGE_SIZE = 20
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
     designs = Design.objects.visible_to(request.user).with_role(request.user)
@@ -329,6 +331,7 @@ def _get_element(design: Design, spec: ElementSpec, pk: int) -> Any:
 
 
 @login_required
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
     design = get_design(request, slug, "edit")
@@ -365,6 +368,7 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
     design = get_design(request, slug, "view")
     step, spec = _element_spec(step_key, element_key)
@@ -378,6 +382,7 @@ def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str
 
 
 @login_required
+@vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
     design = get_design(request, slug, "edit")

@@ -91,3 +91,8 @@ def test_it_tells_a_new_user_there_are_no_designs(stranger_client, design):
     html = stranger_client.get(URL).content.decode()
     assert "No designs yet" in html
     assert "Checkout platform" not in html
+
+
+def test_it_tells_caches_the_htmx_partial_differs(owner_client, design):
+    response = owner_client.get(reverse("designs:dashboard"))
+    assert "HX-Request" in response["Vary"]

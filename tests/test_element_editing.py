@@ -301,7 +301,7 @@ def test_it_deletes_a_row_without_javascript(owner_client, design, api):
 def test_it_lists_the_interactions_a_component_deletion_takes_with_it(owner_client, design, api, orders_db):
     Interaction.objects.create(design=design, source=api, target=orders_db, protocol="sql", purpose="store orders")
     html = owner_client.get(_url("element-delete", design, LIST, api.pk)).content.decode()
-    assert "It is used elsewhere: deleting it also deletes these 1:" in html
+    assert "It is used elsewhere: deleting it also deletes 1 element:" in html
     assert "interaction “API → Orders DB (SQL)”" in html
     assert "Delete all 2" in html
     assert Interaction.objects.count() == 1

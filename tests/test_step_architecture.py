@@ -338,7 +338,7 @@ def test_it_refreshes_the_page_after_deleting_a_decision_with_alternatives(owner
     DecisionAlternative.objects.create(design=design, decision=decision, option="MySQL", tradeoffs="x")
     url = reverse("designs:element-delete", args=[design.slug, STEP, "decisions", decision.pk])
     confirm = owner_client.get(url, **htmx_headers).content.decode()
-    assert "deleting it also deletes these 1:" in confirm
+    assert "deleting it also deletes 1 element:" in confirm
     assert "Delete all 2" in confirm
     response = owner_client.post(url, **htmx_headers)
     # The alternatives list lost a row too, so the page reloads.

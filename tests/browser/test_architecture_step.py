@@ -127,7 +127,7 @@ def test_it_lists_dependent_interactions_before_deleting_a_component(owner_page,
     rows(page, "components").filter(has_text="Orders").get_by_role("link", name="Delete").click()
     confirm = page.locator("#list-components tr.confirming")
     expect(confirm).to_contain_text("Delete component “Orders”?")
-    expect(confirm).to_contain_text("deleting it also deletes these 2:")
+    expect(confirm).to_contain_text("deleting it also deletes 2 elements:")
     impact = confirm.locator("ul.impact li")
     expect(impact).to_have_count(2)
     assert sorted(impact.all_inner_texts()) == [
@@ -150,7 +150,7 @@ def test_it_cancels_a_delete_and_keeps_the_row(owner_page, design, components):
     row = rows(page, "components").filter(has_text="Payments")
     row.get_by_role("link", name="Delete").click()
     confirm = page.locator("#list-components tr.confirming")
-    expect(confirm).to_contain_text("deleting it also deletes these 1:")
+    expect(confirm).to_contain_text("deleting it also deletes 1 element:")
     confirm.get_by_role("link", name="Cancel").click()
     expect(page.locator("#list-components tr.confirming")).to_have_count(0)
     expect(rows(page, "components")).to_have_count(3)
