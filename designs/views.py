@@ -6,7 +6,7 @@ requests get a named partial, plain ones the whole page or a redirect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +23,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import services
 from .access import get_design
+from .capacity import capacity_report
 from .document import (
     DocumentError,
     check_size,
@@ -131,7 +132,6 @@ class ElementList:
     edit_form: Any = None
     conflict: list[tuple[str, str]] | None = None
     add_errors: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _step_or_404(key: str) -> Step:
@@ -187,14 +187,8 @@ def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any
         "design": design, "step": step, "nav": _nav(design), "sections": sections, "lists": lists,
         "previous": previous, "next": following, "conflict": bound.get("conflict"),
         "can_edit": design.membership.can("edit") and not design.is_archived,
-        "capacity": _capacity(design) if step.key == "scalability" else None,
+        "capacity": capacity_report(design) if step.key == "scalability" else None,
     }
-
-
-def _capacity(design: Design) -> Any:
-    from .capacity import capacity_report
-
-    return capacity_report(design)
 
 
 @login_required
@@ -252,10 +246,13 @@ def section_save(request: HttpRequest, slug: str, step_key: str, section_key: st
             form = _section_form(design, spec)
             form.saved = True
     design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
-    context = _step_context(request, design, step, **{f"section:{spec.key}": form})
     if request.htmx:
-        context.update(section={"spec": spec, "form": form}, conflict=conflict, oob_nav=True)
-        return render(request, "designs/step.html#section-response", context)
+        # Only the section and the navigation change; don't load the step's lists.
+        return render(request, "designs/step.html#section-response", {
+            "design": design, "step": step, "nav": _nav(design), "oob_nav": True, "can_edit": True,
+            "section": {"spec": spec, "form": form}, "conflict": conflict,
+        })
+    context = _step_context(request, design, step, **{f"section:{spec.key}": form})
     context["section_conflict"] = {spec.key: conflict}
     return render(request, "designs/step.html", context)
 

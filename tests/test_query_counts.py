@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from designs import services
+from designs.models import DatabaseSettings
 from designs.steps import STEPS
 from tests.large_design import build_large_design
 
@@ -81,3 +82,29 @@ def test_it_lists_thirty_designs_in_as_many_queries_as_three(owner, owner_client
         response = owner_client.get(reverse("designs:dashboard"))
     assert "Design 29" in response.content.decode()
     assert len(ctx) == few
+
+
+# Most of these are the completeness rules of all eight steps, recomputed on every save;
+# loading the step's element lists and their choices as well would add a dozen more.
+SECTION_SAVE_MAX = 74
+
+
+def _post_count(client: Client, url: str, data: dict) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Saved." in response.content.decode()
+    return len(ctx)
+
+
+def test_it_saves_a_section_with_htmx_without_loading_the_step_lists(owner, owner_client):
+    """A section save answers with the section and the navigation, whatever the design's size."""
+    counts = []
+    for design in (small_design(owner), build_large_design(owner)):
+        url = reverse("designs:section", args=[design.slug, "database", "migrations"])
+        data = {"migrations-migration_strategy": "expand, migrate, contract"}
+        if saved := DatabaseSettings.objects.filter(design=design).first():
+            data["migrations-base_version"] = saved.version
+        counts.append(_post_count(owner_client, url, data))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= SECTION_SAVE_MAX, counts
