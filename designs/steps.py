@@ -54,6 +54,9 @@ class ElementSpec:
     choice_filters: Mapping[str, Mapping[str, Any] | Q] = field(default_factory=dict)
     prefetch: tuple[str, ...] = ()
     order_by: tuple[str, ...] = ()
+    # Rows of a child list are shown under a heading per parent (e.g. columns per table);
+    # `order_by` must sort by that parent first.
+    group_by: str = ""
     # A form class to extend, for elements with fields the model does not hold directly.
     form_base: str = ""
 
@@ -161,7 +164,7 @@ STEPS: tuple[Step, ...] = (
                         columns=("code", "area", "choice", "status", "justification"),
                         title="Technology decisions (ADRs)"),
             ElementSpec("alternatives", m.DecisionAlternative, ("decision", "option", "tradeoffs"),
-                        title="Alternatives weighed", order_by=("decision__position", "decision_id", "position", "id")),
+                        title="Alternatives weighed", group_by="decision", order_by=("decision__position", "decision_id", "position", "id")),
         ),
         rule=rules.architecture,
     ),
@@ -178,7 +181,7 @@ STEPS: tuple[Step, ...] = (
                 choice_filters={"service": {"kind__in": SERVICE_KINDS}}),
             ElementSpec("errors", m.EndpointError, ("endpoint", "status", "meaning", "example"),
                         title="Error responses",
-                        order_by=("endpoint__position", "endpoint_id", "status")),
+                        group_by="endpoint", order_by=("endpoint__position", "endpoint_id", "status")),
         ),
         rule=rules.api,
     ),
@@ -199,7 +202,7 @@ STEPS: tuple[Step, ...] = (
                 "table", "name", "data_type", "nullable", "default", "primary_key", "unique", "references",
                 "on_delete", "pii",
             ), columns=("table", "name", "data_type", "primary_key", "nullable", "unique", "references", "pii"),
-                order_by=("table__position", "table_id", "position", "id"),
+                group_by="table", order_by=("table__position", "table_id", "position", "id"),
                 # A foreign key can only reference a primary key or unique column.
                 choice_filters={"references": Q(primary_key=True) | Q(unique=True)}),
             ElementSpec("indexes", m.Index,
@@ -222,10 +225,10 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("flow", m.AuthFlowStep, ("method", "position", "actor_from", "actor_to", "message"),
                         columns=("method", "position", "actor_from", "actor_to", "message"),
                         title="Authentication flow steps",
-                        order_by=("method__position", "method_id", "position", "id")),
+                        group_by="method", order_by=("method__position", "method_id", "position", "id")),
             ElementSpec("roles", m.SecurityRole, ("name", "description")),
             ElementSpec("permissions", m.PermissionGrant, ("role", "resource", "action"),
-                        title="Permission matrix", order_by=("role__position", "role_id", "resource", "action")),
+                        title="Permission matrix", group_by="role", order_by=("role__position", "role_id", "resource", "action")),
             ElementSpec("threats", m.Threat, (
                 "category", "target_component", "target_interaction", "description", "likelihood", "impact",
                 "mitigation", "status",
@@ -291,7 +294,7 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("environments", m.Environment, ("name", "purpose", "region")),
             ElementSpec("units", m.DeploymentUnit, ("environment", "component", "image", "instances"),
                         title="Components per environment",
-                        order_by=("environment__position", "environment_id", "component__position", "id"),
+                        group_by="environment", order_by=("environment__position", "environment_id", "component__position", "id"),
                         choice_filters={"component": {"kind__in": RUNNING_KINDS}}),
             ElementSpec("pipeline", m.PipelineStage, ("position", "stage", "name", "tooling", "gate"),
                         columns=("position", "stage", "name", "tooling", "gate"), title="CI/CD stages"),

@@ -96,3 +96,9 @@ def form_cells(form: Any) -> list[tuple[str, str]]:
 @register.filter
 def model_label(obj: Any) -> str:
     return str(obj._meta.verbose_name)
+
+
+@register.filter
+def group_label(obj: Any, spec: Any) -> str:
+    """The parent a row of a grouped list sits under, e.g. its table."""
+    return str(getattr(obj, spec.group_by)) if spec.group_by else ""
