@@ -6,6 +6,7 @@ import re
 
 from django.urls import reverse
 
+from designs import models as m
 from designs import services
 from designs.models import ArchitectureStyle, Component, ConsistencyNeed
 from designs.steps import STEPS
@@ -90,3 +91,16 @@ def test_it_shows_the_guidance_of_the_step(owner_client, design):
     html = _step(owner_client, design, "requirements")
     assert '<details class="guidance" open>' in html
     assert STEPS[0].guidance.split("\n")[0].replace("**", "")[:20] in re.sub(r"</?strong>", "", html)
+
+
+def test_it_shows_the_columns_of_each_table_under_a_heading(owner_client, design):
+    db = m.Component.objects.create(design=design, name="orders-db", kind="database")
+    store = m.DataStore.objects.create(design=design, component=db, engine="PostgreSQL 16")
+    for position, name in enumerate(["orders", "customers"], 1):
+        table = m.Table.objects.create(design=design, store=store, name=name, position=position)
+        m.Column.objects.create(design=design, table=table, name="id", data_type="bigint", primary_key=True)
+        m.Column.objects.create(design=design, table=table, name="created_at", data_type="timestamptz")
+    html = owner_client.get(reverse("designs:step", args=[design.slug, "database"])).content.decode()
+    columns = html[html.index('id="list-columns"'):html.index('id="list-indexes"')]
+    headings = re.findall(r'<tr class="group"><th colspan="99">([^<]+)</th></tr>', columns)
+    assert headings == ["orders", "customers"]
