@@ -1,8 +1,4 @@
-"""Step 3, API specification: conventions, endpoints and their error responses.
-
-VALID and INVALID are this step's cases for the tests every element list passes
-(tests/test_step_elements.py); the tests here are the step's own.
-"""
+"""Step 3, API specification: conventions, endpoints and their error responses."""
 
 from __future__ import annotations
 
@@ -46,7 +42,7 @@ def error_fields(design: m.Design) -> dict:
             "example": '{"type": "about:blank", "status": 409}'}
 
 
-# list key → (fields for a valid new element, model, lookup proving it was stored, text of its row)
+# The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "endpoints": (endpoint_fields, m.Endpoint, {"method": "POST", "path": "/orders", "summary": "Place an order"},
                   "Place an order"),

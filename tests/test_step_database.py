@@ -1,8 +1,4 @@
-"""Step 4, database architecture: data stores, tables, columns, indexes, migrations.
-
-VALID and INVALID are this step's cases for the tests every element list passes
-(tests/test_step_elements.py); the tests here are the step's own.
-"""
+"""Step 4, database architecture: data stores, tables, columns, indexes, migrations."""
 
 from __future__ import annotations
 
@@ -67,6 +63,7 @@ def index_fields(design: m.Design) -> dict:
             "unique": False, "method": "btree", "condition": "", "serves_query": "orders of a customer"}
 
 
+# The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "stores": (store_fields, m.DataStore, {"engine": "PostgreSQL 16", "replicas": 2}, "PostgreSQL 16"),
     "tables": (table_fields, m.Table, {"name": "order_lines"}, "order_lines"),

@@ -1,8 +1,4 @@
-"""Step 8, deployment strategy: environments, units, pipeline, observability, recovery.
-
-VALID and INVALID are this step's cases for the tests every element list passes
-(tests/test_step_elements.py); the tests here are the step's own.
-"""
+"""Step 8, deployment strategy: environments, units, pipeline, observability, recovery."""
 
 from __future__ import annotations
 
@@ -58,6 +54,7 @@ def slo_fields(design: m.Design) -> dict:
             "window_days": 30}
 
 
+# The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "environments": (environment_fields, m.Environment, {"name": "production", "region": "eu-west-1"},
                      "eu-west-1"),

@@ -36,8 +36,15 @@ VALID = [
 ]
 
 INVALID = [
-    pytest.param(module.STEP, key, module.VALID[key][1], fields, field, message,
-                 id=f"{module.STEP}-{fields.__name__.lstrip('_')}")
+    pytest.param(
+        module.STEP,
+        key,
+        module.VALID[key][1],
+        fields,
+        field,
+        message,
+        id=f"{module.STEP}-{fields.__name__.lstrip('_')}",
+    )
     for module in STEP_MODULES
     for key, fields, field, message in module.INVALID
 ]
@@ -52,8 +59,9 @@ def test_it_creates_an_element_and_redirects(owner_client, design, step, key, fi
 
 
 @pytest.mark.parametrize(("step", "key", "fields", "model", "lookup", "text"), VALID)
-def test_it_returns_the_list_with_the_new_row_for_htmx(owner_client, design, htmx_headers, step, key, fields, model,
-                                                       lookup, text):
+def test_it_returns_the_list_with_the_new_row_for_htmx(
+    owner_client, design, htmx_headers, step, key, fields, model, lookup, text
+):
     response = owner_client.post(create_url(design, step, key), new_data(key, **fields(design)), **htmx_headers)
     assert response.status_code == 200
     obj = model.objects.get(design=design, **lookup)
@@ -65,8 +73,9 @@ def test_it_returns_the_list_with_the_new_row_for_htmx(owner_client, design, htm
 
 
 @pytest.mark.parametrize(("step", "key", "model", "fields", "field", "message"), INVALID)
-def test_it_refuses_bad_input_with_the_message_next_to_the_field(owner_client, design, step, key, model, fields,
-                                                                 field, message):
+def test_it_refuses_bad_input_with_the_message_next_to_the_field(
+    owner_client, design, step, key, model, fields, field, message
+):
     data = new_data(key, **fields(design))
     before = model.objects.filter(design=design).count()
     response = owner_client.post(create_url(design, step, key), data)

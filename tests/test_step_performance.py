@@ -1,8 +1,4 @@
-"""Step 6, performance optimization: budgets, caching, hot queries, jobs, pooling.
-
-VALID and INVALID are this step's cases for the tests every element list passes
-(tests/test_step_elements.py); the tests here are the step's own.
-"""
+"""Step 6, performance optimization: budgets, caching, hot queries, jobs, pooling."""
 
 from __future__ import annotations
 
@@ -63,6 +59,7 @@ def job_fields(design: m.Design) -> dict:
             "retry_policy": "5 attempts, exponential backoff, then DLQ", "idempotent": True}
 
 
+# The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "budgets": (budget_fields, m.PerformanceBudget, {"endpoint__path": "/orders", "p99_ms": 300}, "GET /orders"),
     "caching": (cache_fields, m.CachePolicy, {"cached_data": "Product pages", "cache_component__name": "redis"},

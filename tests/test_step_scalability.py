@@ -1,8 +1,4 @@
-"""Step 7, scalability planning: scaling rules, data scaling, bottlenecks, roadmap.
-
-VALID and INVALID are this step's cases for the tests every element list passes
-(tests/test_step_elements.py); the tests here are the step's own.
-"""
+"""Step 7, scalability planning: scaling rules, data scaling, bottlenecks, roadmap."""
 
 from __future__ import annotations
 
@@ -50,6 +46,7 @@ def roadmap_fields(design: m.Design) -> dict:
     return {"name": "Phase 2", "trigger_metric": "sustained 2,000 req/s", "changes": "Add two read replicas"}
 
 
+# The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "scaling": (scaling_fields, m.ScalingRule, {"component__name": "orders", "max_instances": 10}, "CPU"),
     "data_scaling": (data_scaling_fields, m.DataScaling, {"technique": "partitioning", "table__name": "orders"},

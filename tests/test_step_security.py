@@ -1,8 +1,4 @@
-"""Step 5, security: authentication, authorization, data protection, threats, compliance.
-
-VALID and INVALID are this step's cases for the tests every element list passes
-(tests/test_step_elements.py); the tests here are the step's own.
-"""
+"""Step 5, security: authentication, authorization, data protection, threats, compliance."""
 
 from __future__ import annotations
 
@@ -60,6 +56,7 @@ def compliance_fields(design: m.Design) -> dict:
     return {"regime": "gdpr", "notes": "EU customers; DPA with the PSP."}
 
 
+# The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "auth": (auth_fields, m.AuthMethod, {"name": "Customer login", "refresh_rotation": True}, "Customer login"),
     "flow": (flow_fields, m.AuthFlowStep, {"message": "POST /token with password"}, "POST /token with password"),
