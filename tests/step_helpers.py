@@ -7,6 +7,8 @@ import re
 from typing import Any
 
 from django.db import models
+from django.http import HttpResponse
+from django.test import Client
 from django.urls import reverse
 
 from designs import models as m
@@ -37,6 +39,14 @@ def _prefixed(prefix: str, fields: dict[str, Any]) -> dict[str, str]:
 
 def new_data(key: str, **fields: Any) -> dict[str, str]:
     return _prefixed(f"new-{key}", fields)
+
+
+def add_element(
+    client: Client, design: m.Design, step: str, key: str, *, htmx: bool = True, **fields: Any
+) -> HttpResponse:
+    """POST a new element to a step's list, as htmx unless told otherwise."""
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(create_url(design, step, key), new_data(key, **fields), **headers)
 
 
 def edit_data(key: str, obj: models.Model, **fields: Any) -> dict[str, str]:

@@ -14,18 +14,9 @@ from designs.models import (
     Interaction,
     TechnologyDecision,
 )
+from tests.step_helpers import add_element, field_error
 
 STEP = "architecture"
-
-
-def _add(client, design: Design, key: str, htmx: bool = True, **fields):
-    data = {f"new-{key}-{name}": value for name, value in fields.items()}
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    return client.post(reverse("designs:element-create", args=[design.slug, STEP, key]), data, **headers)
-
-
-def _error(key: str, field: str, message: str) -> str:
-    return f'<p class="error" id="id_{key}-{field}_error">{message}'
 
 
 @pytest.fixture
@@ -61,7 +52,7 @@ def test_it_refuses_an_unknown_style(owner_client, design):
         {"style-style": "big_ball_of_mud", "style-rationale": ""},
         HTTP_HX_REQUEST="true",
     )
-    assert _error("style", "style", "Select a valid choice.") in response.content.decode()
+    assert field_error(response.content.decode(), "style-style").startswith("Select a valid choice.")
     assert not ArchitectureStyle.objects.exists()
 
 
@@ -69,9 +60,10 @@ def test_it_refuses_an_unknown_style(owner_client, design):
 
 
 def test_it_adds_a_component_with_every_field(owner_client, design):
-    response = _add(
+    response = add_element(
         owner_client,
         design,
+        STEP,
         "components",
         name="Orders",
         kind="service",
@@ -97,21 +89,21 @@ def test_it_adds_a_component_with_every_field(owner_client, design):
 
 
 def test_it_refuses_a_component_without_a_name(owner_client, design):
-    response = _add(owner_client, design, "components", name="", kind="service")
-    assert _error("new-components", "name", "This field is required.") in response.content.decode()
+    response = add_element(owner_client, design, STEP, "components", name="", kind="service")
+    assert field_error(response.content.decode(), "new-components-name").startswith("This field is required.")
     assert not Component.objects.exists()
 
 
 def test_it_refuses_a_whitespace_only_name(owner_client, design):
-    response = _add(owner_client, design, "components", name="   ", kind="service")
-    assert _error("new-components", "name", "This field is required.") in response.content.decode()
+    response = add_element(owner_client, design, STEP, "components", name="   ", kind="service")
+    assert field_error(response.content.decode(), "new-components-name").startswith("This field is required.")
     assert not Component.objects.exists()
 
 
 def test_it_refuses_a_duplicate_component_name_case_insensitively(owner_client, design, web):
-    response = _add(owner_client, design, "components", name="WEB", kind="service")
-    assert _error("new-components", "name", "Another component in this design already has the name “WEB”.") in (
-        response.content.decode()
+    response = add_element(owner_client, design, STEP, "components", name="WEB", kind="service")
+    assert field_error(response.content.decode(), "new-components-name").startswith(
+        "Another component in this design already has the name “WEB”."
     )
     assert list(Component.objects.values_list("name", flat=True)) == ["Web"]
 
@@ -130,21 +122,21 @@ def test_it_refuses_renaming_onto_another_components_name(owner_client, design, 
 
 def test_it_allows_the_same_component_name_in_another_design(owner_client, owner, design, web):
     other = services.design_create(name="Other", summary="", owner=owner)
-    _add(owner_client, other, "components", name="Web", kind="web_app")
+    add_element(owner_client, other, STEP, "components", name="Web", kind="web_app")
     assert Component.objects.filter(name="Web").count() == 2
 
 
 def test_it_refuses_a_component_name_over_100_characters(owner_client, design):
-    response = _add(owner_client, design, "components", name="n" * 101, kind="service")
-    assert _error("new-components", "name", "Ensure this value has at most 100 characters (it has 101).") in (
-        response.content.decode()
+    response = add_element(owner_client, design, STEP, "components", name="n" * 101, kind="service")
+    assert field_error(response.content.decode(), "new-components-name").startswith(
+        "Ensure this value has at most 100 characters (it has 101)."
     )
     assert not Component.objects.exists()
 
 
 def test_it_refuses_an_unknown_kind(owner_client, design):
-    response = _add(owner_client, design, "components", name="Thing", kind="mainframe")
-    assert _error("new-components", "kind", "Select a valid choice.") in response.content.decode()
+    response = add_element(owner_client, design, STEP, "components", name="Thing", kind="mainframe")
+    assert field_error(response.content.decode(), "new-components-kind").startswith("Select a valid choice.")
     assert not Component.objects.exists()
 
 
@@ -152,9 +144,10 @@ def test_it_refuses_an_unknown_kind(owner_client, design):
 
 
 def test_it_adds_an_interaction_between_components(owner_client, design, web, orders_db):
-    response = _add(
+    response = add_element(
         owner_client,
         design,
+        STEP,
         "interactions",
         source=web.pk,
         target=orders_db.pk,
@@ -187,9 +180,10 @@ def test_it_offers_only_this_designs_components_as_endpoints(owner_client, owner
 
 
 def test_it_refuses_an_interaction_from_a_component_to_itself(owner_client, design, web):
-    response = _add(
+    response = add_element(
         owner_client,
         design,
+        STEP,
         "interactions",
         source=web.pk,
         target=web.pk,
@@ -197,8 +191,8 @@ def test_it_refuses_an_interaction_from_a_component_to_itself(owner_client, desi
         protocol="https_rest",
         data_classification="internal",
     )
-    assert _error("new-interactions", "target", "A component cannot interact with itself") in (
-        response.content.decode()
+    assert field_error(response.content.decode(), "new-interactions-target").startswith(
+        "A component cannot interact with itself"
     )
     assert not Interaction.objects.exists()
 
@@ -206,9 +200,10 @@ def test_it_refuses_an_interaction_from_a_component_to_itself(owner_client, desi
 def test_it_refuses_a_component_of_another_design_as_source(owner_client, stranger, design, web):
     other = services.design_create(name="Theirs", summary="", owner=stranger)
     foreign = Component.objects.create(design=other, name="Their API", kind="service")
-    response = _add(
+    response = add_element(
         owner_client,
         design,
+        STEP,
         "interactions",
         source=foreign.pk,
         target=web.pk,
@@ -216,14 +211,15 @@ def test_it_refuses_a_component_of_another_design_as_source(owner_client, strang
         protocol="https_rest",
         data_classification="internal",
     )
-    assert _error("new-interactions", "source", "Select a valid choice.") in response.content.decode()
+    assert field_error(response.content.decode(), "new-interactions-source").startswith("Select a valid choice.")
     assert not Interaction.objects.exists()
 
 
 def test_it_refuses_an_interaction_without_a_target(owner_client, design, web):
-    response = _add(
+    response = add_element(
         owner_client,
         design,
+        STEP,
         "interactions",
         source=web.pk,
         target="",
@@ -231,7 +227,7 @@ def test_it_refuses_an_interaction_without_a_target(owner_client, design, web):
         protocol="https_rest",
         data_classification="internal",
     )
-    assert _error("new-interactions", "target", "This field is required.") in response.content.decode()
+    assert field_error(response.content.decode(), "new-interactions-target").startswith("This field is required.")
     assert not Interaction.objects.exists()
 
 
@@ -251,9 +247,10 @@ def test_it_shows_a_renamed_component_in_its_interactions(owner_client, design, 
 
 
 def test_it_adds_decisions_numbered_adr_n(owner_client, design):
-    _add(
+    add_element(
         owner_client,
         design,
+        STEP,
         "decisions",
         area="primary database",
         choice="PostgreSQL",
@@ -262,7 +259,7 @@ def test_it_adds_decisions_numbered_adr_n(owner_client, design):
         justification="Team knows it",
         consequences="Need DBA",
     )
-    response = _add(owner_client, design, "decisions", area="messaging", choice="Kafka", status="proposed")
+    response = add_element(owner_client, design, STEP, "decisions", area="messaging", choice="Kafka", status="proposed")
     assert list(TechnologyDecision.objects.order_by("position").values_list("code", "choice", "status")) == [
         ("ADR-1", "PostgreSQL", "accepted"),
         ("ADR-2", "Kafka", "proposed"),
@@ -271,15 +268,21 @@ def test_it_adds_decisions_numbered_adr_n(owner_client, design):
 
 
 def test_it_refuses_a_decision_without_a_choice(owner_client, design):
-    response = _add(owner_client, design, "decisions", area="cache", choice="", status="proposed")
-    assert _error("new-decisions", "choice", "This field is required.") in response.content.decode()
+    response = add_element(owner_client, design, STEP, "decisions", area="cache", choice="", status="proposed")
+    assert field_error(response.content.decode(), "new-decisions-choice").startswith("This field is required.")
     assert not TechnologyDecision.objects.exists()
 
 
 def test_it_adds_an_alternative_to_a_decision(owner_client, design):
     decision = TechnologyDecision.objects.create(design=design, code="ADR-1", area="db", choice="PostgreSQL")
-    response = _add(
-        owner_client, design, "alternatives", decision=decision.pk, option="MySQL", tradeoffs="Weaker JSON support"
+    response = add_element(
+        owner_client,
+        design,
+        STEP,
+        "alternatives",
+        decision=decision.pk,
+        option="MySQL",
+        tradeoffs="Weaker JSON support",
     )
     alternative = DecisionAlternative.objects.get()
     assert (alternative.decision, alternative.option, alternative.tradeoffs) == (
@@ -293,7 +296,7 @@ def test_it_adds_an_alternative_to_a_decision(owner_client, design):
 
 
 def test_it_offers_new_decisions_to_the_alternatives_form(owner_client, design):
-    response = _add(owner_client, design, "decisions", area="db", choice="PostgreSQL", status="proposed")
+    response = add_element(owner_client, design, STEP, "decisions", area="db", choice="PostgreSQL", status="proposed")
     decision = TechnologyDecision.objects.get()
     html = response.content.decode()
     assert 'id="add-alternatives"' in html
@@ -302,15 +305,19 @@ def test_it_offers_new_decisions_to_the_alternatives_form(owner_client, design):
 
 def test_it_refuses_an_alternative_without_trade_offs(owner_client, design):
     decision = TechnologyDecision.objects.create(design=design, code="ADR-1", area="db", choice="PostgreSQL")
-    response = _add(owner_client, design, "alternatives", decision=decision.pk, option="MySQL", tradeoffs="")
-    assert _error("new-alternatives", "tradeoffs", "This field is required.") in response.content.decode()
+    response = add_element(
+        owner_client, design, STEP, "alternatives", decision=decision.pk, option="MySQL", tradeoffs=""
+    )
+    assert field_error(response.content.decode(), "new-alternatives-tradeoffs").startswith("This field is required.")
     assert not DecisionAlternative.objects.exists()
 
 
 def test_it_refuses_the_same_alternative_twice_for_one_decision(owner_client, design):
     decision = TechnologyDecision.objects.create(design=design, code="ADR-1", area="db", choice="PostgreSQL")
-    _add(owner_client, design, "alternatives", decision=decision.pk, option="MySQL", tradeoffs="a")
-    response = _add(owner_client, design, "alternatives", decision=decision.pk, option="mysql", tradeoffs="b")
+    add_element(owner_client, design, STEP, "alternatives", decision=decision.pk, option="MySQL", tradeoffs="a")
+    response = add_element(
+        owner_client, design, STEP, "alternatives", decision=decision.pk, option="mysql", tradeoffs="b"
+    )
     assert "already has the alternative “mysql”" in response.content.decode()
     assert DecisionAlternative.objects.count() == 1
 
@@ -318,8 +325,10 @@ def test_it_refuses_the_same_alternative_twice_for_one_decision(owner_client, de
 def test_it_refuses_a_decision_of_another_design_for_an_alternative(owner_client, stranger, design):
     other = services.design_create(name="Theirs", summary="", owner=stranger)
     foreign = TechnologyDecision.objects.create(design=other, code="ADR-1", area="db", choice="Oracle")
-    response = _add(owner_client, design, "alternatives", decision=foreign.pk, option="MySQL", tradeoffs="x")
-    assert _error("new-alternatives", "decision", "Select a valid choice.") in response.content.decode()
+    response = add_element(
+        owner_client, design, STEP, "alternatives", decision=foreign.pk, option="MySQL", tradeoffs="x"
+    )
+    assert field_error(response.content.decode(), "new-alternatives-decision").startswith("Select a valid choice.")
     assert not DecisionAlternative.objects.exists()
 
 

@@ -16,24 +16,15 @@ from designs.models import (
     NonFunctionalRequirement,
     ProblemContext,
 )
+from tests.step_helpers import add_element, field_error
 
 STEP = "requirements"
-
-
-def _add(client, design: Design, key: str, htmx: bool = True, **fields):
-    data = {f"new-{key}-{name}": value for name, value in fields.items()}
-    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
-    return client.post(reverse("designs:element-create", args=[design.slug, STEP, key]), data, **headers)
 
 
 def _save_section(client, design: Design, key: str, htmx: bool = True, **fields):
     data = {f"{key}-{name}": value for name, value in fields.items()}
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
     return client.post(reverse("designs:section", args=[design.slug, STEP, key]), data, **headers)
-
-
-def _error(key: str, field: str, message: str) -> str:
-    return f'<p class="error" id="id_{key}-{field}_error">{message}'
 
 
 LOAD = {
@@ -100,8 +91,8 @@ def test_it_updates_the_existing_context(owner_client, design):
 
 def test_it_refuses_a_problem_statement_over_the_text_limit(owner_client, design):
     response = _save_section(owner_client, design, "context", problem_statement="x" * 10_001)
-    assert _error("context", "problem_statement", "Ensure this value has at most 10000 characters") in (
-        response.content.decode()
+    assert field_error(response.content.decode(), "context-problem_statement").startswith(
+        "Ensure this value has at most 10000 characters"
     )
     assert not ProblemContext.objects.exists()
 
@@ -132,7 +123,7 @@ def test_it_saves_the_whole_load_profile(owner_client, design):
 def test_it_refuses_a_non_numeric_load_figure(owner_client, design):
     response = _save_section(owner_client, design, "load", **{**LOAD, "daily_active_users": "lots"})
     html = response.content.decode()
-    assert _error("load", "daily_active_users", "Enter a whole number.") in html
+    assert field_error(html, "load-daily_active_users").startswith("Enter a whole number.")
     assert 'value="lots"' in html
     assert not LoadProfile.objects.exists()
 
@@ -142,7 +133,7 @@ def test_it_refuses_a_non_numeric_decimal_figure_without_javascript(owner_client
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" in html
-    assert _error("load", "peak_factor", "Enter a number.") in html
+    assert field_error(html, "load-peak_factor").startswith("Enter a number.")
     assert not LoadProfile.objects.exists()
 
 
@@ -156,7 +147,7 @@ def test_it_refuses_a_non_numeric_decimal_figure_without_javascript(owner_client
 )
 def test_it_refuses_impossible_load_figures(owner_client, design, field, value, message):
     response = _save_section(owner_client, design, "load", **{**LOAD, field: value})
-    assert _error("load", field, message) in response.content.decode()
+    assert field_error(response.content.decode(), f"load-{field}").startswith(message)
     assert not LoadProfile.objects.exists()
 
 
@@ -173,10 +164,16 @@ def test_it_leaves_the_stored_load_profile_alone_on_bad_input(owner_client, desi
 
 
 def test_it_adds_functional_requirements_numbered_fr_n(owner_client, design):
-    first = _add(
-        owner_client, design, "functional", title="Pay with a saved card", priority="must", description="One click"
+    first = add_element(
+        owner_client,
+        design,
+        STEP,
+        "functional",
+        title="Pay with a saved card",
+        priority="must",
+        description="One click",
     )
-    _add(owner_client, design, "functional", title="Refund an order", priority="should")
+    add_element(owner_client, design, STEP, "functional", title="Refund an order", priority="should")
     assert list(FunctionalRequirement.objects.order_by("position").values_list("code", "title", "priority")) == [
         ("FR-1", "Pay with a saved card", "must"),
         ("FR-2", "Refund an order", "should"),
@@ -187,36 +184,36 @@ def test_it_adds_functional_requirements_numbered_fr_n(owner_client, design):
 
 
 def test_it_keeps_a_code_the_user_typed(owner_client, design):
-    _add(owner_client, design, "functional", code="FR-10", title="Search", priority="could")
-    _add(owner_client, design, "functional", title="Filter", priority="could")
+    add_element(owner_client, design, STEP, "functional", code="FR-10", title="Search", priority="could")
+    add_element(owner_client, design, STEP, "functional", title="Filter", priority="could")
     assert list(FunctionalRequirement.objects.order_by("position").values_list("code", flat=True)) == ["FR-10", "FR-11"]
 
 
 def test_it_refuses_a_functional_requirement_without_a_title(owner_client, design):
-    response = _add(owner_client, design, "functional", title="", priority="must")
-    assert _error("new-functional", "title", "This field is required.") in response.content.decode()
+    response = add_element(owner_client, design, STEP, "functional", title="", priority="must")
+    assert field_error(response.content.decode(), "new-functional-title").startswith("This field is required.")
     assert not FunctionalRequirement.objects.exists()
 
 
 def test_it_refuses_a_duplicate_code_case_insensitively(owner_client, design):
-    _add(owner_client, design, "functional", code="FR-1", title="Pay", priority="must")
-    response = _add(owner_client, design, "functional", code="fr-1", title="Refund", priority="must")
-    assert _error("new-functional", "code", "Another functional requirement in this design already has the code") in (
-        response.content.decode()
+    add_element(owner_client, design, STEP, "functional", code="FR-1", title="Pay", priority="must")
+    response = add_element(owner_client, design, STEP, "functional", code="fr-1", title="Refund", priority="must")
+    assert field_error(response.content.decode(), "new-functional-code").startswith(
+        "Another functional requirement in this design already has the code"
     )
     assert FunctionalRequirement.objects.count() == 1
 
 
 def test_it_refuses_an_unknown_priority(owner_client, design):
-    response = _add(owner_client, design, "functional", title="Pay", priority="urgent")
+    response = add_element(owner_client, design, STEP, "functional", title="Pay", priority="urgent")
     assert "Select a valid choice. urgent is not one of the available choices." in response.content.decode()
     assert not FunctionalRequirement.objects.exists()
 
 
 def test_it_refuses_a_title_over_200_characters(owner_client, design):
-    response = _add(owner_client, design, "functional", title="t" * 201, priority="must")
-    assert _error("new-functional", "title", "Ensure this value has at most 200 characters (it has 201).") in (
-        response.content.decode()
+    response = add_element(owner_client, design, STEP, "functional", title="t" * 201, priority="must")
+    assert field_error(response.content.decode(), "new-functional-title").startswith(
+        "Ensure this value has at most 200 characters (it has 201)."
     )
     assert not FunctionalRequirement.objects.exists()
 
@@ -235,7 +232,7 @@ NFR = {
 
 
 def test_it_adds_an_nfr_with_a_measurable_target(owner_client, design):
-    response = _add(owner_client, design, "nonfunctional", **NFR)
+    response = add_element(owner_client, design, STEP, "nonfunctional", **NFR)
     nfr = NonFunctionalRequirement.objects.get()
     assert (nfr.code, nfr.metric, nfr.comparator, nfr.target_value, nfr.unit) == (
         "NFR-1",
@@ -250,30 +247,30 @@ def test_it_adds_an_nfr_with_a_measurable_target(owner_client, design):
 
 
 def test_it_adds_an_nfr_without_any_target(owner_client, design):
-    _add(owner_client, design, "nonfunctional", category="security", title="Encrypt everything")
+    add_element(owner_client, design, STEP, "nonfunctional", category="security", title="Encrypt everything")
     assert NonFunctionalRequirement.objects.get().target_display == ""
     design.refresh_from_db()
     assert "Every NFR has a measurable target" in design.completeness["requirements"]["missing"]
 
 
 def test_it_refuses_an_nfr_with_a_metric_but_no_value(owner_client, design):
-    response = _add(owner_client, design, "nonfunctional", **{**NFR, "target_value": ""})
+    response = add_element(owner_client, design, STEP, "nonfunctional", **{**NFR, "target_value": ""})
     html = response.content.decode()
     message = "A measurable target needs a metric, comparator, value and unit."
-    assert _error("new-nonfunctional", "target_value", message) in html
-    assert _error("new-nonfunctional", "metric", "") not in html  # the metric itself is fine
+    assert field_error(html, "new-nonfunctional-target_value").startswith(message)
+    assert field_error(html, "new-nonfunctional-metric") == ""  # the metric itself is fine
     assert not NonFunctionalRequirement.objects.exists()
 
 
 def test_it_refuses_a_non_numeric_nfr_target(owner_client, design):
-    response = _add(owner_client, design, "nonfunctional", **{**NFR, "target_value": "fast"})
-    assert _error("new-nonfunctional", "target_value", "Enter a number.") in response.content.decode()
+    response = add_element(owner_client, design, STEP, "nonfunctional", **{**NFR, "target_value": "fast"})
+    assert field_error(response.content.decode(), "new-nonfunctional-target_value").startswith("Enter a number.")
     assert not NonFunctionalRequirement.objects.exists()
 
 
 def test_it_refuses_an_nfr_without_a_category(owner_client, design):
-    response = _add(owner_client, design, "nonfunctional", **{**NFR, "category": ""})
-    assert _error("new-nonfunctional", "category", "This field is required.") in response.content.decode()
+    response = add_element(owner_client, design, STEP, "nonfunctional", **{**NFR, "category": ""})
+    assert field_error(response.content.decode(), "new-nonfunctional-category").startswith("This field is required.")
     assert not NonFunctionalRequirement.objects.exists()
 
 
@@ -281,9 +278,10 @@ def test_it_refuses_an_nfr_without_a_category(owner_client, design):
 
 
 def test_it_adds_a_consistency_need(owner_client, design):
-    response = _add(
+    response = add_element(
         owner_client,
         design,
+        STEP,
         "consistency",
         data_domain="payments",
         preference="consistency",
@@ -296,17 +294,19 @@ def test_it_adds_a_consistency_need(owner_client, design):
 
 
 def test_it_refuses_a_second_need_for_the_same_domain(owner_client, design):
-    _add(
+    add_element(
         owner_client,
         design,
+        STEP,
         "consistency",
         data_domain="payments",
         preference="consistency",
         consistency_model="strong",
     )
-    response = _add(
+    response = add_element(
         owner_client,
         design,
+        STEP,
         "consistency",
         data_domain="Payments",
         preference="availability",
@@ -317,10 +317,16 @@ def test_it_refuses_a_second_need_for_the_same_domain(owner_client, design):
 
 
 def test_it_refuses_a_consistency_need_without_a_domain(owner_client, design):
-    response = _add(
-        owner_client, design, "consistency", data_domain="", preference="availability", consistency_model="eventual"
+    response = add_element(
+        owner_client,
+        design,
+        STEP,
+        "consistency",
+        data_domain="",
+        preference="availability",
+        consistency_model="eventual",
     )
-    assert _error("new-consistency", "data_domain", "This field is required.") in response.content.decode()
+    assert field_error(response.content.decode(), "new-consistency-data_domain").startswith("This field is required.")
     assert not ConsistencyNeed.objects.exists()
 
 
@@ -328,9 +334,9 @@ def test_it_refuses_a_consistency_need_without_a_domain(owner_client, design):
 
 
 def test_it_adds_constraints_and_assumptions(owner_client, design):
-    _add(owner_client, design, "constraints", kind="constraint", statement="Must run on AWS")
-    response = _add(
-        owner_client, design, "constraints", htmx=False, kind="assumption", statement="Traffic doubles yearly"
+    add_element(owner_client, design, STEP, "constraints", kind="constraint", statement="Must run on AWS")
+    response = add_element(
+        owner_client, design, STEP, "constraints", htmx=False, kind="assumption", statement="Traffic doubles yearly"
     )
     assert response.status_code == 302
     assert list(ConstraintOrAssumption.objects.order_by("position").values_list("kind", "statement")) == [
@@ -340,21 +346,21 @@ def test_it_adds_constraints_and_assumptions(owner_client, design):
 
 
 def test_it_refuses_a_statement_over_500_characters(owner_client, design):
-    response = _add(owner_client, design, "constraints", kind="constraint", statement="s" * 501)
-    assert _error("new-constraints", "statement", "Ensure this value has at most 500 characters") in (
-        response.content.decode()
+    response = add_element(owner_client, design, STEP, "constraints", kind="constraint", statement="s" * 501)
+    assert field_error(response.content.decode(), "new-constraints-statement").startswith(
+        "Ensure this value has at most 500 characters"
     )
     assert not ConstraintOrAssumption.objects.exists()
 
 
 def test_it_refuses_an_empty_statement(owner_client, design):
-    response = _add(owner_client, design, "constraints", kind="constraint", statement="")
-    assert _error("new-constraints", "statement", "This field is required.") in response.content.decode()
+    response = add_element(owner_client, design, STEP, "constraints", kind="constraint", statement="")
+    assert field_error(response.content.decode(), "new-constraints-statement").startswith("This field is required.")
     assert not ConstraintOrAssumption.objects.exists()
 
 
 def test_it_edits_a_functional_requirement_inline(owner_client, design):
-    _add(owner_client, design, "functional", title="Pay", priority="must")
+    add_element(owner_client, design, STEP, "functional", title="Pay", priority="must")
     fr = FunctionalRequirement.objects.get()
     prefix = f"edit-functional-{fr.pk}"
     response = owner_client.post(
