@@ -142,6 +142,9 @@ def test_it_refuses_an_unknown_kind(owner_client, design):
 
 # ---------------------------------------------------------------- interactions
 
+# An interaction's fields besides its ends, for the tests about the ends.
+PLAIN_CALL = {"mode": "sync", "protocol": "https_rest", "data_classification": "internal"}
+
 
 def test_it_adds_an_interaction_between_components(owner_client, design, web, orders_db):
     response = add_element(
@@ -180,17 +183,7 @@ def test_it_offers_only_this_designs_components_as_endpoints(owner_client, owner
 
 
 def test_it_refuses_an_interaction_from_a_component_to_itself(owner_client, design, web):
-    response = add_element(
-        owner_client,
-        design,
-        STEP,
-        "interactions",
-        source=web.pk,
-        target=web.pk,
-        mode="sync",
-        protocol="https_rest",
-        data_classification="internal",
-    )
+    response = add_element(owner_client, design, STEP, "interactions", source=web.pk, target=web.pk, **PLAIN_CALL)
     assert field_error(response.content.decode(), "new-interactions-target").startswith(
         "A component cannot interact with itself"
     )
@@ -200,33 +193,13 @@ def test_it_refuses_an_interaction_from_a_component_to_itself(owner_client, desi
 def test_it_refuses_a_component_of_another_design_as_source(owner_client, stranger, design, web):
     other = services.design_create(name="Theirs", summary="", owner=stranger)
     foreign = Component.objects.create(design=other, name="Their API", kind="service")
-    response = add_element(
-        owner_client,
-        design,
-        STEP,
-        "interactions",
-        source=foreign.pk,
-        target=web.pk,
-        mode="sync",
-        protocol="https_rest",
-        data_classification="internal",
-    )
+    response = add_element(owner_client, design, STEP, "interactions", source=foreign.pk, target=web.pk, **PLAIN_CALL)
     assert field_error(response.content.decode(), "new-interactions-source").startswith("Select a valid choice.")
     assert not Interaction.objects.exists()
 
 
 def test_it_refuses_an_interaction_without_a_target(owner_client, design, web):
-    response = add_element(
-        owner_client,
-        design,
-        STEP,
-        "interactions",
-        source=web.pk,
-        target="",
-        mode="sync",
-        protocol="https_rest",
-        data_classification="internal",
-    )
+    response = add_element(owner_client, design, STEP, "interactions", source=web.pk, target="", **PLAIN_CALL)
     assert field_error(response.content.decode(), "new-interactions-target").startswith("This field is required.")
     assert not Interaction.objects.exists()
 

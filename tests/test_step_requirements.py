@@ -276,6 +276,9 @@ def test_it_refuses_an_nfr_without_a_category(owner_client, design):
 
 # ---------------------------------------------------------------- consistency needs
 
+PAYMENTS_FIRST = {"data_domain": "payments", "preference": "consistency", "consistency_model": "strong"}
+AVAILABLE_FIRST = {"data_domain": "catalogue", "preference": "availability", "consistency_model": "eventual"}
+
 
 def test_it_adds_a_consistency_need(owner_client, design):
     response = add_element(
@@ -294,38 +297,14 @@ def test_it_adds_a_consistency_need(owner_client, design):
 
 
 def test_it_refuses_a_second_need_for_the_same_domain(owner_client, design):
-    add_element(
-        owner_client,
-        design,
-        STEP,
-        "consistency",
-        data_domain="payments",
-        preference="consistency",
-        consistency_model="strong",
-    )
-    response = add_element(
-        owner_client,
-        design,
-        STEP,
-        "consistency",
-        data_domain="Payments",
-        preference="availability",
-        consistency_model="eventual",
-    )
+    add_element(owner_client, design, STEP, "consistency", **PAYMENTS_FIRST)
+    response = add_element(owner_client, design, STEP, "consistency", **{**AVAILABLE_FIRST, "data_domain": "Payments"})
     assert "already has the data domain “Payments”" in response.content.decode()
     assert ConsistencyNeed.objects.count() == 1
 
 
 def test_it_refuses_a_consistency_need_without_a_domain(owner_client, design):
-    response = add_element(
-        owner_client,
-        design,
-        STEP,
-        "consistency",
-        data_domain="",
-        preference="availability",
-        consistency_model="eventual",
-    )
+    response = add_element(owner_client, design, STEP, "consistency", **{**AVAILABLE_FIRST, "data_domain": ""})
     assert field_error(response.content.decode(), "new-consistency-data_domain").startswith("This field is required.")
     assert not ConsistencyNeed.objects.exists()
 
