@@ -9,7 +9,7 @@ from .architecture import (
     Interaction,
     TechnologyDecision,
 )
-from .base import ROLE_PERMISSIONS, Design, Element, Membership, Role, Section
+from .base import ROLE_PERMISSIONS, Design, Element, Membership, Role, Section, Siblings
 from .database import Column, DatabaseSettings, DataStore, Index, IndexColumn, Table
 from .deployment import (
     Alert,
@@ -49,5 +49,5 @@ __all__ = [
     "HotQuery", "Index", "IndexColumn", "Interaction", "LoadProfile", "Membership",
     "NonFunctionalRequirement", "PerformanceBudget", "PerformanceSettings", "PermissionGrant",
     "PipelineStage", "ProblemContext", "Role", "RoadmapPhase", "ScalingRule", "Section",
-    "SecurityRole", "SecuritySettings", "Slo", "Table", "TechnologyDecision", "Threat",
+    "SecurityRole", "SecuritySettings", "Siblings", "Slo", "Table", "TechnologyDecision", "Threat",
 ]

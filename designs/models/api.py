@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from .architecture import SERVICE_KINDS, Component, check_kind
-from .base import TEXT_LIMIT, Element, Section
+from .base import TEXT_LIMIT, Element, Section, Siblings
 
 JSON_EXAMPLE_LIMIT = 20_000
 
@@ -97,14 +97,12 @@ class Endpoint(Element):
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         check_kind(self.service if self.service_id else None, SERVICE_KINDS, "service",
                    "An endpoint belongs to a service, web app, API gateway or worker.")
-        if self.design_id and self.path:
-            clash = Endpoint.objects.filter(design_id=self.design_id, method=self.method, path=self.path)
-            if clash.exclude(pk=self.pk).exists():
-                raise ValidationError({"path": f"{self.method} {self.path} is already defined in this design."})
+        if self.design_id and self.path and self.clashes(("design", "method", "path"), siblings=siblings):
+            raise ValidationError({"path": f"{self.method} {self.path} is already defined in this design."})
 
     @property
     def looks_like_collection(self) -> bool:
@@ -130,9 +128,7 @@ class EndpointError(Element):
     def __str__(self) -> str:
         return f"{self.endpoint} → {self.status}"
 
-    def clean(self) -> None:
-        super().clean()
-        if self.endpoint_id and self.status:
-            clash = EndpointError.objects.filter(endpoint_id=self.endpoint_id, status=self.status)
-            if clash.exclude(pk=self.pk).exists():
-                raise ValidationError({"status": f"{self.endpoint} already documents a {self.status} response."})
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        if self.endpoint_id and self.status and self.clashes(("endpoint", "status"), siblings=siblings):
+            raise ValidationError({"status": f"{self.endpoint} already documents a {self.status} response."})

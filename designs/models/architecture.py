@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
+from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 
 
 class ArchitectureStyle(Section):
@@ -127,8 +127,8 @@ class Interaction(Element):
     def __str__(self) -> str:
         return f"{self.source} → {self.target} ({self.get_protocol_display()})"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         if self.source_id and self.source_id == self.target_id:
             raise ValidationError({"target": "A component cannot interact with itself; choose another target."})
 

@@ -9,7 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from .architecture import DATA_STORE_KINDS, Component, check_kind
-from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
+from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 
 identifier = RegexValidator(
     r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$",
@@ -58,8 +58,8 @@ class DataStore(Element):
     def __str__(self) -> str:
         return str(self.component)
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         check_kind(self.component if self.component_id else None, DATA_STORE_KINDS, "component",
                    "A data store must be a database, cache or search component.")
         if self.replicas and self.replication == self.Replication.NONE:
@@ -98,8 +98,8 @@ class Table(Element):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         if self.partitioning and not self.partition_key:
             raise ValidationError({"partition_key": "A partitioned table needs a partition key."})
 
@@ -138,8 +138,8 @@ class Column(Element):
     def __str__(self) -> str:
         return f"{self.table.name}.{self.name}"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         if self.primary_key and self.nullable:
             self.nullable = False  # a primary key is NOT NULL by definition
         if self.references_id and self.references_id == self.pk:
@@ -180,8 +180,8 @@ class Index(Element):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         if self.unique and self.method != self.Method.BTREE:
             # PostgreSQL supports unique indexes only with B-tree.
             raise ValidationError({"method": "A unique index must use B-tree."})

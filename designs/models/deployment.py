@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .architecture import RUNNING_KINDS, Component, check_kind
-from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
+from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 
 
 class DeploymentSettings(Section):
@@ -66,14 +66,16 @@ class DeploymentUnit(Element):
     def __str__(self) -> str:
         return f"{self.component} in {self.environment}"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         check_kind(self.component if self.component_id else None, RUNNING_KINDS, "component",
                    "Clients and external systems are not deployed by this system.")
-        if self.environment_id and self.component_id:
-            clash = DeploymentUnit.objects.filter(environment_id=self.environment_id, component_id=self.component_id)
-            if clash.exclude(pk=self.pk).exists():
-                raise ValidationError({"component": f"{self.component} is already deployed to {self.environment}."})
+        if (
+            self.environment_id
+            and self.component_id
+            and self.clashes(("environment", "component"), siblings=siblings)
+        ):
+            raise ValidationError({"component": f"{self.component} is already deployed to {self.environment}."})
 
 
 class PipelineStage(Element):

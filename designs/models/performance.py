@@ -7,7 +7,7 @@ from django.db import models
 
 from .api import Endpoint
 from .architecture import CACHE_KINDS, Component, ComponentKind, check_kind
-from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
+from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 from .database import Index
 from .requirements import NonFunctionalRequirement
 
@@ -46,8 +46,8 @@ class PerformanceBudget(Element):
     def __str__(self) -> str:
         return f"Budget for {self.endpoint or self.nfr}"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         if not self.endpoint_id and not self.nfr_id:
             raise ValidationError({"endpoint": "Choose the endpoint or the NFR this budget is for."})
         if self.endpoint_id and self.nfr_id:
@@ -85,8 +85,8 @@ class CachePolicy(Element):
     def __str__(self) -> str:
         return f"{self.cached_data} ({self.get_layer_display()})"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         check_kind(self.cache_component if self.cache_component_id else None, CACHE_KINDS, "cache_component",
                    "Choose a cache or CDN component.")
         if self.layer == self.Layer.DISTRIBUTED and not self.cache_component_id:
@@ -123,7 +123,7 @@ class BackgroundJob(Element):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         check_kind(self.queue if self.queue_id else None, (ComponentKind.QUEUE,), "queue",
                    "Choose a queue / stream component.")

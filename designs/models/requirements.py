@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
+from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 
 
 class ProblemContext(Section):
@@ -86,8 +86,8 @@ class NonFunctionalRequirement(Element):
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         # A target is all four parts or nothing: "p99 latency ≤ ms" is not measurable.
         parts = {
             "metric": self.metric,

@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 
 from .architecture import RUNNING_KINDS, Component, check_kind
-from .base import TEXT_LIMIT, Element, unique_name_constraint
+from .base import TEXT_LIMIT, Element, Siblings, unique_name_constraint
 from .database import DataStore, Table
 
 
@@ -38,8 +38,8 @@ class ScalingRule(Element):
     def __str__(self) -> str:
         return f"Scaling of {self.component}"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         check_kind(self.component if self.component_id else None, RUNNING_KINDS, "component",
                    "Clients and external systems are not scaled by this system.")
         if self.min_instances and self.max_instances and self.min_instances > self.max_instances:
@@ -66,8 +66,8 @@ class DataScaling(Element):
     def __str__(self) -> str:
         return f"{self.get_technique_display()} for {self.table or self.store}"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         if self.table_id and self.store_id and self.table.store_id != self.store_id:
             raise ValidationError({"table": "Choose a table of the chosen data store."})
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .architecture import Component, Interaction
-from .base import TEXT_LIMIT, Element, Section, unique_name_constraint
+from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 
 
 class SecuritySettings(Section):
@@ -102,12 +102,10 @@ class PermissionGrant(Element):
     def __str__(self) -> str:
         return f"{self.role}: {self.action} {self.resource}"
 
-    def clean(self) -> None:
-        super().clean()
-        if self.role_id and self.resource:
-            clash = PermissionGrant.objects.filter(role_id=self.role_id, resource=self.resource, action=self.action)
-            if clash.exclude(pk=self.pk).exists():
-                raise ValidationError({"resource": f"{self.role} already may {self.action} {self.resource}."})
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        if self.role_id and self.resource and self.clashes(("role", "resource", "action"), siblings=siblings):
+            raise ValidationError({"resource": f"{self.role} already may {self.action} {self.resource}."})
 
 
 class Level(models.TextChoices):
@@ -159,8 +157,8 @@ class Threat(Element):
     def target(self) -> object:
         return self.target_component or self.target_interaction or "the system"
 
-    def clean(self) -> None:
-        super().clean()
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
         if self.target_component_id and self.target_interaction_id:
             raise ValidationError({"target_interaction": "Target a component or an interaction, not both."})
         if self.status == self.Status.MITIGATED and not self.mitigation.strip():
@@ -189,9 +187,11 @@ class ComplianceRegime(Element):
     def __str__(self) -> str:
         return self.get_regime_display()
 
-    def clean(self) -> None:
-        super().clean()
-        if self.design_id and self.regime != self.Regime.OTHER:
-            clash = ComplianceRegime.objects.filter(design_id=self.design_id, regime=self.regime)
-            if clash.exclude(pk=self.pk).exists():
-                raise ValidationError({"regime": f"{self.get_regime_display()} is already listed."})
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        if (
+            self.design_id
+            and self.regime != self.Regime.OTHER
+            and self.clashes(("design", "regime"), siblings=siblings)
+        ):
+            raise ValidationError({"regime": f"{self.get_regime_display()} is already listed."})
