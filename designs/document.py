@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -495,22 +496,29 @@ def _fill_codes(model: type[models.Model], items: list[dict[str, Any]]) -> list[
     return filled
 
 
-def _full_clean(obj: models.Model) -> None:
+def _full_clean(obj: models.Model, siblings: m.Siblings | None = None) -> None:
     """Model.full_clean() without its existence query per foreign key.
 
     Every target was just resolved from this document, so the query would only
     repeat what is known; on a large design it is a quarter of the import's work.
+    An element of the new design is checked for uniqueness against `siblings`,
+    the elements accepted so far, instead of by a query per rule (see Siblings).
     """
     relations = {f.name for f in obj._meta.concrete_fields if f.is_relation}
     errors: dict[str, Any] = {}
-    for check in (lambda: obj.clean_fields(exclude=relations), obj.clean):
+    clean = obj.clean if siblings is None else lambda: obj.clean(siblings=siblings)
+    for check in (lambda: obj.clean_fields(exclude=relations), clean):
         try:
             check()
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
     # As full_clean() does: a field that already failed is not checked for uniqueness.
     failed = set(errors)
-    for check in (lambda: obj.validate_unique(exclude=failed), lambda: obj.validate_constraints(exclude=failed)):
+    if siblings is None:
+        uniqueness = [lambda: obj.validate_unique(exclude=failed), lambda: obj.validate_constraints(exclude=failed)]
+    else:
+        uniqueness = [lambda: siblings.validate_unique(obj, failed)]
+    for check in uniqueness:
         try:
             check()
         except ValidationError as exc:
@@ -528,6 +536,8 @@ class _Importer:
         self.by_key: dict[type, dict[str, models.Model]] = defaultdict(dict)
         # Keys of elements that failed: references to them are not reported again.
         self.broken: dict[type, set[str]] = defaultdict(set)
+        # The elements accepted so far: a new design has no others to clash with.
+        self.siblings = m.Siblings()
 
     def error(self, where: str, message: str) -> None:
         self.errors.append((where, message))
@@ -560,10 +570,10 @@ class _Importer:
             setattr(obj, field.attname, value)
         return True
 
-    def save(self, obj: models.Model, where: str, places: dict[str, str]) -> bool:
-        """Validate then save; model errors are reported at the property they concern."""
+    def check(self, obj: models.Model, where: str, places: dict[str, str], siblings: m.Siblings | None = None) -> bool:
+        """Validate; model errors are reported at the property they concern."""
         try:
-            _full_clean(obj)
+            _full_clean(obj, siblings)
         except ValidationError as exc:
             # In the document's order: a model's clean() may raise them in any order.
             order = {name: i for i, name in enumerate(places)}
@@ -574,11 +584,22 @@ class _Importer:
                 for message in messages:
                     self.error(at, message)
             return False
+        return True
+
+    @contextmanager
+    def writing(self, where: str) -> Iterator[None]:
         try:
-            obj.save()
+            yield
         except IntegrityError:
             # Validation passed, so another write raced this one; the transaction is lost either way.
             raise DocumentError([*self.errors, (where, "Clashes with a change saved meanwhile; try again.")]) from None
+
+    def save(self, obj: models.Model, where: str, places: dict[str, str]) -> bool:
+        """Validate then save a section's record."""
+        if not self.check(obj, where, places):
+            return False
+        with self.writing(where):
+            obj.save()
         return True
 
     def sections(self, step: Step, content: dict[str, Any]) -> None:
@@ -601,8 +622,11 @@ class _Importer:
                 self.save(record, pointer(["steps", step.key, present[0].key]), places)
 
     def elements(self, step: Step, spec: ElementSpec, items: list[dict[str, Any]]) -> None:
+        """Validate a list's elements in order, then insert the valid ones together."""
         rule = KEYS.get(spec.model)
         used: set[str] = set()
+        accepted: list[models.Model] = []
+        index_columns: list[m.IndexColumn] = []
         self_references: list[tuple[models.Model, str, Any, str]] = []
         for i, item in enumerate(_fill_codes(spec.model, items)):
             where = pointer(["steps", step.key, spec.key, i])
@@ -627,19 +651,39 @@ class _Importer:
                     continue
                 complete &= self.assign(obj, name, value, places[name])
             columns = self.index_columns(item, where) if spec.model is m.Index else []
-            if complete and columns is not None and self.save(obj, where, places):
+            if complete and columns is not None and self.check(obj, where, places, self.siblings):
+                # Later elements are checked against it as if it were saved already.
+                self.siblings.add(obj)
+                accepted.append(obj)
                 if rule:
                     self.by_key[spec.model][key] = obj
-                if columns:
-                    m.IndexColumn.objects.bulk_create(
-                        m.IndexColumn(index=obj, column=column, position=n) for n, column in enumerate(columns)
-                    )
+                index_columns += [
+                    m.IndexColumn(index=obj, column=column, position=n) for n, column in enumerate(columns)
+                ]
             elif rule:
                 self.broken[spec.model].add(key)
-        # Only now is every element of the list known, e.g. a column further down.
-        for obj, name, value, where in self_references:
-            if obj.pk and self.assign(obj, name, value, where):
-                self.save(obj, where.rsplit("/", 1)[0], {name: where})
+        where = pointer(["steps", step.key, spec.key])
+        with self.writing(where):
+            # One INSERT per list: PostgreSQL returns the ids, which references to these elements need.
+            spec.model.objects.bulk_create(accepted)
+            m.IndexColumn.objects.bulk_create(index_columns)
+        self.self_references(spec.model, self_references, where)
+
+    def self_references(
+        self, model: type[models.Model], references: list[tuple[models.Model, str, Any, str]], where: str
+    ) -> None:
+        """References within a list, resolved once every element of it is known, e.g. a column further down."""
+        changed: dict[int, models.Model] = {}
+        fields: set[str] = set()
+        for obj, name, value, at in references:
+            if obj.pk and self.assign(obj, name, value, at):
+                if self.check(obj, at.rsplit("/", 1)[0], {name: at}, self.siblings):
+                    changed[id(obj)] = obj
+                    fields.add(name)
+        if changed:
+            # Only the references change: the elements were validated and saved whole above.
+            with self.writing(where):
+                model.objects.bulk_update(changed.values(), sorted(fields))
 
     def index_columns(self, item: dict[str, Any], where: str) -> list[m.Column] | None:
         table = item["table"]
