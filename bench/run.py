@@ -33,6 +33,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from designs import services  # noqa: E402
+from designs.document import document_json, export_design, import_design, parse_document  # noqa: E402
 from designs.models import Component, Design  # noqa: E402
 from designs.steps import STEPS  # noqa: E402
 from tests.large_design import build_large_design  # noqa: E402
@@ -118,6 +119,18 @@ def main() -> None:
 
     median, best, queries = timed(lambda: services.design_changed(design))
     rows.append(("recompute completeness", median, best, queries, "all 8 rules"))
+
+    # As the download and upload views do: the document as JSON text, and back.
+    raw = document_json(export_design(design)).encode()
+    median, best, queries = timed(lambda: document_json(export_design(design)))
+    rows.append(("export large design (JSON)", median, best, queries, f"{len(raw) // 1024} KiB"))
+
+    copies: list[Design] = []
+    # Each import writes a whole design, so fewer runs; the copies are deleted untimed afterwards.
+    median, best, queries = timed(lambda: copies.append(import_design(parse_document(raw), owner=user)), runs=3)
+    for copy in copies:
+        copy.delete()
+    rows.append(("import large design (JSON)", median, best, queries, "a new design each run"))
 
     reset_queries()
     print(f"Large design built in {built_ms:.0f} ms: "
