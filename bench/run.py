@@ -56,6 +56,7 @@ def timed(fn: Callable[[], object], runs: int = RUNS) -> tuple[float, float, int
 
 def main() -> None:
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # pages link hashed static names
     Design.objects.filter(name__startswith="Bench ").delete()
     user, _ = User.objects.get_or_create(username="bench")
     client = Client()
