@@ -28,6 +28,8 @@ run: setup
 	$(BIN)/gunicorn workbench.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --error-logfile -
 
 test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest
 
 lint: setup

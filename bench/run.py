@@ -80,10 +80,10 @@ def main() -> None:
 
         return get
 
-    for name, url in [("dashboard (50 designs)", reverse("designs:dashboard")),
-                      ("overview", reverse("designs:overview", args=[design.slug]))] + [
-        (f"step {s.number} {s.key}", reverse("designs:step", args=[design.slug, s.key])) for s in STEPS
-    ]:
+    for name, url in [
+        ("dashboard (50 designs)", reverse("designs:dashboard")),
+        ("overview", reverse("designs:overview", args=[design.slug])),
+    ] + [(f"step {s.number} {s.key}", reverse("designs:step", args=[design.slug, s.key])) for s in STEPS]:
         fn = page(url)
         median, best, queries = timed(fn)
         rows.append((f"GET {name}", median, best, queries, f"{page.size // 1024} KiB"))  # type: ignore[attr-defined]
@@ -108,8 +108,12 @@ def main() -> None:
         prefix = f"edit-components-{component.pk}"
         response = client.post(
             reverse("designs:element-edit", args=[design.slug, "architecture", "components", component.pk]),
-            {f"{prefix}-name": component.name, f"{prefix}-kind": component.kind,
-             f"{prefix}-base_version": component.version, f"{prefix}-responsibility": f"v{component.version}"},
+            {
+                f"{prefix}-name": component.name,
+                f"{prefix}-kind": component.kind,
+                f"{prefix}-base_version": component.version,
+                f"{prefix}-responsibility": f"v{component.version}",
+            },
             HTTP_HX_REQUEST="true",
         )
         assert b"changed by someone else" not in response.content
@@ -134,9 +138,11 @@ def main() -> None:
     rows.append(("import large design (JSON)", median, best, queries, "a new design each run"))
 
     reset_queries()
-    print(f"Large design built in {built_ms:.0f} ms: "
-          f"{component_count} components, 300 interactions, "
-          "200 tables x 10 columns, 300 endpoints, 30 rows in every other list.")
+    print(
+        f"Large design built in {built_ms:.0f} ms: "
+        f"{component_count} components, 300 interactions, "
+        "200 tables x 10 columns, 300 endpoints, 30 rows in every other list."
+    )
     print(f"{'what':38} {'median ms':>10} {'best ms':>9} {'queries':>8}  note")
     for what, median, best, queries, note in rows:
         print(f"{what:38} {median:10.1f} {best:9.1f} {queries:8d}  {note}")

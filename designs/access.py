@@ -14,11 +14,7 @@ def get_design(request: HttpRequest, slug: str, permission: str = "view") -> Des
     Non-members get 404, so a design's existence is not revealed; members
     without the permission get 403. Archived designs are read-only.
     """
-    membership = (
-        Membership.objects.select_related("design")
-        .filter(design__slug=slug, user_id=request.user.pk)
-        .first()
-    )
+    membership = Membership.objects.select_related("design").filter(design__slug=slug, user_id=request.user.pk).first()
     if membership is None:
         raise Http404("No such design")
     if not membership.can(permission):

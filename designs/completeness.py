@@ -34,13 +34,19 @@ def requirements(design: m.Design) -> list[Criterion]:
     return [
         _c("Problem statement written", ctx and ctx.problem_statement.strip()),
         _c("Goals and scope stated", ctx and ctx.goals.strip() and (ctx.scope_in.strip() or ctx.scope_out.strip())),
-        _c("At least one must-have functional requirement",
-           m.FunctionalRequirement.objects.filter(design=design, priority="must").exists()),
+        _c(
+            "At least one must-have functional requirement",
+            m.FunctionalRequirement.objects.filter(design=design, priority="must").exists(),
+        ),
         _c("Non-functional requirements recorded", nfrs.exists()),
-        _c("Every NFR has a measurable target",
-           nfrs.exists() and not nfrs.filter(Q(metric="") | Q(target_value__isnull=True) | Q(unit="")).exists()),
-        _c("Load profile: users, requests, peak factor and read:write ratio",
-           load and all(getattr(load, f) is not None for f in load_fields)),
+        _c(
+            "Every NFR has a measurable target",
+            nfrs.exists() and not nfrs.filter(Q(metric="") | Q(target_value__isnull=True) | Q(unit="")).exists(),
+        ),
+        _c(
+            "Load profile: users, requests, peak factor and read:write ratio",
+            load and all(getattr(load, f) is not None for f in load_fields),
+        ),
         _c("Consistency needs per data domain", m.ConsistencyNeed.objects.filter(design=design).exists()),
     ]
 
@@ -52,12 +58,16 @@ def architecture(design: m.Design) -> list[Criterion]:
     return [
         _c("Architecture style chosen with rationale", style and style.style and style.rationale.strip()),
         _c("At least two components", components.count() >= 2),
-        _c("Every component has a responsibility",
-           components.exists() and not components.filter(responsibility="").exists()),
+        _c(
+            "Every component has a responsibility",
+            components.exists() and not components.filter(responsibility="").exists(),
+        ),
         _c("Interactions between components", m.Interaction.objects.filter(design=design).exists()),
         _c("Technology decisions recorded", decisions.exists()),
-        _c("Every decision weighs an alternative",
-           decisions.exists() and not decisions.filter(alternatives__isnull=True).exists()),
+        _c(
+            "Every decision weighs an alternative",
+            decisions.exists() and not decisions.filter(alternatives__isnull=True).exists(),
+        ),
     ]
 
 
@@ -67,12 +77,18 @@ def api(design: m.Design) -> list[Criterion]:
     return [
         _c("API conventions set", m.ApiSettings.objects.filter(design=design).exists()),
         _c("At least one endpoint", endpoints.exists()),
-        _c("Every endpoint documents an error response",
-           endpoints.exists() and not endpoints.filter(errors__isnull=True).exists()),
-        _c("Every endpoint has a response example",
-           endpoints.exists() and not endpoints.filter(response_example="").exists()),
-        _c("Collection endpoints are paginated",
-           endpoints.exists() and not collections.filter(paginated=False).exists()),
+        _c(
+            "Every endpoint documents an error response",
+            endpoints.exists() and not endpoints.filter(errors__isnull=True).exists(),
+        ),
+        _c(
+            "Every endpoint has a response example",
+            endpoints.exists() and not endpoints.filter(response_example="").exists(),
+        ),
+        _c(
+            "Collection endpoints are paginated",
+            endpoints.exists() and not collections.filter(paginated=False).exists(),
+        ),
     ]
 
 
@@ -86,16 +102,25 @@ def database(design: m.Design) -> list[Criterion]:
     return [
         _c("At least one data store", m.DataStore.objects.filter(design=design).exists()),
         _c("At least one table with columns", m.Column.objects.filter(design=design).exists()),
-        _c("Every table has a primary key",
-           tables.exists() and not tables.annotate(pk=Exists(has_pk)).filter(pk=False).exists()),
-        _c("Every foreign key is the leading column of an index",
-           tables.exists() and not fks.annotate(ix=Exists(leading)).filter(ix=False, primary_key=False).exists()),
-        _c("Backups with RPO and RTO for every database",
-           databases.exists()
-           and not databases.filter(Q(backup_schedule="") | Q(rpo_minutes__isnull=True)
-                                    | Q(rto_minutes__isnull=True)).exists()),
-        _c("Migration strategy written",
-           m.DatabaseSettings.objects.filter(design=design).exclude(migration_strategy="").exists()),
+        _c(
+            "Every table has a primary key",
+            tables.exists() and not tables.annotate(pk=Exists(has_pk)).filter(pk=False).exists(),
+        ),
+        _c(
+            "Every foreign key is the leading column of an index",
+            tables.exists() and not fks.annotate(ix=Exists(leading)).filter(ix=False, primary_key=False).exists(),
+        ),
+        _c(
+            "Backups with RPO and RTO for every database",
+            databases.exists()
+            and not databases.filter(
+                Q(backup_schedule="") | Q(rpo_minutes__isnull=True) | Q(rto_minutes__isnull=True)
+            ).exists(),
+        ),
+        _c(
+            "Migration strategy written",
+            m.DatabaseSettings.objects.filter(design=design).exclude(migration_strategy="").exists(),
+        ),
     ]
 
 
@@ -106,10 +131,14 @@ def security(design: m.Design) -> list[Criterion]:
     return [
         _c("Authentication method chosen", methods.exists()),
         _c("Authentication flow written", m.AuthFlowStep.objects.filter(design=design).exists()),
-        _c("Authorization model with roles and permissions",
-           settings and settings.authorization_model and m.PermissionGrant.objects.filter(design=design).exists()),
-        _c("Data protection: TLS, keys and secrets",
-           settings and settings.tls_in_transit and settings.key_management and settings.secrets_management),
+        _c(
+            "Authorization model with roles and permissions",
+            settings and settings.authorization_model and m.PermissionGrant.objects.filter(design=design).exists(),
+        ),
+        _c(
+            "Data protection: TLS, keys and secrets",
+            settings and settings.tls_in_transit and settings.key_management and settings.secrets_management,
+        ),
         _c("Threats modelled", threats.exists()),
         _c("Every threat has a mitigation", threats.exists() and not threats.filter(mitigation="").exists()),
         _c("Audit logging described", settings and settings.audit_logging.strip()),
@@ -122,9 +151,11 @@ def performance(design: m.Design) -> list[Criterion]:
     return [
         _c("Performance budgets set", m.PerformanceBudget.objects.filter(design=design).exists()),
         _c("Caching strategy", m.CachePolicy.objects.filter(design=design).exists()),
-        _c("Hot queries mapped to indexes",
-           m.HotQuery.objects.filter(design=design).exists()
-           and not m.HotQuery.objects.filter(design=design, index__isnull=True).exists()),
+        _c(
+            "Hot queries mapped to indexes",
+            m.HotQuery.objects.filter(design=design).exists()
+            and not m.HotQuery.objects.filter(design=design, index__isnull=True).exists(),
+        ),
         _c("Connection pooling described", settings and settings.connection_pooling.strip()),
         _c("Load balancing chosen", settings and settings.load_balancing),
         _c("Background jobs listed, each idempotent", jobs.exists() and not jobs.filter(idempotent=False).exists()),
@@ -135,10 +166,14 @@ def scalability(design: m.Design) -> list[Criterion]:
     services = m.Component.objects.filter(design=design).exclude(kind__in=("client", "external"))
     rules = m.ScalingRule.objects.filter(design=design)
     return [
-        _c("Every running component has a scaling rule",
-           services.exists() and not services.filter(scaling__isnull=True).exists()),
-        _c("Per-instance capacity given for horizontally scaled components",
-           rules.exists() and not rules.filter(mode="horizontal", capacity_rps__isnull=True).exists()),
+        _c(
+            "Every running component has a scaling rule",
+            services.exists() and not services.filter(scaling__isnull=True).exists(),
+        ),
+        _c(
+            "Per-instance capacity given for horizontally scaled components",
+            rules.exists() and not rules.filter(mode="horizontal", capacity_rps__isnull=True).exists(),
+        ),
         _c("Data scaling planned", m.DataScaling.objects.filter(design=design).exists()),
         _c("Bottlenecks and single points of failure named", m.Bottleneck.objects.filter(design=design).exists()),
         _c("Phased roadmap", m.RoadmapPhase.objects.filter(design=design).exists()),
@@ -151,13 +186,19 @@ def deployment(design: m.Design) -> list[Criterion]:
         _c("Environments listed", m.Environment.objects.filter(design=design).exists()),
         _c("Hosting and orchestration", settings and settings.hosting and settings.orchestration),
         _c("CI/CD stages", m.PipelineStage.objects.filter(design=design).exists()),
-        _c("Release strategy with rollback procedure",
-           settings and settings.release_strategy and settings.rollback_procedure.strip()),
+        _c(
+            "Release strategy with rollback procedure",
+            settings and settings.release_strategy and settings.rollback_procedure.strip(),
+        ),
         _c("Health checks", m.HealthCheck.objects.filter(design=design).exists()),
-        _c("Alerts with runbooks",
-           m.Alert.objects.filter(design=design).exists()
-           and not m.Alert.objects.filter(design=design, runbook="").exists()),
+        _c(
+            "Alerts with runbooks",
+            m.Alert.objects.filter(design=design).exists()
+            and not m.Alert.objects.filter(design=design, runbook="").exists(),
+        ),
         _c("SLOs", m.Slo.objects.filter(design=design).exists()),
-        _c("Disaster recovery: RPO and RTO",
-           settings and settings.dr_rpo_minutes is not None and settings.dr_rto_minutes is not None),
+        _c(
+            "Disaster recovery: RPO and RTO",
+            settings and settings.dr_rpo_minutes is not None and settings.dr_rto_minutes is not None,
+        ),
     ]

@@ -75,7 +75,8 @@ class IndexForm(ElementForm):
     """An index's columns are typed in order, since order is what matters."""
 
     column_names = forms.CharField(
-        label="Columns (in order)", max_length=500,
+        label="Columns (in order)",
+        max_length=500,
         help_text="Comma-separated column names of the table, leading column first.",
     )
 
@@ -107,8 +108,7 @@ class IndexForm(ElementForm):
         super()._save_m2m()
         m.IndexColumn.objects.filter(index=self.instance).delete()
         m.IndexColumn.objects.bulk_create(
-            m.IndexColumn(index=self.instance, column=col, position=i)
-            for i, col in enumerate(self.ordered_columns)
+            m.IndexColumn(index=self.instance, column=col, position=i) for i, col in enumerate(self.ordered_columns)
         )
 
 

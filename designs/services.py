@@ -77,9 +77,7 @@ def design_changed(design: m.Design) -> None:
 
 @transaction.atomic
 def design_create(*, name: str, summary: str, owner: AbstractBaseUser) -> m.Design:
-    design = m.Design.objects.create(
-        name=name, summary=summary, slug=m.Design.make_slug(name), created_by=owner
-    )
+    design = m.Design.objects.create(name=name, summary=summary, slug=m.Design.make_slug(name), created_by=owner)
     m.Membership.objects.create(design=design, user=owner, role=m.Role.OWNER)
     design_changed(design)
     return design

@@ -109,8 +109,10 @@ def design_delete(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("confirm_name", "").strip() != design.name:
             return render(
-                request, "designs/design_delete.html",
-                {"design": design, "error": "Type the design's name exactly to delete it."}, status=400,
+                request,
+                "designs/design_delete.html",
+                {"design": design, "error": "Type the design's name exactly to delete it."},
+                status=400,
             )
         services.design_delete(design=design)
         messages.success(request, f"“{design.name}” deleted.")
@@ -147,10 +149,16 @@ def _nav(design: Design) -> list[dict[str, Any]]:
         progress = design.completeness.get(step.key, {})
         met, total = progress.get("met", 0), progress.get("total", 0)
         state = "empty" if met == 0 else ("complete" if met == total else "partial")
-        items.append({
-            "step": step, "met": met, "total": total, "state": state,
-            "percent": round(100 * met / total) if total else 0, "missing": progress.get("missing", []),
-        })
+        items.append(
+            {
+                "step": step,
+                "met": met,
+                "total": total,
+                "state": state,
+                "percent": round(100 * met / total) if total else 0,
+                "missing": progress.get("missing", []),
+            }
+        )
     return items
 
 
@@ -184,8 +192,14 @@ def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any
     ]
     previous, following = neighbours(step)
     return {
-        "design": design, "step": step, "nav": _nav(design), "sections": sections, "lists": lists,
-        "previous": previous, "next": following, "conflict": bound.get("conflict"),
+        "design": design,
+        "step": step,
+        "nav": _nav(design),
+        "sections": sections,
+        "lists": lists,
+        "previous": previous,
+        "next": following,
+        "conflict": bound.get("conflict"),
         "can_edit": design.membership.can("edit") and not design.is_archived,
         "capacity": capacity_report(design) if step.key == "scalability" else None,
     }
@@ -234,9 +248,7 @@ def section_save(request: HttpRequest, slug: str, step_key: str, section_key: st
         try:
             services.section_save(design=design, form=form)
         except services.StaleEdit as stale:
-            form, conflict = _stale_form(
-                form, stale, section_form_class(spec), instance=stale.current, design=design
-            )
+            form, conflict = _stale_form(form, stale, section_form_class(spec), instance=stale.current, design=design)
         except services.WriteConflict:
             form.add_error(None, "Someone else saved this a moment ago; reload the page to see their values.")
         else:
@@ -248,10 +260,19 @@ def section_save(request: HttpRequest, slug: str, step_key: str, section_key: st
     design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
     if request.htmx:
         # Only the section and the navigation change; don't load the step's lists.
-        return render(request, "designs/step.html#section-response", {
-            "design": design, "step": step, "nav": _nav(design), "oob_nav": True, "can_edit": True,
-            "section": {"spec": spec, "form": form}, "conflict": conflict,
-        })
+        return render(
+            request,
+            "designs/step.html#section-response",
+            {
+                "design": design,
+                "step": step,
+                "nav": _nav(design),
+                "oob_nav": True,
+                "can_edit": True,
+                "section": {"spec": spec, "form": form},
+                "conflict": conflict,
+            },
+        )
     context = _step_context(request, design, step, **{f"section:{spec.key}": form})
     context["section_conflict"] = {spec.key: conflict}
     return render(request, "designs/step.html", context)
@@ -278,8 +299,11 @@ def _dependent_add_forms(design: Design, step: Step, changed: ElementSpec) -> li
             continue
         fields = [f for f in spec.model._meta.fields if f.name in spec.fields and f.is_relation]
         if any(f.related_model is changed.model for f in fields):
-            stale.append(ElementList(spec=spec, rows=[], add_form=element_form_class(spec)(
-                design=design, prefix=f"new-{spec.key}")))
+            stale.append(
+                ElementList(
+                    spec=spec, rows=[], add_form=element_form_class(spec)(design=design, prefix=f"new-{spec.key}")
+                )
+            )
     return stale
 
 
@@ -288,8 +312,14 @@ def _element_response(
 ) -> HttpResponse:
     design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
     context = {
-        "design": design, "step": step, "spec": spec, "nav": _nav(design), "oob_nav": True,
-        "can_edit": True, "dependent_lists": _dependent_add_forms(design, step, spec), **extra,
+        "design": design,
+        "step": step,
+        "spec": spec,
+        "nav": _nav(design),
+        "oob_nav": True,
+        "can_edit": True,
+        "dependent_lists": _dependent_add_forms(design, step, spec),
+        **extra,
     }
     return render(request, f"designs/step.html#{partial}", context)
 
@@ -309,11 +339,16 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
             if not request.htmx:
                 messages.success(request, f"{spec.singular.capitalize()} added.")
                 return redirect(_step_url(design, step, f"list-{spec.key}"))
-            return _element_response(request, design, step, spec, "list-response",
-                                     list=_element_list(design, spec))
+            return _element_response(request, design, step, spec, "list-response", list=_element_list(design, spec))
     if request.htmx:
-        return _element_response(request, design, step, spec, "list-response",
-                                 list=_element_list(design, spec, add_form=form, add_errors=True))
+        return _element_response(
+            request,
+            design,
+            step,
+            spec,
+            "list-response",
+            list=_element_list(design, spec, add_form=form, add_errors=True),
+        )
     context = _step_context(request, design, step, **{f"list:{spec.key}": {"add_form": form, "add_errors": True}})
     return render(request, "designs/step.html", context)
 
@@ -338,10 +373,17 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
     if request.method == "GET":
         if not request.htmx:
             return redirect(f"{_step_url(design, step)}?edit={spec.key}:{obj.pk}#row-{spec.key}-{obj.pk}")
-        return render(request, "designs/step.html#element-edit", {
-            "design": design, "step": step, "spec": spec, "obj": obj,
-            "form": form_class(instance=obj, design=design, prefix=_edit_prefix(spec, obj)),
-        })
+        return render(
+            request,
+            "designs/step.html#element-edit",
+            {
+                "design": design,
+                "step": step,
+                "spec": spec,
+                "obj": obj,
+                "form": form_class(instance=obj, design=design, prefix=_edit_prefix(spec, obj)),
+            },
+        )
     form = form_class(request.POST, instance=obj, design=design, prefix=_edit_prefix(spec, obj))
     conflict = None
     if form.is_valid():
@@ -357,9 +399,18 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
                 return redirect(_step_url(design, step, f"row-{spec.key}-{saved.pk}"))
             return _element_response(request, design, step, spec, "row-response", obj=_get_element(design, spec, pk))
     if request.htmx:
-        return render(request, "designs/step.html#element-edit", {
-            "design": design, "step": step, "spec": spec, "obj": obj, "form": form, "conflict": conflict,
-        })
+        return render(
+            request,
+            "designs/step.html#element-edit",
+            {
+                "design": design,
+                "step": step,
+                "spec": spec,
+                "obj": obj,
+                "form": form,
+                "conflict": conflict,
+            },
+        )
     overrides = {"edit_pk": obj.pk, "edit_form": form, "conflict": conflict}
     return render(request, "designs/step.html", _step_context(request, design, step, **{f"list:{spec.key}": overrides}))
 
@@ -372,10 +423,17 @@ def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str
     obj = _get_element(design, spec, pk)
     if not request.htmx:
         return redirect(_step_url(design, step, f"row-{spec.key}-{obj.pk}"))
-    return render(request, "designs/step.html#element-row", {
-        "design": design, "step": step, "spec": spec, "obj": obj,
-        "can_edit": design.membership.can("edit") and not design.is_archived,
-    })
+    return render(
+        request,
+        "designs/step.html#element-row",
+        {
+            "design": design,
+            "step": step,
+            "spec": spec,
+            "obj": obj,
+            "can_edit": design.membership.can("edit") and not design.is_archived,
+        },
+    )
 
 
 @login_required

@@ -11,9 +11,14 @@ from tests.step_helpers import component, section_data, section_url, step_url
 
 # 864,000 users * 100 requests a day = 1,000 req/s on average; 3 times that at peak.
 PROFILE = {
-    "daily_active_users": 864_000, "requests_per_user_per_day": Decimal(100), "peak_factor": Decimal(3),
-    "reads_per_write": Decimal(9), "average_payload_kb": Decimal(10), "new_records_per_day": 1_048_576,
-    "average_record_kb": Decimal(2), "retention_years": Decimal(3),
+    "daily_active_users": 864_000,
+    "requests_per_user_per_day": Decimal(100),
+    "peak_factor": Decimal(3),
+    "reads_per_write": Decimal(9),
+    "average_payload_kb": Decimal(10),
+    "new_records_per_day": 1_048_576,
+    "average_record_kb": Decimal(2),
+    "retention_years": Decimal(3),
 }
 
 
@@ -52,14 +57,20 @@ def test_it_needs_at_least_one_instance_and_a_capacity():
 
 def _setup(design: m.Design, max_instances: int = 10) -> m.ScalingRule:
     m.LoadProfile.objects.create(design=design, **PROFILE)
-    return m.ScalingRule.objects.create(design=design, component=component(design, "orders"),
-                                        capacity_rps=Decimal(400), min_instances=2, max_instances=max_instances)
+    return m.ScalingRule.objects.create(
+        design=design,
+        component=component(design, "orders"),
+        capacity_rps=Decimal(400),
+        min_instances=2,
+        max_instances=max_instances,
+    )
 
 
 def test_it_computes_instances_per_component(design):
     _setup(design)
-    m.ScalingRule.objects.create(design=design, component=component(design, "orders-db", "database"), mode="none",
-                                 capacity_rps=Decimal(100))
+    m.ScalingRule.objects.create(
+        design=design, component=component(design, "orders-db", "database"), mode="none", capacity_rps=Decimal(100)
+    )
     needs = {n.component.name: n for n in capacity_report(design).components}
     assert (needs["orders"].instances_now, needs["orders"].instances_at_10x) == (8, 75)
     assert needs["orders"].exceeds_max_at_10x

@@ -27,8 +27,9 @@ def test_it_requires_a_measurable_target_on_every_nfr(design):
     nfr = m.NonFunctionalRequirement.objects.create(design=design, code="NFR-1", category="performance", title="Fast")
     assert met(rules.requirements, design, "Non-functional requirements recorded")
     assert not met(rules.requirements, design, label)
-    m.NonFunctionalRequirement.objects.filter(pk=nfr.pk).update(metric="p99 latency", comparator="<=",
-                                                                target_value=Decimal(200), unit="ms")
+    m.NonFunctionalRequirement.objects.filter(pk=nfr.pk).update(
+        metric="p99 latency", comparator="<=", target_value=Decimal(200), unit="ms"
+    )
     assert met(rules.requirements, design, label)
 
 
@@ -43,8 +44,9 @@ def test_it_requires_two_components(design):
 def test_it_requires_an_error_response_on_every_endpoint(design):
     label = "Every endpoint documents an error response"
     assert not met(rules.api, design, label)
-    ep = m.Endpoint.objects.create(design=design, service=component(design, "orders"), path="/orders/{id}",
-                                   summary="One order")
+    ep = m.Endpoint.objects.create(
+        design=design, service=component(design, "orders"), path="/orders/{id}", summary="One order"
+    )
     assert not met(rules.api, design, label)
     m.EndpointError.objects.create(design=design, endpoint=ep, status=404, meaning="No such order")
     assert met(rules.api, design, label)
@@ -53,16 +55,18 @@ def test_it_requires_an_error_response_on_every_endpoint(design):
 def test_it_requires_collection_endpoints_to_be_paginated(design):
     label = "Collection endpoints are paginated"
     assert not met(rules.api, design, label)
-    ep = m.Endpoint.objects.create(design=design, service=component(design, "orders"), path="/orders",
-                                   summary="List orders")
+    ep = m.Endpoint.objects.create(
+        design=design, service=component(design, "orders"), path="/orders", summary="List orders"
+    )
     assert not met(rules.api, design, label)
     m.Endpoint.objects.filter(pk=ep.pk).update(paginated=True)
     assert met(rules.api, design, label)
 
 
 def _table(design: m.Design, name: str) -> m.Table:
-    store = m.DataStore.objects.get_or_create(design=design, component=component(design, "db", "database"),
-                                              defaults={"engine": "PostgreSQL"})[0]
+    store = m.DataStore.objects.get_or_create(
+        design=design, component=component(design, "db", "database"), defaults={"engine": "PostgreSQL"}
+    )[0]
     return m.Table.objects.create(design=design, store=store, name=name)
 
 
@@ -72,23 +76,30 @@ def test_it_requires_a_primary_key_on_every_table(design):
     orders = _table(design, "orders")
     m.Column.objects.create(design=design, table=orders, name="total", data_type="numeric(12,2)")
     assert not met(rules.database, design, label)
-    m.Column.objects.create(design=design, table=orders, name="id", data_type="bigint", primary_key=True,
-                            nullable=False)
+    m.Column.objects.create(
+        design=design, table=orders, name="id", data_type="bigint", primary_key=True, nullable=False
+    )
     assert met(rules.database, design, label)
 
 
 def test_it_requires_every_foreign_key_to_lead_an_index(design):
     label = "Every foreign key is the leading column of an index"
     customers, orders = _table(design, "customers"), _table(design, "orders")
-    customer_id = m.Column.objects.create(design=design, table=customers, name="id", data_type="bigint",
-                                          primary_key=True, nullable=False)
+    customer_id = m.Column.objects.create(
+        design=design, table=customers, name="id", data_type="bigint", primary_key=True, nullable=False
+    )
     placed_at = m.Column.objects.create(design=design, table=orders, name="placed_at", data_type="timestamptz")
-    fk = m.Column.objects.create(design=design, table=orders, name="customer_id", data_type="bigint",
-                                 references=customer_id)
+    fk = m.Column.objects.create(
+        design=design, table=orders, name="customer_id", data_type="bigint", references=customer_id
+    )
     assert not met(rules.database, design, label)
     trailing = m.Index.objects.create(design=design, table=orders, name="ix_orders_placed_customer")
-    m.IndexColumn.objects.bulk_create([m.IndexColumn(index=trailing, column=placed_at, position=0),
-                                       m.IndexColumn(index=trailing, column=fk, position=1)])
+    m.IndexColumn.objects.bulk_create(
+        [
+            m.IndexColumn(index=trailing, column=placed_at, position=0),
+            m.IndexColumn(index=trailing, column=fk, position=1),
+        ]
+    )
     assert not met(rules.database, design, label)
     leading = m.Index.objects.create(design=design, table=orders, name="ix_orders_customer")
     m.IndexColumn.objects.create(index=leading, column=fk, position=0)
@@ -98,8 +109,13 @@ def test_it_requires_every_foreign_key_to_lead_an_index(design):
 def test_it_requires_backups_with_rpo_and_rto_for_databases(design):
     label = "Backups with RPO and RTO for every database"
     assert not met(rules.database, design, label)
-    store = m.DataStore.objects.create(design=design, component=component(design, "db", "database"),
-                                       engine="PostgreSQL", backup_schedule="nightly", rpo_minutes=5)
+    store = m.DataStore.objects.create(
+        design=design,
+        component=component(design, "db", "database"),
+        engine="PostgreSQL",
+        backup_schedule="nightly",
+        rpo_minutes=5,
+    )
     assert not met(rules.database, design, label)
     m.DataStore.objects.filter(pk=store.pk).update(rto_minutes=30)
     assert met(rules.database, design, label)
@@ -170,8 +186,9 @@ def test_it_stores_the_new_figure_when_a_primary_key_is_added_through_the_form(o
     services.design_changed(design)
     design.refresh_from_db()
     assert "Every table has a primary key" in design.completeness["database"]["missing"]
-    owner_client.post(create_url(design, "database", "columns"),
-                      new_data("columns", table=orders.pk, name="id", data_type="bigint", primary_key=True,
-                               on_delete="no_action"))
+    owner_client.post(
+        create_url(design, "database", "columns"),
+        new_data("columns", table=orders.pk, name="id", data_type="bigint", primary_key=True, on_delete="no_action"),
+    )
     design.refresh_from_db()
     assert "Every table has a primary key" not in design.completeness["database"]["missing"]

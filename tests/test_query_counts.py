@@ -35,8 +35,9 @@ MAX_QUERIES = {
 
 
 def small_design(owner):
-    return build_large_design(owner, name="Small design", components=16, interactions=20, tables=3,
-                              columns_per_table=3, endpoints=5, others=2)
+    return build_large_design(
+        owner, name="Small design", components=16, interactions=20, tables=3, columns_per_table=3, endpoints=5, others=2
+    )
 
 
 def _count(client: Client, url: str) -> int:

@@ -24,28 +24,45 @@ STEP = "api"
 
 def endpoint(design: m.Design, path: str = "/orders", method: str = "GET", **extra) -> m.Endpoint:
     service = component(design, "orders")
-    return m.Endpoint.objects.create(design=design, service=service, method=method, path=path,
-                                     summary=extra.pop("summary", "List orders"), **extra)
+    return m.Endpoint.objects.create(
+        design=design, service=service, method=method, path=path, summary=extra.pop("summary", "List orders"), **extra
+    )
 
 
 def endpoint_fields(design: m.Design) -> dict:
     return {
-        "service": component(design, "orders").pk, "method": "POST", "path": "/orders", "summary": "Place an order",
-        "auth_required": True, "roles_scopes": "orders:write", "request_example": '{"sku": "A1", "qty": 2}',
-        "success_status": 201, "response_example": '{"id": 7}', "idempotent": False, "paginated": False,
+        "service": component(design, "orders").pk,
+        "method": "POST",
+        "path": "/orders",
+        "summary": "Place an order",
+        "auth_required": True,
+        "roles_scopes": "orders:write",
+        "request_example": '{"sku": "A1", "qty": 2}',
+        "success_status": 201,
+        "response_example": '{"id": 7}',
+        "idempotent": False,
+        "paginated": False,
         "exposes_classification": "pii",
     }
 
 
 def error_fields(design: m.Design) -> dict:
-    return {"endpoint": endpoint(design).pk, "status": 409, "meaning": "Duplicate order",
-            "example": '{"type": "about:blank", "status": 409}'}
+    return {
+        "endpoint": endpoint(design).pk,
+        "status": 409,
+        "meaning": "Duplicate order",
+        "example": '{"type": "about:blank", "status": 409}',
+    }
 
 
 # The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
-    "endpoints": (endpoint_fields, m.Endpoint, {"method": "POST", "path": "/orders", "summary": "Place an order"},
-                  "Place an order"),
+    "endpoints": (
+        endpoint_fields,
+        m.Endpoint,
+        {"method": "POST", "path": "/orders", "summary": "Place an order"},
+        "Place an order",
+    ),
     "errors": (error_fields, m.EndpointError, {"status": 409, "meaning": "Duplicate order"}, "Duplicate order"),
 }
 
@@ -107,8 +124,9 @@ INVALID = [
 
 
 def test_it_refuses_bad_input_for_htmx_with_the_add_form_open(owner_client, design, htmx_headers):
-    response = owner_client.post(create_url(design, STEP, "endpoints"),
-                                 new_data("endpoints", **_invalid_json(design)), **htmx_headers)
+    response = owner_client.post(
+        create_url(design, STEP, "endpoints"), new_data("endpoints", **_invalid_json(design)), **htmx_headers
+    )
     content = response.content.decode()
     assert "Not valid JSON" in field_error(content, "new-endpoints-request_example")
     assert "<details open>" in content
@@ -116,9 +134,16 @@ def test_it_refuses_bad_input_for_htmx_with_the_add_form_open(owner_client, desi
 
 
 def test_it_offers_only_service_like_components_as_an_endpoint_owner(owner_client, design):
-    for name, kind in [("orders", "service"), ("shop-web", "web_app"), ("gateway", "api_gateway"),
-                       ("mailer", "worker"), ("orders-db", "database"), ("events", "queue"), ("mobile", "client"),
-                       ("psp", "external")]:
+    for name, kind in [
+        ("orders", "service"),
+        ("shop-web", "web_app"),
+        ("gateway", "api_gateway"),
+        ("mailer", "worker"),
+        ("orders-db", "database"),
+        ("events", "queue"),
+        ("mobile", "client"),
+        ("psp", "external"),
+    ]:
         component(design, name, kind)
     content = owner_client.get(step_url(design, STEP)).content.decode()
     assert sorted(select_options(content, "new-endpoints-service")) == ["gateway", "mailer", "orders", "shop-web"]
@@ -133,8 +158,17 @@ def test_it_refuses_a_database_as_endpoint_owner_in_the_model(design):
 
 def test_it_edits_an_endpoint(owner_client, design):
     ep = endpoint(design)
-    data = edit_data("endpoints", ep, service=ep.service_id, method="GET", path="/orders", summary="Search orders",
-                     success_status=200, exposes_classification="internal", paginated=True)
+    data = edit_data(
+        "endpoints",
+        ep,
+        service=ep.service_id,
+        method="GET",
+        path="/orders",
+        summary="Search orders",
+        success_status=200,
+        exposes_classification="internal",
+        paginated=True,
+    )
     response = owner_client.post(edit_url(design, STEP, "endpoints", ep.pk), data)
     assert response.status_code == 302
     ep.refresh_from_db()
@@ -143,8 +177,16 @@ def test_it_edits_an_endpoint(owner_client, design):
 
 def test_it_returns_the_edited_row_for_htmx(owner_client, design, htmx_headers):
     ep = endpoint(design)
-    data = edit_data("endpoints", ep, service=ep.service_id, method="GET", path="/orders", summary="Search orders",
-                     success_status=200, exposes_classification="internal")
+    data = edit_data(
+        "endpoints",
+        ep,
+        service=ep.service_id,
+        method="GET",
+        path="/orders",
+        summary="Search orders",
+        success_status=200,
+        exposes_classification="internal",
+    )
     response = owner_client.post(edit_url(design, STEP, "endpoints", ep.pk), data, **htmx_headers)
     content = response.content.decode()
     assert f'id="row-endpoints-{ep.pk}"' in content
@@ -152,8 +194,15 @@ def test_it_returns_the_edited_row_for_htmx(owner_client, design, htmx_headers):
 
 
 def test_it_saves_the_api_conventions(owner_client, design):
-    data = section_data("conventions", style="rest", base_path="/api/v2", versioning="header",
-                        pagination="offset", rate_limits="100 requests/min per user", error_format="problem+json")
+    data = section_data(
+        "conventions",
+        style="rest",
+        base_path="/api/v2",
+        versioning="header",
+        pagination="offset",
+        rate_limits="100 requests/min per user",
+        error_format="problem+json",
+    )
     response = owner_client.post(section_url(design, STEP, "conventions"), data)
     assert response.status_code == 302
     settings = m.ApiSettings.objects.get(design=design)
@@ -162,8 +211,15 @@ def test_it_saves_the_api_conventions(owner_client, design):
 
 def test_it_saves_the_conventions_again_for_htmx(owner_client, design, htmx_headers):
     settings = m.ApiSettings.objects.create(design=design)
-    data = section_data("conventions", settings, style="graphql", base_path="/graphql", versioning="url",
-                        pagination="cursor", error_format="problem+json")
+    data = section_data(
+        "conventions",
+        settings,
+        style="graphql",
+        base_path="/graphql",
+        versioning="url",
+        pagination="cursor",
+        error_format="problem+json",
+    )
     response = owner_client.post(section_url(design, STEP, "conventions"), data, **htmx_headers)
     assert "Saved." in response.content.decode()
     settings.refresh_from_db()
@@ -171,8 +227,9 @@ def test_it_saves_the_conventions_again_for_htmx(owner_client, design, htmx_head
 
 
 def test_it_refuses_a_base_path_without_a_leading_slash(owner_client, design):
-    data = section_data("conventions", style="rest", base_path="api", versioning="url", pagination="cursor",
-                        error_format="problem+json")
+    data = section_data(
+        "conventions", style="rest", base_path="api", versioning="url", pagination="cursor", error_format="problem+json"
+    )
     response = owner_client.post(section_url(design, STEP, "conventions"), data)
     assert "Start with /" in field_error(response.content.decode(), "conventions-base_path")
     assert not m.ApiSettings.objects.filter(design=design).exists()

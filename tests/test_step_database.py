@@ -30,52 +30,87 @@ def table(design: m.Design, name: str, *columns: str) -> m.Table:
     """A table whose first listed column is its primary key."""
     t = m.Table.objects.create(design=design, store=store(design), name=name)
     for i, col in enumerate(columns):
-        m.Column.objects.create(design=design, table=t, name=col, data_type="bigint", primary_key=i == 0,
-                                nullable=i != 0, position=i)
+        m.Column.objects.create(
+            design=design, table=t, name=col, data_type="bigint", primary_key=i == 0, nullable=i != 0, position=i
+        )
     return t
 
 
 def store_fields(design: m.Design) -> dict:
     return {
-        "component": component(design, "orders-db", "database").pk, "engine": "PostgreSQL 16",
-        "purpose": "Orders and payments", "consistency_model": "strong", "replicas": 2, "replication": "async",
-        "sharding_key": "", "encrypted_at_rest": True, "backup_schedule": "nightly + WAL", "rpo_minutes": 5,
+        "component": component(design, "orders-db", "database").pk,
+        "engine": "PostgreSQL 16",
+        "purpose": "Orders and payments",
+        "consistency_model": "strong",
+        "replicas": 2,
+        "replication": "async",
+        "sharding_key": "",
+        "encrypted_at_rest": True,
+        "backup_schedule": "nightly + WAL",
+        "rpo_minutes": 5,
         "rto_minutes": 30,
     }
 
 
 def table_fields(design: m.Design) -> dict:
-    return {"store": store(design).pk, "name": "order_lines", "description": "One row per item.",
-            "partitioning": "", "partition_key": ""}
+    return {
+        "store": store(design).pk,
+        "name": "order_lines",
+        "description": "One row per item.",
+        "partitioning": "",
+        "partition_key": "",
+    }
 
 
 def column_fields(design: m.Design) -> dict:
     customers = table(design, "customers", "id")
     orders = table(design, "orders", "id")
-    return {"table": orders.pk, "name": "customer_id", "data_type": "bigint", "nullable": False, "default": "",
-            "primary_key": False, "unique": False, "references": customers.columns.get(name="id").pk,
-            "on_delete": "cascade", "pii": False}
+    return {
+        "table": orders.pk,
+        "name": "customer_id",
+        "data_type": "bigint",
+        "nullable": False,
+        "default": "",
+        "primary_key": False,
+        "unique": False,
+        "references": customers.columns.get(name="id").pk,
+        "on_delete": "cascade",
+        "pii": False,
+    }
 
 
 def index_fields(design: m.Design) -> dict:
     orders = table(design, "orders", "id", "customer_id", "created_at")
-    return {"table": orders.pk, "name": "ix_orders_customer", "column_names": "customer_id, created_at",
-            "unique": False, "method": "btree", "condition": "", "serves_query": "orders of a customer"}
+    return {
+        "table": orders.pk,
+        "name": "ix_orders_customer",
+        "column_names": "customer_id, created_at",
+        "unique": False,
+        "method": "btree",
+        "condition": "",
+        "serves_query": "orders of a customer",
+    }
 
 
 # The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "stores": (store_fields, m.DataStore, {"engine": "PostgreSQL 16", "replicas": 2}, "PostgreSQL 16"),
     "tables": (table_fields, m.Table, {"name": "order_lines"}, "order_lines"),
-    "columns": (column_fields, m.Column, {"name": "customer_id", "references__table__name": "customers"},
-                "customer_id"),
+    "columns": (
+        column_fields,
+        m.Column,
+        {"name": "customer_id", "references__table__name": "customers"},
+        "customer_id",
+    ),
     "indexes": (index_fields, m.Index, {"name": "ix_orders_customer"}, "customer_id, created_at"),
 }
 
 
 def test_it_stores_index_columns_in_the_order_typed(owner_client, design):
-    owner_client.post(create_url(design, STEP, "indexes"),
-                      new_data("indexes", **{**index_fields(design), "column_names": "created_at, customer_id"}))
+    owner_client.post(
+        create_url(design, STEP, "indexes"),
+        new_data("indexes", **{**index_fields(design), "column_names": "created_at, customer_id"}),
+    )
     index = m.Index.objects.get(design=design)
     assert [c.name for c in index.ordered_columns()] == ["created_at", "customer_id"]
 
@@ -83,8 +118,9 @@ def test_it_stores_index_columns_in_the_order_typed(owner_client, design):
 def test_it_reorders_index_columns_on_edit(owner_client, design):
     owner_client.post(create_url(design, STEP, "indexes"), new_data("indexes", **index_fields(design)))
     index = m.Index.objects.get(design=design)
-    data = edit_data("indexes", index, table=index.table_id, name=index.name, column_names="created_at, customer_id",
-                     method="btree")
+    data = edit_data(
+        "indexes", index, table=index.table_id, name=index.name, column_names="created_at, customer_id", method="btree"
+    )
     response = owner_client.post(edit_url(design, STEP, "indexes", index.pk), data)
     assert response.status_code == 302
     assert [c.name for c in index.ordered_columns()] == ["created_at", "customer_id"]
@@ -92,9 +128,12 @@ def test_it_reorders_index_columns_on_edit(owner_client, design):
 
 def test_it_makes_a_primary_key_not_null(owner_client, design):
     t = table(design, "orders")
-    owner_client.post(create_url(design, STEP, "columns"),
-                      new_data("columns", table=t.pk, name="id", data_type="uuid", nullable=True, primary_key=True,
-                               on_delete="no_action"))
+    owner_client.post(
+        create_url(design, STEP, "columns"),
+        new_data(
+            "columns", table=t.pk, name="id", data_type="uuid", nullable=True, primary_key=True, on_delete="no_action"
+        ),
+    )
     col = m.Column.objects.get(table=t)
     assert (col.primary_key, col.nullable) == (True, False)
 
@@ -178,8 +217,13 @@ INVALID = [
 def test_it_refuses_a_reference_to_a_non_unique_column_in_the_model(design):
     customers = table(design, "customers", "id", "email")
     orders = table(design, "orders", "id")
-    col = m.Column(design=design, table=orders, name="customer_email", data_type="text",
-                   references=customers.columns.get(name="email"))
+    col = m.Column(
+        design=design,
+        table=orders,
+        name="customer_email",
+        data_type="text",
+        references=customers.columns.get(name="email"),
+    )
     with pytest.raises(ValidationError) as exc:
         col.full_clean()
     assert "neither a primary key nor unique" in exc.value.message_dict["references"][0]
@@ -193,8 +237,14 @@ def test_it_refuses_a_service_as_data_store_in_the_model(design):
 
 
 def test_it_offers_only_databases_caches_and_search_as_data_stores(owner_client, design):
-    for name, kind in [("orders", "service"), ("orders-db", "database"), ("sessions", "cache"),
-                       ("catalogue-search", "search"), ("events", "queue"), ("files", "object_storage")]:
+    for name, kind in [
+        ("orders", "service"),
+        ("orders-db", "database"),
+        ("sessions", "cache"),
+        ("catalogue-search", "search"),
+        ("events", "queue"),
+        ("files", "object_storage"),
+    ]:
         component(design, name, kind)
     content = owner_client.get(step_url(design, STEP)).content.decode()
     assert sorted(select_options(content, "new-stores-component")) == ["catalogue-search", "orders-db", "sessions"]

@@ -31,13 +31,22 @@ def environment_fields(design: m.Design) -> dict:
 
 
 def unit_fields(design: m.Design) -> dict:
-    return {"environment": environment(design).pk, "component": component(design, "orders").pk,
-            "image": "registry/orders:1.4", "instances": 3}
+    return {
+        "environment": environment(design).pk,
+        "component": component(design, "orders").pk,
+        "image": "registry/orders:1.4",
+        "instances": 3,
+    }
 
 
 def pipeline_fields(design: m.Design) -> dict:
-    return {"position": 1, "stage": "build", "name": "Build image", "tooling": "GitHub Actions",
-            "gate": "Unit tests pass"}
+    return {
+        "position": 1,
+        "stage": "build",
+        "name": "Build image",
+        "tooling": "GitHub Actions",
+        "gate": "Unit tests pass",
+    }
 
 
 def health_fields(design: m.Design) -> dict:
@@ -45,19 +54,27 @@ def health_fields(design: m.Design) -> dict:
 
 
 def alert_fields(design: m.Design) -> dict:
-    return {"name": "High error rate", "condition": "5xx ratio", "threshold": "> 2% for 5 min",
-            "severity": "critical", "runbook": "https://runbooks.example/errors"}
+    return {
+        "name": "High error rate",
+        "condition": "5xx ratio",
+        "threshold": "> 2% for 5 min",
+        "severity": "critical",
+        "runbook": "https://runbooks.example/errors",
+    }
 
 
 def slo_fields(design: m.Design) -> dict:
-    return {"name": "Checkout latency", "sli": "Share of checkouts under 300 ms", "target_percent": "99.9",
-            "window_days": 30}
+    return {
+        "name": "Checkout latency",
+        "sli": "Share of checkouts under 300 ms",
+        "target_percent": "99.9",
+        "window_days": 30,
+    }
 
 
 # The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
-    "environments": (environment_fields, m.Environment, {"name": "production", "region": "eu-west-1"},
-                     "eu-west-1"),
+    "environments": (environment_fields, m.Environment, {"name": "production", "region": "eu-west-1"}, "eu-west-1"),
     "units": (unit_fields, m.DeploymentUnit, {"component__name": "orders", "instances": 3}, "registry/orders:1.4"),
     "pipeline": (pipeline_fields, m.PipelineStage, {"name": "Build image", "stage": "build"}, "Build image"),
     "health": (health_fields, m.HealthCheck, {"kind": "readiness"}, "GET /readyz every 10 s"),
@@ -68,8 +85,9 @@ VALID = {
 
 def _unit_twice(design):
     fields = unit_fields(design)
-    m.DeploymentUnit.objects.create(design=design, environment_id=fields["environment"],
-                                    component_id=fields["component"])
+    m.DeploymentUnit.objects.create(
+        design=design, environment_id=fields["environment"], component_id=fields["component"]
+    )
     return fields
 
 
@@ -126,10 +144,17 @@ def test_it_refuses_deploying_a_client_in_the_model(design):
 
 
 def test_it_edits_a_units_instances(owner_client, design):
-    unit = m.DeploymentUnit.objects.create(design=design, environment=environment(design),
-                                           component=component(design, "orders"))
-    data = edit_data("units", unit, environment=unit.environment_id, component=unit.component_id,
-                     image="registry/orders:1.5", instances=6)
+    unit = m.DeploymentUnit.objects.create(
+        design=design, environment=environment(design), component=component(design, "orders")
+    )
+    data = edit_data(
+        "units",
+        unit,
+        environment=unit.environment_id,
+        component=unit.component_id,
+        image="registry/orders:1.5",
+        instances=6,
+    )
     response = owner_client.post(edit_url(design, STEP, "units", unit.pk), data)
     assert response.status_code == 302
     unit.refresh_from_db()
@@ -137,16 +162,28 @@ def test_it_edits_a_units_instances(owner_client, design):
 
 
 def test_it_saves_each_section_without_touching_the_others(owner_client, design):
-    release = section_data("release", hosting="AWS eu-west-1", orchestration="EKS", release_strategy="canary",
-                           rollback_procedure="Shift traffic back")
+    release = section_data(
+        "release",
+        hosting="AWS eu-west-1",
+        orchestration="EKS",
+        release_strategy="canary",
+        rollback_procedure="Shift traffic back",
+    )
     assert owner_client.post(section_url(design, STEP, "release"), release).status_code == 302
     settings = m.DeploymentSettings.objects.get(design=design)
-    observability = section_data("observability", settings, metrics="RED per service", structured_logs=True,
-                                 tracing="OpenTelemetry")
+    observability = section_data(
+        "observability", settings, metrics="RED per service", structured_logs=True, tracing="OpenTelemetry"
+    )
     assert owner_client.post(section_url(design, STEP, "observability"), observability).status_code == 302
     settings.refresh_from_db()
-    recovery = section_data("recovery", settings, dr_backups="Cross-region snapshots", dr_rpo_minutes=15,
-                            dr_rto_minutes=60, dr_regions="eu-central-1")
+    recovery = section_data(
+        "recovery",
+        settings,
+        dr_backups="Cross-region snapshots",
+        dr_rpo_minutes=15,
+        dr_rto_minutes=60,
+        dr_regions="eu-central-1",
+    )
     assert owner_client.post(section_url(design, STEP, "recovery"), recovery).status_code == 302
     settings.refresh_from_db()
     assert (settings.release_strategy, settings.rollback_procedure) == ("canary", "Shift traffic back")

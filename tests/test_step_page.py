@@ -101,6 +101,6 @@ def test_it_shows_the_columns_of_each_table_under_a_heading(owner_client, design
         m.Column.objects.create(design=design, table=table, name="id", data_type="bigint", primary_key=True)
         m.Column.objects.create(design=design, table=table, name="created_at", data_type="timestamptz")
     html = owner_client.get(reverse("designs:step", args=[design.slug, "database"])).content.decode()
-    columns = html[html.index('id="list-columns"'):html.index('id="list-indexes"')]
+    columns = html[html.index('id="list-columns"') : html.index('id="list-indexes"')]
     headings = re.findall(r'<tr class="group"><th colspan="99">([^<]+)</th></tr>', columns)
     assert headings == ["orders", "customers"]

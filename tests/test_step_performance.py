@@ -24,18 +24,24 @@ STEP = "performance"
 
 
 def endpoint(design: m.Design) -> m.Endpoint:
-    return m.Endpoint.objects.get_or_create(design=design, method="GET", path="/orders",
-                                            defaults={"service": component(design, "orders"), "summary": "List"})[0]
+    return m.Endpoint.objects.get_or_create(
+        design=design,
+        method="GET",
+        path="/orders",
+        defaults={"service": component(design, "orders"), "summary": "List"},
+    )[0]
 
 
 def nfr(design: m.Design) -> m.NonFunctionalRequirement:
-    return m.NonFunctionalRequirement.objects.create(design=design, code="NFR-1", category="performance",
-                                                     title="Fast checkout")
+    return m.NonFunctionalRequirement.objects.create(
+        design=design, code="NFR-1", category="performance", title="Fast checkout"
+    )
 
 
 def index(design: m.Design) -> m.Index:
-    ds = m.DataStore.objects.create(design=design, component=component(design, "orders-db", "database"),
-                                    engine="PostgreSQL")
+    ds = m.DataStore.objects.create(
+        design=design, component=component(design, "orders-db", "database"), engine="PostgreSQL"
+    )
     table = m.Table.objects.create(design=design, store=ds, name="orders")
     return m.Index.objects.create(design=design, table=table, name="ix_orders_customer")
 
@@ -45,37 +51,65 @@ def budget_fields(design: m.Design) -> dict:
 
 
 def cache_fields(design: m.Design) -> dict:
-    return {"layer": "distributed", "cached_data": "Product pages", "pattern": "cache_aside", "ttl_seconds": 300,
-            "invalidation": "Evict on product.updated", "cache_component": component(design, "redis", "cache").pk}
+    return {
+        "layer": "distributed",
+        "cached_data": "Product pages",
+        "pattern": "cache_aside",
+        "ttl_seconds": 300,
+        "invalidation": "Evict on product.updated",
+        "cache_component": component(design, "redis", "cache").pk,
+    }
 
 
 def hot_query_fields(design: m.Design) -> dict:
-    return {"name": "Orders of a customer", "sql": "SELECT * FROM orders WHERE customer_id = $1",
-            "calls_per_second": "120.5", "index": index(design).pk}
+    return {
+        "name": "Orders of a customer",
+        "sql": "SELECT * FROM orders WHERE customer_id = $1",
+        "calls_per_second": "120.5",
+        "index": index(design).pk,
+    }
 
 
 def job_fields(design: m.Design) -> dict:
-    return {"name": "send-receipt", "trigger": "order.paid", "queue": component(design, "events", "queue").pk,
-            "retry_policy": "5 attempts, exponential backoff, then DLQ", "idempotent": True}
+    return {
+        "name": "send-receipt",
+        "trigger": "order.paid",
+        "queue": component(design, "events", "queue").pk,
+        "retry_policy": "5 attempts, exponential backoff, then DLQ",
+        "idempotent": True,
+    }
 
 
 # The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "budgets": (budget_fields, m.PerformanceBudget, {"endpoint__path": "/orders", "p99_ms": 300}, "GET /orders"),
-    "caching": (cache_fields, m.CachePolicy, {"cached_data": "Product pages", "cache_component__name": "redis"},
-                "Product pages"),
-    "hot_queries": (hot_query_fields, m.HotQuery,
-                    {"name": "Orders of a customer", "calls_per_second": Decimal("120.5"),
-                     "index__name": "ix_orders_customer"}, "Orders of a customer"),
-    "jobs": (job_fields, m.BackgroundJob, {"name": "send-receipt", "queue__name": "events", "idempotent": True},
-             "send-receipt"),
+    "caching": (
+        cache_fields,
+        m.CachePolicy,
+        {"cached_data": "Product pages", "cache_component__name": "redis"},
+        "Product pages",
+    ),
+    "hot_queries": (
+        hot_query_fields,
+        m.HotQuery,
+        {"name": "Orders of a customer", "calls_per_second": Decimal("120.5"), "index__name": "ix_orders_customer"},
+        "Orders of a customer",
+    ),
+    "jobs": (
+        job_fields,
+        m.BackgroundJob,
+        {"name": "send-receipt", "queue__name": "events", "idempotent": True},
+        "send-receipt",
+    ),
 }
 
 
 def test_it_accepts_a_budget_for_an_nfr(owner_client, design):
     target = nfr(design)
-    owner_client.post(create_url(design, STEP, "budgets"),
-                      new_data("budgets", **{**budget_fields(design), "endpoint": "", "nfr": target.pk}))
+    owner_client.post(
+        create_url(design, STEP, "budgets"),
+        new_data("budgets", **{**budget_fields(design), "endpoint": "", "nfr": target.pk}),
+    )
     assert m.PerformanceBudget.objects.get(design=design).nfr == target
 
 
@@ -155,8 +189,12 @@ def test_it_edits_a_budget(owner_client, design):
 
 
 def test_it_saves_pooling_and_load_balancing(owner_client, design, htmx_headers):
-    data = section_data("pooling", connection_pooling="PgBouncer, 50 per service", load_balancing="least_connections",
-                        lb_health_checks="GET /readyz every 5 s")
+    data = section_data(
+        "pooling",
+        connection_pooling="PgBouncer, 50 per service",
+        load_balancing="least_connections",
+        lb_health_checks="GET /readyz every 5 s",
+    )
     response = owner_client.post(section_url(design, STEP, "pooling"), data, **htmx_headers)
     assert "Saved." in response.content.decode()
     settings = m.PerformanceSettings.objects.get(design=design)

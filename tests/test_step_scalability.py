@@ -18,8 +18,9 @@ STEP = "scalability"
 
 
 def store(design: m.Design, name: str = "orders-db") -> m.DataStore:
-    return m.DataStore.objects.get_or_create(design=design, component=component(design, name, "database"),
-                                             defaults={"engine": "PostgreSQL"})[0]
+    return m.DataStore.objects.get_or_create(
+        design=design, component=component(design, name, "database"), defaults={"engine": "PostgreSQL"}
+    )[0]
 
 
 def table(design: m.Design, name: str = "orders", store_name: str = "orders-db") -> m.Table:
@@ -27,9 +28,16 @@ def table(design: m.Design, name: str = "orders", store_name: str = "orders-db")
 
 
 def scaling_fields(design: m.Design) -> dict:
-    return {"component": component(design, "orders").pk, "mode": "horizontal", "stateless": True,
-            "min_instances": 2, "max_instances": 10, "autoscale_metric": "CPU", "autoscale_threshold": "70%",
-            "capacity_rps": "250"}
+    return {
+        "component": component(design, "orders").pk,
+        "mode": "horizontal",
+        "stateless": True,
+        "min_instances": 2,
+        "max_instances": 10,
+        "autoscale_metric": "CPU",
+        "autoscale_threshold": "70%",
+        "capacity_rps": "250",
+    }
 
 
 def data_scaling_fields(design: m.Design) -> dict:
@@ -38,8 +46,12 @@ def data_scaling_fields(design: m.Design) -> dict:
 
 
 def bottleneck_fields(design: m.Design) -> dict:
-    return {"kind": "spof", "component": component(design, "orders-db", "database").pk,
-            "description": "Single primary database", "mitigation": "Hot standby with automatic failover"}
+    return {
+        "kind": "spof",
+        "component": component(design, "orders-db", "database").pk,
+        "description": "Single primary database",
+        "mitigation": "Hot standby with automatic failover",
+    }
 
 
 def roadmap_fields(design: m.Design) -> dict:
@@ -49,8 +61,12 @@ def roadmap_fields(design: m.Design) -> dict:
 # The cases every element list is tested with, in tests/test_step_elements.py.
 VALID = {
     "scaling": (scaling_fields, m.ScalingRule, {"component__name": "orders", "max_instances": 10}, "CPU"),
-    "data_scaling": (data_scaling_fields, m.DataScaling, {"technique": "partitioning", "table__name": "orders"},
-                     "Monthly range partitions"),
+    "data_scaling": (
+        data_scaling_fields,
+        m.DataScaling,
+        {"technique": "partitioning", "table__name": "orders"},
+        "Monthly range partitions",
+    ),
     "bottlenecks": (bottleneck_fields, m.Bottleneck, {"kind": "spof"}, "Single primary database"),
     "roadmap": (roadmap_fields, m.RoadmapPhase, {"name": "Phase 2"}, "sustained 2,000 req/s"),
 }
@@ -114,8 +130,16 @@ def test_it_refuses_scaling_an_external_system_in_the_model(design):
 
 def test_it_edits_a_scaling_rule(owner_client, design):
     rule = m.ScalingRule.objects.create(design=design, component=component(design, "orders"))
-    data = edit_data("scaling", rule, component=rule.component_id, mode="horizontal", stateless=True,
-                     min_instances=3, max_instances=30, capacity_rps="400")
+    data = edit_data(
+        "scaling",
+        rule,
+        component=rule.component_id,
+        mode="horizontal",
+        stateless=True,
+        min_instances=3,
+        max_instances=30,
+        capacity_rps="400",
+    )
     response = owner_client.post(edit_url(design, STEP, "scaling", rule.pk), data)
     assert response.status_code == 302
     rule.refresh_from_db()

@@ -23,18 +23,31 @@ def auth_method(design: m.Design) -> m.AuthMethod:
 
 
 def interaction(design: m.Design) -> m.Interaction:
-    return m.Interaction.objects.create(design=design, source=component(design, "web", "web_app"),
-                                        target=component(design, "orders"))
+    return m.Interaction.objects.create(
+        design=design, source=component(design, "web", "web_app"), target=component(design, "orders")
+    )
 
 
 def auth_fields(design: m.Design) -> dict:
-    return {"name": "Customer login", "kind": "jwt", "used_by": "web and mobile", "access_token_minutes": 15,
-            "refresh_token_days": 30, "refresh_rotation": True, "notes": "Refresh tokens are single-use."}
+    return {
+        "name": "Customer login",
+        "kind": "jwt",
+        "used_by": "web and mobile",
+        "access_token_minutes": 15,
+        "refresh_token_days": 30,
+        "refresh_rotation": True,
+        "notes": "Refresh tokens are single-use.",
+    }
 
 
 def flow_fields(design: m.Design) -> dict:
-    return {"method": auth_method(design).pk, "position": 1, "actor_from": "Browser", "actor_to": "Auth service",
-            "message": "POST /token with password"}
+    return {
+        "method": auth_method(design).pk,
+        "position": 1,
+        "actor_from": "Browser",
+        "actor_to": "Auth service",
+        "message": "POST /token with password",
+    }
 
 
 def role_fields(design: m.Design) -> dict:
@@ -47,9 +60,16 @@ def permission_fields(design: m.Design) -> dict:
 
 
 def threat_fields(design: m.Design) -> dict:
-    return {"category": "spoofing", "target_component": component(design, "orders").pk, "target_interaction": "",
-            "description": "Stolen session tokens", "likelihood": "high", "impact": "high",
-            "mitigation": "Short-lived JWTs bound to the device", "status": "mitigated"}
+    return {
+        "category": "spoofing",
+        "target_component": component(design, "orders").pk,
+        "target_interaction": "",
+        "description": "Stolen session tokens",
+        "likelihood": "high",
+        "impact": "high",
+        "mitigation": "Short-lived JWTs bound to the device",
+        "status": "mitigated",
+    }
 
 
 def compliance_fields(design: m.Design) -> dict:
@@ -62,8 +82,12 @@ VALID = {
     "flow": (flow_fields, m.AuthFlowStep, {"message": "POST /token with password"}, "POST /token with password"),
     "roles": (role_fields, m.SecurityRole, {"name": "support-agent"}, "support-agent"),
     "permissions": (permission_fields, m.PermissionGrant, {"resource": "orders", "action": "read"}, "orders"),
-    "threats": (threat_fields, m.Threat, {"category": "spoofing", "target_component__name": "orders"},
-                "Short-lived JWTs bound to the device"),
+    "threats": (
+        threat_fields,
+        m.Threat,
+        {"category": "spoofing", "target_component__name": "orders"},
+        "Short-lived JWTs bound to the device",
+    ),
     "compliance": (compliance_fields, m.ComplianceRegime, {"regime": "gdpr"}, "GDPR"),
 }
 
@@ -131,16 +155,25 @@ def test_it_lists_interactions_by_their_ends_as_threat_targets(owner_client, des
 
 def test_it_allows_several_other_compliance_regimes(owner_client, design):
     for notes in ("Local banking rules", "Works council agreement"):
-        response = owner_client.post(create_url(design, STEP, "compliance"),
-                                     new_data("compliance", regime="other", notes=notes))
+        response = owner_client.post(
+            create_url(design, STEP, "compliance"), new_data("compliance", regime="other", notes=notes)
+        )
         assert response.status_code == 302
     assert m.ComplianceRegime.objects.filter(design=design, regime="other").count() == 2
 
 
 def test_it_edits_a_threats_status(owner_client, design):
     threat = m.Threat.objects.create(design=design, category="tampering", description="Price tampering")
-    data = edit_data("threats", threat, category="tampering", description="Price tampering", likelihood="low",
-                     impact="high", mitigation="Prices read server-side", status="mitigated")
+    data = edit_data(
+        "threats",
+        threat,
+        category="tampering",
+        description="Price tampering",
+        likelihood="low",
+        impact="high",
+        mitigation="Prices read server-side",
+        status="mitigated",
+    )
     response = owner_client.post(edit_url(design, STEP, "threats", threat.pk), data)
     assert response.status_code == 302
     threat.refresh_from_db()
@@ -148,9 +181,16 @@ def test_it_edits_a_threats_status(owner_client, design):
 
 
 def test_it_saves_data_protection(owner_client, design):
-    data = section_data("protection", authorization_model="rbac", tls_in_transit="TLS 1.3", key_management="KMS",
-                        secrets_management="Vault", pii_handling="Tokenised", retention_and_deletion="7 years",
-                        audit_logging="Every admin action")
+    data = section_data(
+        "protection",
+        authorization_model="rbac",
+        tls_in_transit="TLS 1.3",
+        key_management="KMS",
+        secrets_management="Vault",
+        pii_handling="Tokenised",
+        retention_and_deletion="7 years",
+        audit_logging="Every admin action",
+    )
     response = owner_client.post(section_url(design, STEP, "protection"), data)
     assert response.status_code == 302
     settings = m.SecuritySettings.objects.get(design=design)

@@ -122,9 +122,7 @@ if database_url := os.environ.get("DATABASE_URL"):
 else:
     from workbench.embedded_db import database_settings
 
-    _pgdata = os.environ.get("WORKBENCH_PGDATA") or str(
-        VAR_DIR / ("pgdata-test" if TESTING else "pgdata")
-    )
+    _pgdata = os.environ.get("WORKBENCH_PGDATA") or str(VAR_DIR / ("pgdata-test" if TESTING else "pgdata"))
     DATABASES = {"default": database_settings(Path(_pgdata), "workbench")}
 DATABASES["default"]["TEST"] = {"NAME": "test_workbench"}
 

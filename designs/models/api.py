@@ -9,7 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from .architecture import SERVICE_KINDS, Component, check_kind
-from .base import TEXT_LIMIT, Element, Section, Siblings
+from .base import Element, Section, Siblings
 
 JSON_EXAMPLE_LIMIT = 20_000
 
@@ -40,7 +40,8 @@ class ApiSettings(Section):
 
     style = models.CharField(max_length=10, choices=Style.choices, default=Style.REST)
     base_path = models.CharField(
-        max_length=100, default="/api/v1",
+        max_length=100,
+        default="/api/v1",
         validators=[RegexValidator(r"^/[^\s]*$", "Start with / and use no spaces.")],
     )
     versioning = models.CharField(max_length=10, choices=Versioning.choices, default=Versioning.URL)
@@ -84,7 +85,9 @@ class Endpoint(Element):
     idempotent = models.BooleanField(default=False)
     paginated = models.BooleanField(default=False)
     exposes_classification = models.CharField(
-        "data exposed", max_length=20, default="internal",
+        "data exposed",
+        max_length=20,
+        default="internal",
         choices=[("public", "Public"), ("internal", "Internal"), ("confidential", "Confidential"), ("pii", "PII")],
     )
 
@@ -99,8 +102,12 @@ class Endpoint(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(self.service if self.service_id else None, SERVICE_KINDS, "service",
-                   "An endpoint belongs to a service, web app, API gateway or worker.")
+        check_kind(
+            self.service if self.service_id else None,
+            SERVICE_KINDS,
+            "service",
+            "An endpoint belongs to a service, web app, API gateway or worker.",
+        )
         if self.design_id and self.path and self.clashes(("design", "method", "path"), siblings=siblings):
             raise ValidationError({"path": f"{self.method} {self.path} is already defined in this design."})
 

@@ -46,8 +46,12 @@ SERVICE_KINDS = (ComponentKind.SERVICE, ComponentKind.WEB_APP, ComponentKind.API
 RUNNING_KINDS = tuple(k for k in ComponentKind if k not in (ComponentKind.CLIENT, ComponentKind.EXTERNAL))
 CACHE_KINDS = (ComponentKind.CACHE, ComponentKind.CDN)
 REQUEST_PATH_KINDS = (
-    ComponentKind.WEB_APP, ComponentKind.API_GATEWAY, ComponentKind.LOAD_BALANCER,
-    ComponentKind.SERVICE, ComponentKind.DATABASE, ComponentKind.CACHE,
+    ComponentKind.WEB_APP,
+    ComponentKind.API_GATEWAY,
+    ComponentKind.LOAD_BALANCER,
+    ComponentKind.SERVICE,
+    ComponentKind.DATABASE,
+    ComponentKind.CACHE,
 )
 
 
@@ -119,9 +123,7 @@ class Interaction(Element):
     class Meta(Element.Meta):
         verbose_name = "interaction"
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(source=models.F("target")), name="interaction_not_to_itself"
-            ),
+            models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="interaction_not_to_itself"),
         ]
 
     def __str__(self) -> str:

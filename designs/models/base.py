@@ -64,7 +64,9 @@ class Design(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     summary = models.TextField(
-        "executive summary", blank=True, max_length=TEXT_LIMIT,
+        "executive summary",
+        blank=True,
+        max_length=TEXT_LIMIT,
         help_text="Markdown. The executive summary shown on the overview and in reports.",
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -74,9 +76,7 @@ class Design(models.Model):
     completeness = models.JSONField(default=dict, blank=True)
     overall_completeness = models.PositiveSmallIntegerField(default=0)
     version = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,9 +105,7 @@ class Design(models.Model):
 
 class Membership(models.Model):
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -294,6 +292,4 @@ class Section(models.Model):
 
 
 def unique_name_constraint(model_name: str, field: str = "name", scope: str = "design") -> models.UniqueConstraint:
-    return models.UniqueConstraint(
-        scope, Lower(field), name=f"{model_name}_unique_{field}_per_{scope}"
-    )
+    return models.UniqueConstraint(scope, Lower(field), name=f"{model_name}_unique_{field}_per_{scope}")

@@ -60,8 +60,12 @@ class DataStore(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(self.component if self.component_id else None, DATA_STORE_KINDS, "component",
-                   "A data store must be a database, cache or search component.")
+        check_kind(
+            self.component if self.component_id else None,
+            DATA_STORE_KINDS,
+            "component",
+            "A data store must be a database, cache or search component.",
+        )
         if self.replicas and self.replication == self.Replication.NONE:
             raise ValidationError({"replication": "Read replicas need a replication mode."})
 
@@ -120,7 +124,11 @@ class Column(Element):
     primary_key = models.BooleanField(default=False)
     unique = models.BooleanField(default=False)
     references = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="referenced_by",
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referenced_by",
         help_text="Foreign key to table.column",
     )
     on_delete = models.CharField(max_length=20, choices=OnDelete.choices, default=OnDelete.NO_ACTION)
@@ -147,9 +155,9 @@ class Column(Element):
         target = self.references if self.references_id else None
         if target is not None and not (target.primary_key or target.unique):
             # PostgreSQL refuses a foreign key to a column without a unique constraint.
-            raise ValidationError({
-                "references": f"{target} is neither a primary key nor unique; reference one that is."
-            })
+            raise ValidationError(
+                {"references": f"{target} is neither a primary key nor unique; reference one that is."}
+            )
         if self.on_delete == self.OnDelete.SET_NULL and not self.nullable:
             raise ValidationError({"on_delete": "SET NULL needs a nullable column."})
 
@@ -167,7 +175,9 @@ class Index(Element):
     columns = models.ManyToManyField(Column, through="IndexColumn", related_name="+")
     unique = models.BooleanField(default=False)
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.BTREE)
-    condition = models.CharField("partial condition", max_length=300, blank=True, help_text="WHERE clause, e.g. deleted_at IS NULL")
+    condition = models.CharField(
+        "partial condition", max_length=300, blank=True, help_text="WHERE clause, e.g. deleted_at IS NULL"
+    )
     serves_query = models.CharField("query it serves", max_length=300, blank=True)
 
     unique_in_design = ("name",)
@@ -207,3 +217,6 @@ class IndexColumn(models.Model):
             models.UniqueConstraint(fields=["index", "column"], name="indexcolumn_once"),
             models.UniqueConstraint(fields=["index", "position"], name="indexcolumn_position_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.column} at position {self.position} of {self.index}"

@@ -68,13 +68,13 @@ class DeploymentUnit(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(self.component if self.component_id else None, RUNNING_KINDS, "component",
-                   "Clients and external systems are not deployed by this system.")
-        if (
-            self.environment_id
-            and self.component_id
-            and self.clashes(("environment", "component"), siblings=siblings)
-        ):
+        check_kind(
+            self.component if self.component_id else None,
+            RUNNING_KINDS,
+            "component",
+            "Clients and external systems are not deployed by this system.",
+        )
+        if self.environment_id and self.component_id and self.clashes(("environment", "component"), siblings=siblings):
             raise ValidationError({"component": f"{self.component} is already deployed to {self.environment}."})
 
 

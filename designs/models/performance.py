@@ -20,7 +20,9 @@ class PerformanceSettings(Section):
         WEIGHTED = "weighted", "Weighted"
         LEAST_LATENCY = "least_latency", "Least latency (EWMA)"
 
-    connection_pooling = models.TextField(blank=True, max_length=TEXT_LIMIT, help_text="Pooler, pool sizes, per-service limits.")
+    connection_pooling = models.TextField(
+        blank=True, max_length=TEXT_LIMIT, help_text="Pooler, pool sizes, per-service limits."
+    )
     load_balancing = models.CharField(max_length=20, choices=Algorithm.choices, blank=True)
     lb_health_checks = models.CharField("load balancer health checks", max_length=200, blank=True)
 
@@ -31,7 +33,12 @@ class PerformanceSettings(Section):
 class PerformanceBudget(Element):
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, null=True, blank=True, related_name="budgets")
     nfr = models.ForeignKey(
-        NonFunctionalRequirement, on_delete=models.CASCADE, null=True, blank=True, related_name="budgets", verbose_name="NFR"
+        NonFunctionalRequirement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="budgets",
+        verbose_name="NFR",
     )
     p50_ms = models.PositiveIntegerField("p50 (ms)", null=True, blank=True)
     p95_ms = models.PositiveIntegerField("p95 (ms)", null=True, blank=True)
@@ -76,7 +83,9 @@ class CachePolicy(Element):
     pattern = models.CharField(max_length=20, choices=Pattern.choices, default=Pattern.CACHE_ASIDE)
     ttl_seconds = models.PositiveIntegerField("TTL (s)", null=True, blank=True)
     invalidation = models.CharField(max_length=300, blank=True)
-    cache_component = models.ForeignKey(Component, on_delete=models.SET_NULL, null=True, blank=True, related_name="cache_policies")
+    cache_component = models.ForeignKey(
+        Component, on_delete=models.SET_NULL, null=True, blank=True, related_name="cache_policies"
+    )
 
     class Meta(Element.Meta):
         verbose_name = "cache policy"
@@ -87,8 +96,12 @@ class CachePolicy(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(self.cache_component if self.cache_component_id else None, CACHE_KINDS, "cache_component",
-                   "Choose a cache or CDN component.")
+        check_kind(
+            self.cache_component if self.cache_component_id else None,
+            CACHE_KINDS,
+            "cache_component",
+            "Choose a cache or CDN component.",
+        )
         if self.layer == self.Layer.DISTRIBUTED and not self.cache_component_id:
             raise ValidationError({"cache_component": "A distributed cache names its cache component."})
 
@@ -97,7 +110,14 @@ class HotQuery(Element):
     name = models.CharField(max_length=200)
     sql = models.TextField("query", blank=True, max_length=TEXT_LIMIT)
     calls_per_second = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    index = models.ForeignKey(Index, on_delete=models.SET_NULL, null=True, blank=True, related_name="hot_queries", help_text="The index that serves it")
+    index = models.ForeignKey(
+        Index,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hot_queries",
+        help_text="The index that serves it",
+    )
 
     class Meta(Element.Meta):
         verbose_name = "hot query"
@@ -110,8 +130,12 @@ class HotQuery(Element):
 class BackgroundJob(Element):
     name = models.CharField(max_length=100)
     trigger = models.CharField(max_length=200, help_text="Event or schedule, e.g. order.paid or cron 0 3 * * *")
-    queue = models.ForeignKey(Component, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs", verbose_name="queue component")
-    retry_policy = models.CharField(max_length=200, blank=True, help_text="e.g. 5 attempts, exponential backoff, then DLQ")
+    queue = models.ForeignKey(
+        Component, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs", verbose_name="queue component"
+    )
+    retry_policy = models.CharField(
+        max_length=200, blank=True, help_text="e.g. 5 attempts, exponential backoff, then DLQ"
+    )
     idempotent = models.BooleanField(default=False)
 
     unique_in_design = ("name",)
@@ -125,5 +149,6 @@ class BackgroundJob(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(self.queue if self.queue_id else None, (ComponentKind.QUEUE,), "queue",
-                   "Choose a queue / stream component.")
+        check_kind(
+            self.queue if self.queue_id else None, (ComponentKind.QUEUE,), "queue", "Choose a queue / stream component."
+        )

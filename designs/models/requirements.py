@@ -124,12 +124,21 @@ class LoadProfile(Section):
         max_digits=12, decimal_places=2, null=True, blank=True, validators=_positive()
     )
     peak_factor = models.DecimalField(
-        max_digits=6, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(1)], help_text="Peak traffic ÷ average traffic, at least 1.",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Peak traffic ÷ average traffic, at least 1.",
     )
     reads_per_write = models.DecimalField(
-        "read:write ratio", max_digits=8, decimal_places=2, null=True, blank=True,
-        validators=_positive(), help_text="Reads for every write, e.g. 10 for 10:1.",
+        "read:write ratio",
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=_positive(),
+        help_text="Reads for every write, e.g. 10 for 10:1.",
     )
     average_payload_kb = models.DecimalField(
         "average payload (KB)", max_digits=10, decimal_places=2, null=True, blank=True, validators=_positive()
@@ -138,9 +147,7 @@ class LoadProfile(Section):
     average_record_kb = models.DecimalField(
         "average record size (KB)", max_digits=10, decimal_places=2, null=True, blank=True, validators=_positive()
     )
-    retention_years = models.DecimalField(
-        max_digits=5, decimal_places=1, null=True, blank=True, validators=_positive()
-    )
+    retention_years = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True, validators=_positive())
 
     class Meta:
         verbose_name = "load profile"

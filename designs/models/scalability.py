@@ -25,7 +25,11 @@ class ScalingRule(Element):
     autoscale_metric = models.CharField(max_length=100, blank=True, help_text="e.g. CPU, RPS per instance, queue lag")
     autoscale_threshold = models.CharField(max_length=50, blank=True, help_text="e.g. 70%")
     capacity_rps = models.DecimalField(
-        "capacity of one instance (req/s)", max_digits=12, decimal_places=2, null=True, blank=True,
+        "capacity of one instance (req/s)",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0.01)],
     )
 
@@ -40,8 +44,12 @@ class ScalingRule(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(self.component if self.component_id else None, RUNNING_KINDS, "component",
-                   "Clients and external systems are not scaled by this system.")
+        check_kind(
+            self.component if self.component_id else None,
+            RUNNING_KINDS,
+            "component",
+            "Clients and external systems are not scaled by this system.",
+        )
         if self.min_instances and self.max_instances and self.min_instances > self.max_instances:
             raise ValidationError({"max_instances": "Max instances must be at least min instances."})
 
@@ -52,7 +60,9 @@ class DataScaling(Element):
         PARTITIONING = "partitioning", "Partitioning"
         SHARDING = "sharding", "Sharding"
 
-    store = models.ForeignKey(DataStore, on_delete=models.CASCADE, related_name="scaling_plans", verbose_name="data store")
+    store = models.ForeignKey(
+        DataStore, on_delete=models.CASCADE, related_name="scaling_plans", verbose_name="data store"
+    )
     technique = models.CharField(max_length=20, choices=Technique.choices)
     table = models.ForeignKey(Table, on_delete=models.CASCADE, null=True, blank=True, related_name="scaling_plans")
     notes = models.TextField(blank=True, max_length=TEXT_LIMIT)
@@ -78,7 +88,9 @@ class Bottleneck(Element):
         SPOF = "spof", "Single point of failure"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    component = models.ForeignKey(Component, on_delete=models.CASCADE, null=True, blank=True, related_name="bottlenecks")
+    component = models.ForeignKey(
+        Component, on_delete=models.CASCADE, null=True, blank=True, related_name="bottlenecks"
+    )
     description = models.TextField(max_length=TEXT_LIMIT)
     mitigation = models.TextField(blank=True, max_length=TEXT_LIMIT)
 

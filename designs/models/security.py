@@ -16,12 +16,16 @@ class SecuritySettings(Section):
         HYBRID = "hybrid", "RBAC with ABAC rules"
 
     authorization_model = models.CharField(max_length=10, choices=Model.choices, blank=True)
-    tls_in_transit = models.CharField("TLS in transit", max_length=200, blank=True, help_text="e.g. TLS 1.3 everywhere, mTLS inside the mesh")
+    tls_in_transit = models.CharField(
+        "TLS in transit", max_length=200, blank=True, help_text="e.g. TLS 1.3 everywhere, mTLS inside the mesh"
+    )
     key_management = models.TextField(blank=True, max_length=TEXT_LIMIT)
     secrets_management = models.TextField(blank=True, max_length=TEXT_LIMIT)
     pii_handling = models.TextField("PII handling", blank=True, max_length=TEXT_LIMIT)
     retention_and_deletion = models.TextField(blank=True, max_length=TEXT_LIMIT)
-    audit_logging = models.TextField(blank=True, max_length=TEXT_LIMIT, help_text="What is logged, where, for how long.")
+    audit_logging = models.TextField(
+        blank=True, max_length=TEXT_LIMIT, help_text="What is logged, where, for how long."
+    )
 
     class Meta:
         verbose_name = "security settings"
@@ -55,7 +59,9 @@ class AuthMethod(Element):
 
 
 class AuthFlowStep(Element):
-    method = models.ForeignKey(AuthMethod, on_delete=models.CASCADE, related_name="flow_steps", verbose_name="authentication method")
+    method = models.ForeignKey(
+        AuthMethod, on_delete=models.CASCADE, related_name="flow_steps", verbose_name="authentication method"
+    )
     actor_from = models.CharField("from", max_length=100)
     actor_to = models.CharField("to", max_length=100)
     message = models.CharField(max_length=200)
@@ -130,8 +136,12 @@ class Threat(Element):
         TRANSFERRED = "transferred", "Transferred"
 
     category = models.CharField("STRIDE category", max_length=30, choices=Stride.choices)
-    target_component = models.ForeignKey(Component, on_delete=models.CASCADE, null=True, blank=True, related_name="threats")
-    target_interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE, null=True, blank=True, related_name="threats")
+    target_component = models.ForeignKey(
+        Component, on_delete=models.CASCADE, null=True, blank=True, related_name="threats"
+    )
+    target_interaction = models.ForeignKey(
+        Interaction, on_delete=models.CASCADE, null=True, blank=True, related_name="threats"
+    )
     description = models.TextField(max_length=TEXT_LIMIT)
     likelihood = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
     impact = models.CharField(max_length=10, choices=Level.choices, default=Level.MEDIUM)
