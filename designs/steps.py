@@ -72,6 +72,11 @@ class ElementSpec:
     def row_columns(self) -> tuple[str, ...]:
         return self.columns or self.fields[:4]
 
+    @property
+    def cell_columns(self) -> tuple[str, ...]:
+        """Columns shown in each row: a grouped list names the parent once, in its heading."""
+        return tuple(name for name in self.row_columns if name != self.group_by)
+
     def select_related(self) -> list[str]:
         """Relations the rows and their labels read, so a list is one query."""
         related: list[str] = []

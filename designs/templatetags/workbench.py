@@ -55,7 +55,7 @@ def _shorten(text: str) -> str:
 
 @register.filter
 def cells(obj: Any, spec: Any) -> list[tuple[str, str]]:
-    return [(column_label(type(obj), name), _shorten(display_value(obj, name))) for name in spec.row_columns]
+    return [(column_label(type(obj), name), _shorten(display_value(obj, name))) for name in spec.cell_columns]
 
 
 @register.simple_tag(takes_context=True)
@@ -75,7 +75,7 @@ def element_url(context: Any, obj: Any, action: str = "") -> str:
 
 @register.filter
 def headers(spec: Any) -> list[str]:
-    return [column_label(spec.model, name) for name in spec.row_columns]
+    return [column_label(spec.model, name) for name in spec.cell_columns]
 
 
 @register.filter
