@@ -133,7 +133,8 @@ class ElementList:
     edit_pk: int | None = None
     edit_form: Any = None
     conflict: list[tuple[str, str]] | None = None
-    add_errors: bool = False
+    # The add form stays unfolded after an error, and after an add so the next row can follow.
+    add_open: bool = False
 
 
 def _step_or_404(key: str) -> Step:
@@ -339,7 +340,9 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
             if not request.htmx:
                 messages.success(request, f"{spec.singular.capitalize()} added.")
                 return redirect(_step_url(design, step, f"list-{spec.key}"))
-            return _element_response(request, design, step, spec, "list-response", list=_element_list(design, spec))
+            return _element_response(
+                request, design, step, spec, "list-response", list=_element_list(design, spec, add_open=True)
+            )
     if request.htmx:
         return _element_response(
             request,
@@ -347,9 +350,9 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
             step,
             spec,
             "list-response",
-            list=_element_list(design, spec, add_form=form, add_errors=True),
+            list=_element_list(design, spec, add_form=form, add_open=True),
         )
-    context = _step_context(request, design, step, **{f"list:{spec.key}": {"add_form": form, "add_errors": True}})
+    context = _step_context(request, design, step, **{f"list:{spec.key}": {"add_form": form, "add_open": True}})
     return render(request, "designs/step.html", context)
 
 

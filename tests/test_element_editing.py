@@ -80,6 +80,17 @@ def test_it_adds_a_row_with_htmx_and_returns_the_list_and_the_nav(owner_client, 
     assert _oob_nav(html)
 
 
+def test_it_keeps_the_add_form_open_and_empty_for_the_next_row(owner_client, design, api, htmx_headers):
+    response = owner_client.post(
+        _url("element-create", design, LIST),
+        {"new-components-name": "Payments", "new-components-kind": "service"},
+        **htmx_headers,
+    )
+    add_form = re.search(r'<form id="add-components".*?</form>', response.content.decode(), re.S).group(0)
+    assert "<details open>" in add_form
+    assert 'value="Payments"' not in add_form
+
+
 def test_it_refreshes_add_forms_that_offer_the_new_element(owner_client, design, api, htmx_headers):
     response = owner_client.post(
         _url("element-create", design, LIST),
