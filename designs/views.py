@@ -365,6 +365,13 @@ def _get_element(design: Design, spec: ElementSpec, pk: int) -> Any:
     return get_object_or_404(spec.queryset(design), pk=pk)
 
 
+def _edit_row(
+    request: HttpRequest, design: Design, step: Step, spec: ElementSpec, obj: Any, form: Any, conflict: Any = None
+) -> HttpResponse:
+    context = {"design": design, "step": step, "spec": spec, "obj": obj, "form": form, "conflict": conflict}
+    return render(request, "designs/step.html#element-edit", context)
+
+
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
@@ -376,17 +383,8 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
     if request.method == "GET":
         if not request.htmx:
             return redirect(f"{_step_url(design, step)}?edit={spec.key}:{obj.pk}#row-{spec.key}-{obj.pk}")
-        return render(
-            request,
-            "designs/step.html#element-edit",
-            {
-                "design": design,
-                "step": step,
-                "spec": spec,
-                "obj": obj,
-                "form": form_class(instance=obj, design=design, prefix=_edit_prefix(spec, obj)),
-            },
-        )
+        form = form_class(instance=obj, design=design, prefix=_edit_prefix(spec, obj))
+        return _edit_row(request, design, step, spec, obj, form)
     form = form_class(request.POST, instance=obj, design=design, prefix=_edit_prefix(spec, obj))
     conflict = None
     if form.is_valid():
@@ -402,18 +400,7 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
                 return redirect(_step_url(design, step, f"row-{spec.key}-{saved.pk}"))
             return _element_response(request, design, step, spec, "row-response", obj=_get_element(design, spec, pk))
     if request.htmx:
-        return render(
-            request,
-            "designs/step.html#element-edit",
-            {
-                "design": design,
-                "step": step,
-                "spec": spec,
-                "obj": obj,
-                "form": form,
-                "conflict": conflict,
-            },
-        )
+        return _edit_row(request, design, step, spec, obj, form, conflict)
     overrides = {"edit_pk": obj.pk, "edit_form": form, "conflict": conflict}
     return render(request, "designs/step.html", _step_context(request, design, step, **{f"list:{spec.key}": overrides}))
 
