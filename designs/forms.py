@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models as dj
 from django.db.models import Q
 
@@ -36,7 +37,7 @@ class VersionedForm(forms.ModelForm):
     def _model_field(self, name: str) -> dj.Field | None:
         try:
             return self._meta.model._meta.get_field(name)
-        except Exception:
+        except FieldDoesNotExist:  # a form-only field, e.g. an index's column names
             return None
 
     def _scope_choices(self, name: str, field: forms.ModelChoiceField) -> None:
