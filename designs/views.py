@@ -292,11 +292,13 @@ def _element_spec(step_key: str, element_key: str) -> tuple[Step, ElementSpec]:
         raise Http404("No such element list") from None
 
 
-def _dependent_add_forms(design: Design, step: Step, changed: ElementSpec) -> list[ElementList]:
+def _dependent_add_forms(
+    design: Design, step: Step, changed: ElementSpec, skip: tuple[ElementSpec, ...] = ()
+) -> list[ElementList]:
     """Lists of this step whose add form offers the changed element type as a choice."""
     stale = []
     for spec in step.elements:
-        if spec is changed:
+        if spec is changed or spec in skip:
             continue
         fields = [f for f in spec.model._meta.fields if f.name in spec.fields and f.is_relation]
         if any(f.related_model is changed.model for f in fields):
@@ -319,7 +321,10 @@ def _element_response(
         "nav": _nav(design),
         "oob_nav": True,
         "can_edit": True,
-        "dependent_lists": _dependent_add_forms(design, step, spec),
+        # A list re-rendered whole brings its own fresh add form.
+        "dependent_lists": _dependent_add_forms(
+            design, step, spec, skip=tuple(touched.spec for touched in extra.get("touched_lists", ()))
+        ),
         **extra,
     }
     return render(request, f"designs/step.html#{partial}", context)
@@ -444,12 +449,12 @@ def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: 
         removed = f" and {len(impact)} dependent element{'s' if len(impact) != 1 else ''}" if impact else ""
         messages.success(request, f"{spec.singular.capitalize()} “{obj}” deleted{removed}.")
         return redirect(_step_url(design, step, f"list-{spec.key}"))
-    if impact:
-        # Other lists on the page lost rows too; reload rather than patch them one by one.
-        response = HttpResponse(status=204)
-        response["HX-Refresh"] = "true"
-        return response
-    return _element_response(request, design, step, spec, "list-response", list=_element_list(design, spec))
+    # Lists of this step that lost rows with it are swapped in out of band.
+    lost = {type(other) for other in impact}
+    touched = [_element_list(design, other) for other in step.elements if other is not spec and other.model in lost]
+    return _element_response(
+        request, design, step, spec, "list-response", list=_element_list(design, spec), touched_lists=touched
+    )
 
 
 # ---------------------------------------------------------------- design document (JSON)

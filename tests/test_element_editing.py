@@ -328,15 +328,23 @@ def test_it_deletes_a_component_with_its_interactions_without_javascript(owner_c
     assert "Component “API” deleted and 2 dependent elements." in owner_client.get(response.url).content.decode()
 
 
-def test_it_refreshes_the_page_after_an_htmx_delete_with_dependents(owner_client, design, api, orders_db, htmx_headers):
+def test_it_swaps_in_the_lists_that_lost_rows_after_an_htmx_delete(owner_client, design, api, orders_db, htmx_headers):
+    kept = Component.objects.create(design=design, name="Web", kind="web_app", position=3)
     Interaction.objects.create(design=design, source=api, target=orders_db, protocol="sql")
+    Interaction.objects.create(design=design, source=kept, target=orders_db, protocol="sql", purpose="still here")
     response = owner_client.post(_url("element-delete", design, LIST, api.pk), **htmx_headers)
-    assert response.status_code == 204
-    assert response["HX-Refresh"] == "true"
-    assert not Interaction.objects.exists()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<section class="card list-section" id="list-components">')
+    interactions = re.search(r'<section[^>]*id="list-interactions" hx-swap-oob="true">.*?</section>', html, re.S)
+    assert interactions, "the interactions list is swapped in out of band"
+    assert "still here" in interactions.group(0)
+    assert '<span class="count">1</span>' in interactions.group(0)
+    # The interactions list brings its own add form: no second, out-of-band copy of it.
+    assert html.count('id="add-interactions"') == 1
+    assert list(Interaction.objects.values_list("purpose", flat=True)) == ["still here"]
     assert not Component.objects.filter(pk=api.pk).exists()
-    design.refresh_from_db()
-    assert design.completeness["architecture"]["met"] == 0
+    assert _oob_nav(html)
 
 
 def test_it_answers_404_for_a_deleted_row(owner_client, design, api, htmx_headers):

@@ -123,6 +123,7 @@ def test_it_shows_errors_next_to_the_field_and_adds_nothing(owner_page, design, 
 def test_it_lists_dependent_interactions_before_deleting_a_component(owner_page, design, components):
     page = owner_page
     page.goto(step_url(design, "architecture"))
+    page.evaluate("window.__marker = 1")
 
     rows(page, "components").filter(has_text="Orders").get_by_role("link", name="Delete").click()
     confirm = page.locator("#list-components tr.confirming")
@@ -136,10 +137,13 @@ def test_it_lists_dependent_interactions_before_deleting_a_component(owner_page,
     ]
     confirm.get_by_role("button", name="Delete all 3").click()
 
-    # Other lists lost rows too, so the app reloads the page.
+    # The interactions list lost rows too; it is swapped in without a page reload.
     expect(rows(page, "components")).to_have_count(2)
     expect(page.locator("#list-components")).not_to_contain_text("Orders")
     expect(page.locator("#list-interactions")).to_contain_text("No interactions yet.")
+    assert page.evaluate("window.__marker") == 1
+    # The interaction add form no longer offers the deleted component.
+    assert "Orders" not in page.locator("#id_new-interactions-source option").all_inner_texts()
     assert list(Component.objects.filter(design=design).values_list("name", flat=True)) == ["Web", "Payments"]
     assert not Interaction.objects.filter(design=design).exists()
 
