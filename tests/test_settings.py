@@ -108,3 +108,15 @@ def test_it_replaces_an_unreadable_holders_file(tmp_path):
     _holders(tmp_path).write_text("[101, 2")
     embedded_db._prune_dead_holders(tmp_path)
     assert json.loads(_holders(tmp_path).read_text()) == []
+
+
+def test_it_keeps_the_runtime_dir_beside_a_short_data_dir(tmp_path):
+    datadir = tmp_path / "pgdata"
+    assert embedded_db.runtime_dir(datadir) == tmp_path / "run"
+
+
+def test_it_moves_the_runtime_dir_to_tmp_for_a_deep_checkout(tmp_path):
+    datadir = tmp_path / ("deep" * 30) / "var" / "pgdata"
+    runtime = embedded_db.runtime_dir(datadir)
+    assert len(str(runtime / "0123456789" / ".s.PGSQL.5432")) <= 107
+    assert runtime.name.startswith("workbench-")

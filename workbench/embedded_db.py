@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 
 import psutil
@@ -29,10 +30,23 @@ def _prune_dead_holders(datadir: Path) -> None:
         holders.write_text(json.dumps(alive))
 
 
+# Unix socket paths are capped at 107 bytes; the wheel puts the socket in the data
+# directory, or in a hashed folder under the runtime dir when that is too long.
+SOCKET_PATH_LIMIT = 100
+
+
+def runtime_dir(datadir: Path) -> Path:
+    """A runtime dir beside the data, or a short one in /tmp for a deep checkout."""
+    local = datadir.parent / "run"
+    if len(str(local / "0123456789" / ".s.PGSQL.5432")) <= SOCKET_PATH_LIMIT:
+        return local
+    return Path(tempfile.gettempdir()) / f"workbench-{os.getuid()}"
+
+
 def database_settings(datadir: Path, name: str) -> dict[str, object]:
     """Return Django DATABASES["default"] for an embedded server on `datadir`."""
     datadir = datadir.resolve()
-    runtime = datadir.parent / "run"
+    runtime = runtime_dir(datadir)
     runtime.mkdir(parents=True, exist_ok=True)
     runtime.chmod(0o700)  # platformdirs ignores a runtime dir others can read
     # The wheel keeps its lock file under the user runtime dir, which root
