@@ -181,14 +181,15 @@ def scalability(design: m.Design) -> list[Criterion]:
 
 
 def deployment(design: m.Design) -> list[Criterion]:
-    settings = _section(m.DeploymentSettings, design)
+    release = _section(m.ReleasePlan, design)
+    recovery = _section(m.DisasterRecovery, design)
     return [
         _c("Environments listed", m.Environment.objects.filter(design=design).exists()),
-        _c("Hosting and orchestration", settings and settings.hosting and settings.orchestration),
+        _c("Hosting and orchestration", release and release.hosting and release.orchestration),
         _c("CI/CD stages", m.PipelineStage.objects.filter(design=design).exists()),
         _c(
             "Release strategy with rollback procedure",
-            settings and settings.release_strategy and settings.rollback_procedure.strip(),
+            release and release.release_strategy and release.rollback_procedure.strip(),
         ),
         _c("Health checks", m.HealthCheck.objects.filter(design=design).exists()),
         _c(
@@ -199,6 +200,6 @@ def deployment(design: m.Design) -> list[Criterion]:
         _c("SLOs", m.Slo.objects.filter(design=design).exists()),
         _c(
             "Disaster recovery: RPO and RTO",
-            settings and settings.dr_rpo_minutes is not None and settings.dr_rto_minutes is not None,
+            recovery and recovery.dr_rpo_minutes is not None and recovery.dr_rto_minutes is not None,
         ),
     ]

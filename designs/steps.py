@@ -500,7 +500,7 @@ STEPS: tuple[Step, ...] = (
         sections=(
             SectionSpec(
                 "release",
-                m.DeploymentSettings,
+                m.ReleasePlan,
                 (
                     "hosting",
                     "orchestration",
@@ -513,7 +513,7 @@ STEPS: tuple[Step, ...] = (
             ),
             SectionSpec(
                 "observability",
-                m.DeploymentSettings,
+                m.Observability,
                 (
                     "metrics",
                     "structured_logs",
@@ -524,7 +524,7 @@ STEPS: tuple[Step, ...] = (
             ),
             SectionSpec(
                 "recovery",
-                m.DeploymentSettings,
+                m.DisasterRecovery,
                 (
                     "dr_backups",
                     "dr_rpo_minutes",

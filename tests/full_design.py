@@ -499,7 +499,7 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
 
     # 8. Deployment
     _add(
-        m.DeploymentSettings,
+        m.ReleasePlan,
         design,
         hosting="AWS eu-west-1",
         orchestration="Kubernetes (EKS)",
@@ -507,10 +507,18 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         rollback_procedure="Shift traffic back",
         feature_flags="Unleash",
         zero_downtime_migrations="Expand/contract",
+    )
+    _add(
+        m.Observability,
+        design,
         metrics="Prometheus",
         structured_logs=True,
         logging_notes="JSON with correlation ids",
         tracing="OpenTelemetry",
+    )
+    _add(
+        m.DisasterRecovery,
+        design,
         dr_backups="Cross-region snapshots",
         dr_rpo_minutes=15,
         dr_rto_minutes=60,

@@ -204,15 +204,10 @@ def _sections(design: m.Design) -> None:
         audit_logging="All.",
     )
     m.PerformanceSettings.objects.create(**d, connection_pooling="PgBouncer", load_balancing="round_robin")
-    m.DeploymentSettings.objects.create(
-        **d,
-        hosting="AWS",
-        orchestration="EKS",
-        release_strategy="canary",
-        rollback_procedure="Roll back.",
-        dr_rpo_minutes=5,
-        dr_rto_minutes=60,
+    m.ReleasePlan.objects.create(
+        **d, hosting="AWS", orchestration="EKS", release_strategy="canary", rollback_procedure="Roll back."
     )
+    m.DisasterRecovery.objects.create(**d, dr_rpo_minutes=5, dr_rto_minutes=60)
 
 
 def _requirements(design: m.Design, count: int) -> None:

@@ -175,9 +175,9 @@ def test_it_requires_runbooks_on_alerts(design):
 
 def test_it_requires_disaster_recovery_targets(design):
     label = "Disaster recovery: RPO and RTO"
-    settings = m.DeploymentSettings.objects.create(design=design, dr_rpo_minutes=15)
+    settings = m.DisasterRecovery.objects.create(design=design, dr_rpo_minutes=15)
     assert not met(rules.deployment, design, label)
-    m.DeploymentSettings.objects.filter(pk=settings.pk).update(dr_rto_minutes=60)
+    m.DisasterRecovery.objects.filter(pk=settings.pk).update(dr_rto_minutes=60)
     assert met(rules.deployment, design, label)
 
 

@@ -10,7 +10,9 @@ from .architecture import RUNNING_KINDS, Component, check_kind
 from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 
 
-class DeploymentSettings(Section):
+class ReleasePlan(Section):
+    """Hosting and release; each deployment section is its own record, so saving one never makes another stale."""
+
     class Release(models.TextChoices):
         ROLLING = "rolling", "Rolling"
         BLUE_GREEN = "blue_green", "Blue-green"
@@ -22,17 +24,31 @@ class DeploymentSettings(Section):
     rollback_procedure = models.TextField(blank=True, max_length=TEXT_LIMIT)
     feature_flags = models.TextField(blank=True, max_length=TEXT_LIMIT)
     zero_downtime_migrations = models.TextField(blank=True, max_length=TEXT_LIMIT)
+
+    class Meta:
+        verbose_name = "hosting and release"
+
+
+class Observability(Section):
     metrics = models.TextField(blank=True, max_length=TEXT_LIMIT)
     structured_logs = models.BooleanField("structured logs with correlation ids", default=False)
     logging_notes = models.TextField(blank=True, max_length=TEXT_LIMIT)
     tracing = models.TextField(blank=True, max_length=TEXT_LIMIT)
+
+    class Meta:
+        verbose_name = "observability"
+        verbose_name_plural = "observability"
+
+
+class DisasterRecovery(Section):
     dr_backups = models.TextField("DR backups", blank=True, max_length=TEXT_LIMIT)
     dr_rpo_minutes = models.PositiveIntegerField("DR RPO (minutes)", null=True, blank=True)
     dr_rto_minutes = models.PositiveIntegerField("DR RTO (minutes)", null=True, blank=True)
     dr_regions = models.CharField("DR regions", max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "deployment settings"
+        verbose_name = "disaster recovery"
+        verbose_name_plural = "disaster recovery"
 
 
 class Environment(Element):

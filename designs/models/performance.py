@@ -84,7 +84,7 @@ class CachePolicy(Element):
     ttl_seconds = models.PositiveIntegerField("TTL (s)", null=True, blank=True)
     invalidation = models.CharField(max_length=300, blank=True)
     cache_component = models.ForeignKey(
-        Component, on_delete=models.SET_NULL, null=True, blank=True, related_name="cache_policies"
+        Component, on_delete=models.CASCADE, null=True, blank=True, related_name="cache_policies"
     )
 
     class Meta(Element.Meta):
