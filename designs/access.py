@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from .models import Design, Membership
+from .models.base import Permission
 
 
 def get_design(request: HttpRequest, slug: str, permission: str = "view") -> Design:
@@ -14,6 +15,8 @@ def get_design(request: HttpRequest, slug: str, permission: str = "view") -> Des
     Non-members get 404, so a design's existence is not revealed; members
     without the permission get 403. Archived designs are read-only.
     """
+    if permission not in Permission.values:
+        raise ValueError(f"Unknown permission {permission!r}; use one of {Permission.values}")
     membership = Membership.objects.select_related("design").filter(design__slug=slug, user_id=request.user.pk).first()
     if membership is None:
         raise Http404("No such design")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector
 from django.forms import ModelForm
@@ -44,8 +45,12 @@ class StepProgress:
         return round(100 * self.met / self.total) if self.total else 100
 
 
-def _lock(design: m.Design) -> m.Design:
-    return m.Design.objects.select_for_update().get(pk=design.pk)
+def _lock(design: m.Design, *, editing: bool = True) -> m.Design:
+    locked = m.Design.objects.select_for_update().get(pk=design.pk)
+    if editing and locked.is_archived:
+        # Archived after the request's access check but before this write: refuse it all the same.
+        raise PermissionDenied("This design was archived; restore it to edit.")
+    return locked
 
 
 def compute_completeness(design: m.Design) -> dict[str, StepProgress]:
@@ -96,7 +101,7 @@ def design_update(*, design: m.Design, form: ModelForm) -> m.Design:
 
 @transaction.atomic
 def design_set_archived(*, design: m.Design, archived: bool) -> m.Design:
-    design = _lock(design)
+    design = _lock(design, editing=False)
     design.archived_at = timezone.now() if archived else None
     design.save(update_fields=["archived_at", "updated_at"])
     return design
@@ -104,7 +109,7 @@ def design_set_archived(*, design: m.Design, archived: bool) -> m.Design:
 
 @transaction.atomic
 def design_delete(*, design: m.Design) -> None:
-    _lock(design).delete()
+    _lock(design, editing=False).delete()
 
 
 def _next_code(model: type[m.Element], design: m.Design) -> str:

@@ -176,7 +176,9 @@ def _section_form(design: Design, spec: SectionSpec, data: Any = None) -> Any:
 
 def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any) -> dict[str, Any]:
     """Context of a whole step page; `bound` replaces one form with a bound one."""
-    edit_param = request.GET.get("edit", "")
+    can_edit = design.membership.can("edit") and not design.is_archived
+    # `?edit=list:pk` opens a row for editing without JavaScript, for those who may edit.
+    edit_param = request.GET.get("edit", "") if can_edit else ""
     lists = []
     for spec in step.elements:
         overrides = dict(bound.get(f"list:{spec.key}", {}))
@@ -201,7 +203,7 @@ def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any
         "previous": previous,
         "next": following,
         "conflict": bound.get("conflict"),
-        "can_edit": design.membership.can("edit") and not design.is_archived,
+        "can_edit": can_edit,
         "capacity": capacity_report(design) if step.key == "scalability" else None,
     }
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from designs import services
+from designs.access import get_design
+from designs.forms import element_form_class
 from designs.models import Component, Design, LoadProfile, Role
+from designs.steps import get_step
 from tests.conftest import add_member
 
 ELEMENT = ("architecture", "components")
@@ -147,3 +151,32 @@ def test_it_lists_a_design_on_the_dashboard_of_each_member_only(client, stranger
     client.force_login(stranger)
     assert "Checkout platform" in client.get(reverse("designs:dashboard")).content.decode()
     assert list(Design.objects.visible_to(stranger)) == [design]
+
+
+def test_it_never_opens_an_edit_form_for_a_viewer(client, design, stranger):
+    add_member(design, stranger, Role.VIEWER)
+    component = Component.objects.create(design=design, name="API", kind="service")
+    client.force_login(stranger)
+    url = reverse("designs:step", args=[design.slug, "architecture"])
+    html = client.get(url, {"edit": f"components:{component.pk}"}).content.decode()
+    assert f'id="row-components-{component.pk}"' in html
+    assert 'class="editing"' not in html
+    assert f"edit-components-{component.pk}-name" not in html
+
+
+def test_it_refuses_an_unknown_permission_name(rf, design, owner):
+    request = rf.get("/")
+    request.user = owner
+    with pytest.raises(ValueError, match="Unknown permission 'edt'"):
+        get_design(request, design.slug, "edt")
+
+
+def test_it_refuses_a_write_to_a_design_archived_after_the_access_check(design):
+    form = element_form_class(get_step("architecture").element("components"))(
+        {"new-components-name": "Late", "new-components-kind": "service"}, design=design, prefix="new-components"
+    )
+    assert form.is_valid()
+    services.design_set_archived(design=design, archived=True)
+    with pytest.raises(PermissionDenied):
+        services.element_save(design=design, form=form)
+    assert not Component.objects.filter(name="Late").exists()

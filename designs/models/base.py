@@ -31,11 +31,12 @@ class Permission(models.TextChoices):
 
 
 # The one place that says what each role may do; the access helper reads it.
+# "comment" is the reviewer's right; the comments themselves come with the review feature.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.OWNER: frozenset({"view", "comment", "edit", "manage"}),
-    Role.EDITOR: frozenset({"view", "comment", "edit"}),
-    Role.REVIEWER: frozenset({"view", "comment"}),
-    Role.VIEWER: frozenset({"view"}),
+    Role.OWNER: frozenset(Permission.values),
+    Role.EDITOR: frozenset({Permission.VIEW, Permission.COMMENT, Permission.EDIT}),
+    Role.REVIEWER: frozenset({Permission.VIEW, Permission.COMMENT}),
+    Role.VIEWER: frozenset({Permission.VIEW}),
 }
 
 
@@ -49,9 +50,6 @@ class DesignQuerySet(models.QuerySet["Design"]):
         """Annotate `my_role`: the user's role on each design."""
         role = Membership.objects.filter(design=models.OuterRef("pk"), user_id=user.pk).values("role")[:1]
         return self.annotate(my_role=models.Subquery(role))
-
-    def active(self) -> DesignQuerySet:
-        return self.filter(archived_at__isnull=True)
 
 
 class Design(models.Model):
