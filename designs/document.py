@@ -16,13 +16,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import IntegrityError, models, transaction
+from django.db import DataError, IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils.text import capfirst
 from jsonschema import Draft202012Validator
@@ -77,18 +78,31 @@ Errors = list[tuple[str, str]]
 
 
 class DocumentError(Exception):
-    """A document that cannot be imported; `errors` are (JSON pointer, message) pairs."""
+    """A document that cannot be imported; `errors` are (JSON pointer, message) pairs.
 
-    def __init__(self, errors: Errors) -> None:
+    `counted=False` says the errors were cut short at MAX_REPORTED_ERRORS + 1 by
+    whoever found them, so how many more there are is unknown.
+    """
+
+    def __init__(self, errors: Errors, *, counted: bool = True) -> None:
         self.errors = errors[:MAX_REPORTED_ERRORS]
         self.more = max(0, len(errors) - MAX_REPORTED_ERRORS)
+        self.more_note = ""
+        if self.more:
+            self.more_note = f"… and {self.more} more." if counted else "… and more, left out of this list."
         super().__init__("\n".join(self.lines()))
 
     def lines(self) -> list[str]:
         lines = [f"{pointer or '(document)'}: {message}" for pointer, message in self.errors]
-        if self.more:
-            lines.append(f"… and {self.more} more.")
+        if self.more_note:
+            lines.append(self.more_note)
         return lines
+
+
+def _first_errors(errors: Iterable[tuple[str, str]]) -> None:
+    """Raise DocumentError with the first errors found; looks no further than one past the cap."""
+    if found := list(islice(errors, MAX_REPORTED_ERRORS + 1)):
+        raise DocumentError(found, counted=False)
 
 
 # ---------------------------------------------------------------- reading bytes
@@ -124,11 +138,51 @@ def parse_document(raw: bytes) -> dict[str, Any]:
         data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise DocumentError([("", f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.")]) from None
+    except ValueError as exc:
+        # E.g. an integer over Python's 4,300 digits; the advice after ";" is for programmers.
+        reason = str(exc).split(";")[0]
+        raise DocumentError([("", f"Not a readable JSON document: {reason}.")]) from None
     except RecursionError:
         raise DocumentError([("", "Not a design document: nested too deeply.")]) from None
     if not isinstance(data, dict):
         raise DocumentError([("", f"A design document is a JSON object, not {_json_type(data)}.")])
+    _first_errors(_text_errors(data))
     return data
+
+
+# JSON may escape characters no database text holds: NUL (PostgreSQL refuses it) and
+# UTF-16 surrogates without their pair (not Unicode text, so not encodable as UTF-8).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _visible(text: str) -> str:
+    """`text` with unstorable characters written as their JSON escapes, fit to show in a page."""
+    return _UNSTORABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def _unstorable(found: re.Match[str], what: str) -> str:
+    reason = "a NUL character" if found.group() == "\x00" else "half of a UTF-16 surrogate pair"
+    return f"{what} contains {_visible(found.group())}, {reason}, which cannot be stored as text."
+
+
+def _text_errors(document: Any) -> Iterator[tuple[str, str]]:
+    """Every string and property name that cannot be stored, in document order.
+
+    Iterative: a document may be nested almost as deeply as json.loads allows.
+    """
+    stack: list[tuple[list[str], Any]] = [([], document)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if found := _UNSTORABLE.search(value):
+                yield pointer(map(_visible, path)), _unstorable(found, "The text")
+        elif isinstance(value, dict):
+            for key in value:
+                if found := _UNSTORABLE.search(key):
+                    yield pointer(map(_visible, [*path, key])), _unstorable(found, "The property name")
+            stack += [([*path, key], item) for key, item in reversed(value.items())]
+        elif isinstance(value, list):
+            stack += [([*path, str(i)], item) for i, item in reversed(list(enumerate(value)))]
 
 
 def document_json(document: dict[str, Any]) -> str:
@@ -450,11 +504,14 @@ def _schema_message(error: SchemaError) -> str:
     return error.message if len(error.message) <= 200 else error.message[:199] + "…"
 
 
-def schema_errors(document: Any) -> Errors:
-    """Schema violations in the schema's order, which is the registry's, so the document's."""
-    return [
-        (pointer(error.absolute_path), _schema_message(error)) for error in _schema_validator().iter_errors(document)
-    ]
+def schema_errors(document: Any) -> Iterator[tuple[str, str]]:
+    """Schema violations in the schema's order, which is the registry's, so the document's.
+
+    Lazy: a document may break the schema a million times, and finding them all
+    costs seconds of CPU when only the first MAX_REPORTED_ERRORS are shown.
+    """
+    for error in _schema_validator().iter_errors(document):
+        yield pointer(error.absolute_path), _schema_message(error)
 
 
 def _check_format(document: dict[str, Any]) -> None:
@@ -593,6 +650,11 @@ class _Importer:
         except IntegrityError:
             # Validation passed, so another write raced this one; the transaction is lost either way.
             raise DocumentError([*self.errors, (where, "Clashes with a change saved meanwhile; try again.")]) from None
+        except DataError as exc:
+            # parse_document refuses what PostgreSQL cannot store; this catches what a caller
+            # passing its own dict, or a rule nobody foresaw, lets through.
+            reason = str(exc).splitlines()[0]
+            raise DocumentError([*self.errors, (where, f"The database refused a value: {reason}.")]) from None
 
     def save(self, obj: models.Model, where: str, places: dict[str, str]) -> bool:
         """Validate then save a section's record."""
@@ -713,10 +775,13 @@ def import_design(document: dict[str, Any], *, owner: AbstractBaseUser) -> m.Des
     if not isinstance(document, dict):
         raise DocumentError([("", f"A design document is a JSON object, not {_json_type(document)}.")])
     _check_format(document)
-    if errors := schema_errors(document):
-        raise DocumentError(errors)
+    _first_errors(schema_errors(document))
     meta = document["design"]
-    design = services.design_create(name=meta["name"], summary=meta.get("summary", ""), owner=owner)
+    # As the design form does: the name is typed again to delete the design, so no stray spaces.
+    name = meta["name"].strip()
+    if not name:
+        raise DocumentError([("/design/name", "Must not be blank.")])
+    design = services.design_create(name=name, summary=meta.get("summary", ""), owner=owner)
     if "status" in meta:
         design.status = meta["status"]
         design.save(update_fields=["status"])

@@ -6,11 +6,16 @@ import copy
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from designs import document as doc
 from designs import models as m
 from designs.document import FORMAT, DocumentError, export_design, import_design, parse_document
 from tests.full_design import build_full_design
+
+IMPORT_URL = reverse("designs:import")
 
 
 def _minimal(**steps: dict) -> dict:
@@ -271,3 +276,113 @@ def test_it_parses_decimals_exactly():
     document = parse_document(json.dumps({"a": 1}).encode()[:-1] + b', "b": 0.1, "c": 12345678.1234}')
 
     assert document == {"a": 1, "b": doc.Decimal("0.1"), "c": doc.Decimal("12345678.1234")}
+
+
+# ---------------------------------------------------------------- text PostgreSQL cannot store, huge numbers
+
+
+def _upload_refused(owner_client, raw: bytes) -> str:
+    designs = m.Design.objects.count()
+
+    response = owner_client.post(
+        IMPORT_URL, {"file": SimpleUploadedFile("design.json", raw, content_type="application/json")}
+    )
+
+    assert response.status_code == 400
+    assert m.Design.objects.count() == designs
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("raw", "at", "message"),
+    [
+        (
+            rb'"design": {"name": "Shop", "summary": "a\u0000b"}',
+            "/design/summary",
+            r"The text contains \u0000, a NUL character, which cannot be stored as text.",
+        ),
+        (
+            rb'"design": {"name": "Shop \ud800"}',
+            "/design/name",
+            r"The text contains \ud800, half of a UTF-16 surrogate pair, which cannot be stored as text.",
+        ),
+        (
+            rb'"design": {"name": "Shop", "\udfff": 1}',
+            r"/design/\udfff",
+            r"The property name contains \udfff, half of a UTF-16 surrogate pair, which cannot be stored as text.",
+        ),
+        (
+            rb'"design": {"name": "Shop"}, "steps": {"architecture": {"components": '
+            rb'[{"name": "API", "kind": "service"}, {"name": "W\u0000rker", "kind": "worker"}]}}',
+            "/steps/architecture/components/1/name",
+            r"The text contains \u0000, a NUL character",
+        ),
+    ],
+    ids=["nul-in-a-string", "lone-surrogate-in-a-string", "lone-surrogate-in-a-key", "nul-in-an-element"],
+)
+def test_it_refuses_text_that_postgresql_cannot_store(owner_client, raw, at, message):
+    html = _upload_refused(owner_client, b'{"format": "design-workbench/1", ' + raw + b"}")
+
+    assert f"<code>{at}</code> {message}" in html
+
+
+def test_it_reports_every_unstorable_string_at_its_pointer():
+    with pytest.raises(DocumentError) as caught:
+        parse_document(rb'{"a": ["ok", "\u0000", {"b\ud800": "\udc00"}], "c": "x\u0000"}')
+
+    assert [pointer for pointer, _ in caught.value.errors] == ["/a/1", r"/a/2/b\ud800", r"/a/2/b\ud800", "/c"]
+
+
+def test_it_refuses_an_integer_of_5000_digits(owner_client):
+    html = _upload_refused(
+        owner_client, b'{"format": "design-workbench/1", "design": {"name": "Shop"}, "n": ' + b"9" * 5000 + b"}"
+    )
+
+    assert "Not a readable JSON document: Exceeds the limit (4300 digits) for integer string conversion" in html
+
+
+def test_it_refuses_a_nul_character_from_the_command_line(owner, tmp_path):
+    source = tmp_path / "nul.json"
+    source.write_text('{"format": "design-workbench/1", "design": {"name": "Shop", "summary": "a\\u0000b"}}')
+    designs = m.Design.objects.count()
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import_design", str(source), "--owner", owner.username)
+
+    assert "/design/summary: The text contains \\u0000, a NUL character" in str(caught.value)
+    assert m.Design.objects.count() == designs
+
+
+def test_it_turns_a_value_the_database_refuses_into_an_error_at_its_list(owner):
+    # A caller handing import_design its own dict skips parse_document's checks.
+    errors = _refused(_minimal(architecture={"components": _components("API", "W\x00rker")}), owner)
+
+    assert errors[0][0] == "/steps/architecture/components"
+    assert errors[0][1].startswith("The database refused a value: ")
+    assert "NUL" in errors[0][1]
+
+
+# ---------------------------------------------------------------- names and the error cap
+
+
+def test_it_strips_the_design_name(owner):
+    design = import_design(_minimal() | {"design": {"name": "  Padded shop \t"}}, owner=owner)
+
+    assert design.name == "Padded shop"
+
+
+def test_it_refuses_a_blank_design_name(owner):
+    errors = _refused(_minimal() | {"design": {"name": "   "}}, owner)
+
+    assert errors == [("/design/name", "Must not be blank.")]
+
+
+def test_it_stops_collecting_schema_errors_after_the_cap(owner):
+    document = _minimal(architecture={"components": [{"name": f"C{i}", "kind": "spaceship"} for i in range(5000)]})
+
+    with pytest.raises(DocumentError) as caught:
+        import_design(document, owner=owner)
+
+    assert len(caught.value.errors) == doc.MAX_REPORTED_ERRORS
+    assert caught.value.errors[-1][0] == f"/steps/architecture/components/{doc.MAX_REPORTED_ERRORS - 1}/kind"
+    assert caught.value.lines()[-1] == "… and more, left out of this list."
