@@ -107,7 +107,8 @@ def design_archive(request: HttpRequest, slug: str) -> HttpResponse:
 def design_delete(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "manage")
     if request.method == "POST":
-        if request.POST.get("confirm_name", "").strip() != design.name:
+        # Both stripped: a name saved with stray spaces (e.g. by an older import) can still be typed.
+        if request.POST.get("confirm_name", "").strip() != design.name.strip():
             return render(
                 request,
                 "designs/design_delete.html",

@@ -234,3 +234,12 @@ def test_it_deletes_the_design_and_its_elements(owner_client, design):
     assert not Design.objects.filter(pk=design.pk).exists()
     assert not Component.objects.exists()
     assert not Membership.objects.exists()
+
+
+def test_it_deletes_a_design_whose_name_has_stray_spaces(owner_client, owner):
+    design = services.design_create(name="  Spaced out ", summary="", owner=owner)
+
+    response = owner_client.post(_url("delete", design), {"confirm_name": "Spaced out"})
+
+    assert response.status_code == 302
+    assert not Design.objects.filter(pk=design.pk).exists()
