@@ -14,7 +14,8 @@ from decimal import Decimal
 from . import models as m
 
 SECONDS_PER_DAY = Decimal(86_400)
-KB_PER_GB = Decimal(1024 * 1024)
+# Decimal units throughout, as capacity planning and cloud pricing use them: 1 KB = 1,000 bytes.
+KB_PER_GB = Decimal(1000 * 1000)
 GROWTH_FACTOR = 10
 
 

@@ -187,7 +187,7 @@ def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any
             pk = edit_param.split(":", 1)[1]
             if pk.isdigit():
                 obj = get_object_or_404(spec.model, pk=pk, design=design)
-                form = element_form_class(spec)(instance=obj, design=design, prefix=_edit_prefix(spec, obj))
+                form = _edit_form(spec, obj, design)
                 overrides = {"edit_pk": obj.pk, "edit_form": form}
         lists.append(_element_list(design, spec, **overrides))
     sections = [
@@ -279,6 +279,7 @@ def section_save(request: HttpRequest, slug: str, step_key: str, section_key: st
         )
     context = _step_context(request, design, step, **{f"section:{spec.key}": form})
     context["section_conflict"] = {spec.key: conflict}
+    context["not_saved"] = (spec.label.lower(), f"section-{spec.key}")
     return render(request, "designs/step.html", context)
 
 
@@ -361,12 +362,18 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
             list=_element_list(design, spec, add_form=form, add_open=True),
         )
     context = _step_context(request, design, step, **{f"list:{spec.key}": {"add_form": form, "add_open": True}})
+    context["not_saved"] = (spec.singular, f"add-{spec.key}")
     return render(request, "designs/step.html", context)
 
 
-def _edit_prefix(spec: ElementSpec, obj: Any) -> str:
+def _edit_form(spec: ElementSpec, obj: Any, design: Design, data: Any = None) -> Any:
     # Several rows may be open for editing at once; prefixes keep their ids apart.
-    return f"edit-{spec.key}-{obj.pk}"
+    form = element_form_class(spec)(data, instance=obj, design=design, prefix=f"edit-{spec.key}-{obj.pk}")
+    # The row just opened takes the keyboard focus (htmx honours autofocus in swapped content).
+    first = next(iter(form.visible_fields()), None)
+    if first is not None:
+        first.field.widget.attrs["autofocus"] = True
+    return form
 
 
 def _get_element(design: Design, spec: ElementSpec, pk: int) -> Any:
@@ -391,9 +398,9 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
     if request.method == "GET":
         if not request.htmx:
             return redirect(f"{_step_url(design, step)}?edit={spec.key}:{obj.pk}#row-{spec.key}-{obj.pk}")
-        form = form_class(instance=obj, design=design, prefix=_edit_prefix(spec, obj))
+        form = _edit_form(spec, obj, design)
         return _edit_row(request, design, step, spec, obj, form)
-    form = form_class(request.POST, instance=obj, design=design, prefix=_edit_prefix(spec, obj))
+    form = _edit_form(spec, obj, design, request.POST)
     conflict = None
     if form.is_valid():
         try:
@@ -410,7 +417,9 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
     if request.htmx:
         return _edit_row(request, design, step, spec, obj, form, conflict)
     overrides = {"edit_pk": obj.pk, "edit_form": form, "conflict": conflict}
-    return render(request, "designs/step.html", _step_context(request, design, step, **{f"list:{spec.key}": overrides}))
+    context = _step_context(request, design, step, **{f"list:{spec.key}": overrides})
+    context["not_saved"] = (spec.singular, f"row-{spec.key}-{obj.pk}")
+    return render(request, "designs/step.html", context)
 
 
 @login_required

@@ -170,3 +170,12 @@ def test_it_sends_anonymous_visitors_of_every_design_page_to_login(design):
     assert Component.objects.filter(pk=component.pk).exists()
     design.refresh_from_db()
     assert not design.is_archived
+
+
+def test_it_answers_401_to_an_htmx_request_after_the_session_ended(client, design):
+    url = reverse("designs:step", args=[design.slug, "architecture"])
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 401
+    assert "log in again" in response.content.decode()
+    # Without htmx the browser is sent to the login page as usual.
+    assert client.get(url)["Location"].startswith(reverse("login"))

@@ -16,7 +16,7 @@ PROFILE = {
     "peak_factor": Decimal(3),
     "reads_per_write": Decimal(9),
     "average_payload_kb": Decimal(10),
-    "new_records_per_day": 1_048_576,
+    "new_records_per_day": 1_000_000,
     "average_record_kb": Decimal(2),
     "retention_years": Decimal(3),
 }
@@ -27,7 +27,7 @@ def test_it_estimates_requests_storage_and_bandwidth():
     assert missing == ()
     assert (load.average_rps, load.peak_rps) == (Decimal(1000), Decimal(3000))
     assert (load.peak_read_rps, load.peak_write_rps) == (Decimal(2700), Decimal(300))
-    assert load.storage_gb_per_year == Decimal(730)  # 1,048,576 records * 2 KB * 365 days, in GB
+    assert load.storage_gb_per_year == Decimal(730)  # 1,000,000 records * 2 KB * 365 days; 1 GB = 10^6 KB
     assert load.storage_gb_retained == Decimal(2190)
     assert load.peak_bandwidth_mbps == Decimal(240)  # 3,000 req/s * 10 KB * 8 bits, in megabits
 
@@ -86,8 +86,8 @@ def _capacity_card(content: str) -> str:
 def test_it_shows_the_figures_on_step_7(owner_client, design):
     _setup(design)
     card = _capacity_card(owner_client.get(step_url(design, "scalability")).content.decode())
-    assert "<dt>Average load</dt><dd>1000.0 req/s</dd>" in card
-    assert "<dt>Peak load</dt><dd>3000.0 req/s</dd>" in card
+    assert "<dt>Average load</dt><dd>1,000.0 req/s</dd>" in card
+    assert "<dt>Peak load</dt><dd>3,000.0 req/s</dd>" in card
     assert "<dt>Storage per year</dt><dd>730.0 GB</dd>" in card
     assert "<dt>Peak bandwidth</dt><dd>240.0 Mbit/s</dd>" in card
     row = "<td>orders</td> <td>400 req/s</td> <td>2–10</td> <td>8</td> <td>75 <strong>exceeds max 10</strong></td>"  # noqa: RUF001
@@ -113,6 +113,6 @@ def test_it_recomputes_after_the_load_profile_is_saved(owner_client, design):
     data = section_data("load", profile, **{**PROFILE, "daily_active_users": 1_728_000})
     assert owner_client.post(section_url(design, "requirements", "load"), data).status_code == 302
     card = _capacity_card(owner_client.get(step_url(design, "scalability")).content.decode())
-    assert "<dt>Average load</dt><dd>2000.0 req/s</dd>" in card
-    assert "<dt>Peak load</dt><dd>6000.0 req/s</dd>" in card
+    assert "<dt>Average load</dt><dd>2,000.0 req/s</dd>" in card
+    assert "<dt>Peak load</dt><dd>6,000.0 req/s</dd>" in card
     assert "<td>15</td> <td>150 <strong>exceeds max 100</strong></td>" in card

@@ -243,3 +243,18 @@ def test_it_deletes_a_design_whose_name_has_stray_spaces(owner_client, owner):
 
     assert response.status_code == 302
     assert not Design.objects.filter(pk=design.pk).exists()
+
+
+def test_it_shows_a_not_found_page_with_a_way_back(owner_client):
+    response = owner_client.get(reverse("designs:overview", args=["no-such-design"]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Not found" in html
+    assert f'href="{reverse("designs:dashboard")}"' in html
+
+
+def test_it_drops_images_from_the_summary(owner, owner_client):
+    design = services.design_create(name="Tracked", summary="![pixel](https://tracker.example/p.gif) text", owner=owner)
+    html = owner_client.get(reverse("designs:overview", args=[design.slug])).content.decode()
+    assert "tracker.example" not in html
+    assert "text" in html

@@ -181,6 +181,14 @@ def test_it_shows_add_errors_on_the_whole_page_without_javascript(owner_client, 
     assert "<html" in html
     assert '<p class="error" id="id_new-components-name_error">This field is required.</p>' in html
     assert not Component.objects.exists()
+    # The error sits far down the page; a notice at the top says so and links to it.
+    assert 'Your component was not saved: <a href="#add-components">' in html
+
+
+def test_it_focuses_the_first_field_of_a_row_opened_for_editing(owner_client, design, api, htmx_headers):
+    html = owner_client.get(_url("element-edit", design, LIST, api.pk), **htmx_headers).content.decode()
+    name_input = re.search(rf'<input[^>]*name="edit-components-{api.pk}-name"[^>]*>', html).group(0)
+    assert "autofocus" in name_input
 
 
 def test_it_refuses_get_on_the_add_url(owner_client, design):

@@ -15,11 +15,15 @@ from django.utils.safestring import SafeString, mark_safe
 register = template.Library()
 
 
+# No images: a remote <img> in a summary would report every reader's visit to its host.
+MARKDOWN_TAGS = nh3.ALLOWED_TAGS - {"img"}
+
+
 @register.filter
 def markdown(text: str) -> SafeString:
     """Render user markdown to HTML that is safe to put on a page."""
     html = md.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
-    return mark_safe(nh3.clean(html, link_rel="noopener noreferrer nofollow"))  # noqa: S308 - sanitized by nh3
+    return mark_safe(nh3.clean(html, tags=MARKDOWN_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S308 - sanitized by nh3
 
 
 def display_value(obj: Any, name: str) -> str:

@@ -1,0 +1,30 @@
+// htmx does not swap error responses, so a failed save would look like nothing happened.
+// Say what went wrong, next to the page's other messages; the user's input stays in place.
+(function () {
+  const reasons = {
+    401: "Your session has ended. Log in again in another tab, then save again: what you typed is still here.",
+    403: "You may not change this design any more (it may have been archived, or your role changed). Reload the page.",
+    404: "This element no longer exists: someone may have deleted it. Reload the page to see the design as it is now.",
+    413: "That is larger than the server accepts.",
+  };
+
+  function show(text) {
+    const box = document.getElementById("request-error");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+    box.scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    const status = event.detail.xhr.status;
+    show(reasons[status] || "The server could not handle that (error " + status + "). Nothing was saved; try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    show("The server could not be reached. Nothing was saved; check your connection and try again.");
+  });
+  document.addEventListener("htmx:beforeRequest", function () {
+    const box = document.getElementById("request-error");
+    if (box) box.hidden = true;
+  });
+})();
