@@ -3,7 +3,7 @@
 (function () {
   const reasons = {
     401: "Your session has ended. Log in again in another tab, then save again: what you typed is still here.",
-    403: "You may not change this design any more (it may have been archived, or your role changed). Reload the page.",
+    403: "The server refused this: the design may have been archived, your role changed, or the page is too old. Copy anything you typed, then reload the page.",
     404: "This element no longer exists: someone may have deleted it. Reload the page to see the design as it is now.",
     413: "That is larger than the server accepts.",
   };
