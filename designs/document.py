@@ -146,13 +146,17 @@ def parse_document(raw: bytes) -> dict[str, Any]:
         raise DocumentError([("", "Not a design document: nested too deeply.")]) from None
     if not isinstance(data, dict):
         raise DocumentError([("", f"A design document is a JSON object, not {_json_type(data)}.")])
-    _first_errors(_text_errors(data))
+    if _ESCAPED_UNSTORABLE.search(text):
+        _first_errors(_text_errors(data))
     return data
 
 
 # JSON may escape characters no database text holds: NUL (PostgreSQL refuses it) and
 # UTF-16 surrogates without their pair (not Unicode text, so not encodable as UTF-8).
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Only a \u escape brings them in (json.loads refuses a raw NUL, UTF-8 has no surrogates),
+# so a document without one is not walked; a paired surrogate or "\\u0000" is, harmlessly.
+_ESCAPED_UNSTORABLE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 
 
 def _visible(text: str) -> str:

@@ -328,7 +328,7 @@ def test_it_refuses_text_that_postgresql_cannot_store(owner_client, raw, at, mes
 
 def test_it_reports_every_unstorable_string_at_its_pointer():
     with pytest.raises(DocumentError) as caught:
-        parse_document(rb'{"a": ["ok", "\u0000", {"b\ud800": "\udc00"}], "c": "x\u0000"}')
+        parse_document(rb'{"a": ["ok", "\u0000", {"b\ud800": "\uDC00"}], "c": "x\u0000", "d": "\ud83d\ude00"}')
 
     assert [pointer for pointer, _ in caught.value.errors] == ["/a/1", r"/a/2/b\ud800", r"/a/2/b\ud800", "/c"]
 
