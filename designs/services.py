@@ -8,6 +8,7 @@ numbering, completeness) without blocking other designs.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -166,17 +167,26 @@ def deletion_impact(element: m.Element) -> list[models.Model]:
     """Every other record that deleting `element` would remove with it."""
     collector = Collector(using=router.db_for_write(type(element)))
     collector.collect([element])
-    doomed = []
+    doomed: dict[type[models.Model], list[Any]] = defaultdict(list)
     for model, instances in collector.data.items():
         if model is m.IndexColumn:
             continue  # rows of an index's column list, not something a user names
-        doomed += [obj for obj in instances if obj != element]
+        doomed[model] += [obj.pk for obj in instances if obj != element]
     # Rows nothing else points at (e.g. a decision's alternatives) are deleted
     # by one query each and never enter `data`; they are still lost.
     for qs in collector.fast_deletes:
         if qs.model is not m.IndexColumn:
-            doomed += list(qs)
-    return doomed
+            doomed[qs.model] += qs.values_list("pk", flat=True)
+    # The collector loads rows with only the fields deletion needs; the page names
+    # each one, so reload them whole with what str() reads, one query per model.
+    rows = []
+    for model, pks in doomed.items():
+        if not pks:
+            continue
+        related = getattr(model, "label_related", ())
+        loaded = {obj.pk: obj for obj in model._base_manager.filter(pk__in=pks).select_related(*related)}
+        rows += [loaded[pk] for pk in pks if pk in loaded]
+    return rows
 
 
 @transaction.atomic

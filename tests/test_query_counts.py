@@ -14,6 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from designs import models as m
 from designs import services
 from designs.models import DatabaseSettings
 from designs.steps import STEPS
@@ -109,3 +110,35 @@ def test_it_saves_a_section_with_htmx_without_loading_the_step_lists(owner, owne
         counts.append(_post_count(owner_client, url, data))
     assert counts[0] == counts[1], counts
     assert counts[0] <= SECTION_SAVE_MAX, counts
+
+
+def _hub(owner, name: str, spokes: int) -> m.Component:
+    """A component that `spokes` others call, each call with a threat on it."""
+    design = services.design_create(name=name, summary="", owner=owner)
+    hub = m.Component.objects.create(design=design, position=0, name="Hub", kind="service")
+    others = m.Component.objects.bulk_create(
+        m.Component(design=design, position=1 + i, name=f"Caller {i}", kind="service") for i in range(spokes)
+    )
+    calls = m.Interaction.objects.bulk_create(
+        m.Interaction(design=design, position=i, source=other, target=hub) for i, other in enumerate(others)
+    )
+    m.Threat.objects.bulk_create(
+        m.Threat(design=design, position=i, category="spoofing", description="Forged caller", target_interaction=call)
+        for i, call in enumerate(calls)
+    )
+    return hub
+
+
+def test_it_confirms_deleting_a_hub_in_as_many_queries_whatever_its_dependents(owner, owner_client):
+    counts = []
+    for spokes in (2, 40):
+        hub = _hub(owner, f"Hub of {spokes}", spokes)
+        url = reverse("designs:element-delete", args=[hub.design.slug, "architecture", "components", hub.pk])
+        with CaptureQueriesContext(connection) as ctx:
+            response = owner_client.get(url)
+        html = response.content.decode()
+        assert f"deleting it also deletes {2 * spokes} elements" in html
+        assert "interaction “Caller 1 → Hub (HTTPS/REST)”" in html
+        assert "threat “Spoofing on Caller 1 → Hub (HTTPS/REST)”" in html
+        counts.append(len(ctx))
+    assert counts[0] == counts[1], counts
