@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector
 from django.forms import ModelForm
+from django.http import Http404
 from django.utils import timezone
 
 from . import models as m
@@ -126,7 +127,11 @@ def _next_code(model: type[m.Element], design: m.Design) -> str:
 def _save_versioned(form: ModelForm, *, design: m.Design, is_new: bool) -> Any:
     instance = form.instance
     if not is_new:
-        current = type(instance).objects.select_for_update().get(pk=instance.pk)
+        current = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
+        if current is None:
+            # Deleted between the view's lookup and this lock: to the user it is simply gone,
+            # and a 404 is what the view would have answered a moment earlier.
+            raise Http404(f"This {instance._meta.verbose_name} no longer exists.")
         if current.version != form.cleaned_data.get("base_version"):
             raise StaleEdit(current)
         instance.version = current.version + 1

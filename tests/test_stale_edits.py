@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.http import Http404
 from django.urls import reverse
 
 from designs import services
@@ -100,6 +101,19 @@ def test_it_raises_stale_edit_from_the_service(design, api):
     assert (caught.value.current.technology, caught.value.current.version) == ("Go", 2)
     api.refresh_from_db()
     assert api.technology == "Go"
+
+
+def test_it_answers_404_when_the_element_is_deleted_before_the_save_locks_it(design, api):
+    form_class = element_form_class(get_step("architecture").element("components"))
+    data = {"name": "API", "kind": "service", "technology": "Go", "base_version": "1"}
+    form = form_class(data, instance=Component.objects.get(pk=api.pk), design=design)
+    assert form.is_valid()
+    Component.objects.filter(pk=api.pk).delete()
+
+    with pytest.raises(Http404, match=r"This component no longer exists\."):
+        services.element_save(design=design, form=form)
+
+    assert not Component.objects.filter(design=design).exists()
 
 
 # ---------------------------------------------------------------- sections
