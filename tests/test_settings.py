@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
+import uuid
+from pathlib import Path
 
+import psycopg
 import pytest
+from django.db import connection
 
 from workbench import embedded_db
-from workbench.settings import _database_from_url, envbool, envint, envlist
+from workbench.settings import _database_from_url, _secret_key, envbool, envint, envlist
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "YES", " on "])
@@ -120,3 +125,71 @@ def test_it_moves_the_runtime_dir_to_tmp_for_a_deep_checkout(tmp_path):
     runtime = embedded_db.runtime_dir(datadir)
     assert len(str(runtime / "0123456789" / ".s.PGSQL.5432")) <= 107
     assert runtime.name.startswith("workbench-")
+
+
+def test_it_creates_the_database_when_another_process_already_did(db):
+    params = connection.settings_dict
+    name = f"test_workbench_race_{uuid.uuid4().hex[:12]}"
+    try:
+        embedded_db._ensure_database(params["HOST"], params["PORT"], name)
+        # The loser of the race: it found no database, then another process created it.
+        with psycopg.connect(
+            host=params["HOST"], port=params["PORT"], user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            embedded_db._create_database(conn, name)
+            found = conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    finally:
+        with psycopg.connect(
+            host=params["HOST"], port=params["PORT"], user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    assert found == (1,)
+
+
+# ---------------------------------------------------------------- secret key
+
+
+@pytest.fixture
+def key_file(tmp_path, monkeypatch) -> Path:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    return tmp_path / "var" / "secret_key"
+
+
+def test_it_generates_a_secret_key_readable_only_by_its_owner(key_file):
+    key = _secret_key(key_file)
+
+    assert len(key) >= 50
+    assert key_file.read_text() == key
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert _secret_key(key_file) == key
+    assert [p.name for p in key_file.parent.iterdir()] == ["secret_key"]
+
+
+def test_it_prefers_the_secret_key_from_the_environment(key_file, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+
+    assert _secret_key(key_file) == "from-the-environment"
+    assert not key_file.exists()
+
+
+def test_it_keeps_the_key_of_a_process_that_wrote_it_first(key_file, monkeypatch):
+    # Both processes found no file; the other one then wrote its key before this one.
+    key_file.parent.mkdir()
+    monkeypatch.setattr(Path, "exists", lambda self: False)
+    key_file.write_text("the-other-process-key")
+
+    assert _secret_key(key_file) == "the-other-process-key"
+    assert key_file.read_text() == "the-other-process-key"
+    assert [p.name for p in key_file.parent.iterdir()] == ["secret_key"]
+
+
+def test_it_gives_every_process_starting_at_once_the_same_key(key_file):
+    keys: list[str] = []
+    threads = [threading.Thread(target=lambda: keys.append(_secret_key(key_file))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(keys) == 8
+    assert set(keys) == {key_file.read_text()}

@@ -11,8 +11,12 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import psutil
+
+if TYPE_CHECKING:
+    import psycopg
 
 
 def _prune_dead_holders(datadir: Path) -> None:
@@ -75,9 +79,23 @@ def database_settings(datadir: Path, name: str) -> dict[str, object]:
 
 def _ensure_database(host: str, port: str, name: str) -> None:
     import psycopg
-    from psycopg import sql
 
     with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            _create_database(conn, name)
+
+
+def _create_database(conn: psycopg.Connection[Any], name: str) -> None:
+    """CREATE DATABASE, content when another process created it first.
+
+    Several processes starting at once (test workers, gunicorn and a manage.py
+    command) may all find it missing; all but one then lose the race.
+    """
+    from psycopg import errors, sql
+
+    try:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except (errors.DuplicateDatabase, errors.UniqueViolation):
+        # UniqueViolation: the loser hit pg_database's unique index before the name check.
+        pass

@@ -6,9 +6,11 @@ clone with nothing exported. Bad values fail loudly at start-up.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
+import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -41,15 +43,23 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _secret_key() -> str:
+def _secret_key(path: Path = VAR_DIR / "secret_key") -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
     # Generated once per checkout and kept out of git, so sessions survive restarts.
-    path = VAR_DIR / "secret_key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a private name (mkstemp: mode 0600 from the start), then linked
+        # into place, which fails if the file exists: processes starting together all read the
+        # first one's key, and none ever reads a half-written file.
+        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(50))
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, path)
+        finally:
+            os.unlink(temp)
     return path.read_text().strip()
 
 
