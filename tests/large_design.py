@@ -348,8 +348,10 @@ def _deployment(design: m.Design, comps: list, count: int) -> None:
         m.PipelineStage(**d, position=i, stage=("build", "test", "scan", "deploy", "smoke")[i % 5], name=f"stage {i}")
         for i in range(count)
     )
+    running = [c for c in comps if c.kind not in (K.CLIENT, K.EXTERNAL)]
     m.HealthCheck.objects.bulk_create(
-        m.HealthCheck(**d, position=i, component=comps[i], kind="readiness", probe="GET /healthz") for i in range(count)
+        m.HealthCheck(**d, position=i, component=running[i], kind="readiness", probe="GET /healthz")
+        for i in range(count)
     )
     m.Alert.objects.bulk_create(
         m.Alert(**d, position=i, name=f"alert {i}", condition="errors", threshold="1%", runbook="https://x")

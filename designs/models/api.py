@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from .architecture import SERVICE_KINDS, Component, check_kind
+from .architecture import SERVICE_KINDS, Component, KindLimit, check_kinds
 from .base import Element, Section, Siblings
 
 JSON_EXAMPLE_LIMIT = 20_000
@@ -91,6 +91,10 @@ class Endpoint(Element):
         choices=[("public", "Public"), ("internal", "Internal"), ("confidential", "Confidential"), ("pii", "PII")],
     )
 
+    kind_limits = {
+        "service": KindLimit(SERVICE_KINDS, "An endpoint belongs to a service, web app, API gateway or worker.")
+    }
+
     class Meta(Element.Meta):
         verbose_name = "endpoint"
         constraints = [
@@ -102,12 +106,7 @@ class Endpoint(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(
-            self.service if self.service_id else None,
-            SERVICE_KINDS,
-            "service",
-            "An endpoint belongs to a service, web app, API gateway or worker.",
-        )
+        check_kinds(self)
         if self.design_id and self.path and self.clashes(("design", "method", "path"), siblings=siblings):
             raise ValidationError({"path": f"{self.method} {self.path} is already defined in this design."})
 

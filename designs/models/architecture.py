@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
+from .base import TEXT_LIMIT, Element, Section, Siblings, listing, unique_name_constraint
 
 
 class ArchitectureStyle(Section):
@@ -55,10 +57,31 @@ REQUEST_PATH_KINDS = (
 )
 
 
-def check_kind(component: Component | None, kinds: tuple[str, ...], field: str, message: str) -> None:
+class KindLimit(NamedTuple):
+    """The kinds of component a reference accepts, and what to say when it points at another.
+
+    A model declares its limits once, in `kind_limits` (field name -> KindLimit); its clean()
+    checks them through check_kinds(), and Component.clean() reads them when a kind changes.
+    """
+
+    kinds: tuple[str, ...]
+    message: str
+
+
+def check_kinds(element: Element) -> None:
     """Refuse a reference to a component of the wrong kind (forms only offer the right ones)."""
-    if component is not None and component.kind not in kinds:
-        raise ValidationError({field: message})
+    limits: dict[str, KindLimit] = getattr(element, "kind_limits", {})
+    for field, limit in limits.items():
+        component = getattr(element, field) if getattr(element, f"{field}_id") else None
+        if component is not None and component.kind not in limit.kinds:
+            raise ValidationError({field: limit.message})
+
+
+def _a(label: str) -> str:
+    """The kind's label after “a” or “an”, lower-cased unless it starts with an acronym."""
+    if not label[:2].isupper():
+        label = label.lower()
+    return f"{'an' if label[0].lower() in 'aeiou' else 'a'} {label}"
 
 
 class Component(Element):
@@ -78,6 +101,44 @@ class Component(Element):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        # An import (siblings given) saves only new elements, and each reference checks its own kind limit.
+        if siblings is None:
+            self.check_kind_keeps_references()
+
+    def check_kind_keeps_references(self) -> None:
+        """Refuse a new kind that an element referring to this component does not accept.
+
+        Its own clean() checks the kind only when that element is saved, so without this an edit
+        here would leave a design that breaks its own rules and no longer imports.
+        """
+        if self.kind not in ComponentKind.values:
+            return  # the field's own error says so
+        stored = self.stored("kind")
+        if stored is None or stored["kind"] == self.kind:
+            return
+        blocking: list[str] = []
+        count = 0
+        for relation in self._meta.related_objects:
+            limit = getattr(relation.related_model, "kind_limits", {}).get(relation.field.name)
+            if limit is None or self.kind in limit.kinds:
+                continue
+            found = relation.related_model._default_manager.filter(**{relation.field.name: self.pk}).count()
+            if found:
+                meta = relation.related_model._meta
+                noun = meta.verbose_name if found == 1 else meta.verbose_name_plural
+                blocking.append(f"the {relation.field.verbose_name} of {found} {noun}")
+                count += found
+        if blocking:
+            those, them = ("that", "it") if count == 1 else ("those", "them")
+            raise ValidationError(
+                {
+                    "kind": f"{self.name} is {listing(blocking, limit=len(blocking))}; "
+                    f"{_a(ComponentKind(self.kind).label)} can't be {those}. Change or delete {them} first."
+                }
+            )
 
 
 class Interaction(Element):

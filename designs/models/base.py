@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -177,6 +178,12 @@ class Element(models.Model):
             others = others.annotate(_folded=Lower(folded)).filter(_folded=str(getattr(self, folded)).lower())
         return others.exclude(pk=self.pk).exists()
 
+    def stored(self, *fields: str) -> dict[str, Any] | None:
+        """The saved values of `fields` (a relation by its id), to tell what an edit changes; None if not saved."""
+        if self.pk is None:
+            return None
+        return type(self)._default_manager.filter(pk=self.pk).values(*fields).first()
+
     def check_same_design(self) -> None:
         """References must stay inside the design; forms only offer those, this enforces it."""
         for field in self._meta.fields:
@@ -190,6 +197,15 @@ class Element(models.Model):
     @classmethod
     def element_label(cls) -> str:
         return str(cls._meta.verbose_name)
+
+
+def listing(labels: Sequence[str], *, limit: int = 3) -> str:
+    """“a, b and c” for a message; past `limit` labels, “a, b, c and 2 more”."""
+    if len(labels) > limit:
+        return f"{', '.join(labels[:limit])} and {len(labels) - limit} more"
+    if len(labels) < 2:
+        return "".join(labels)
+    return f"{', '.join(labels[:-1])} and {labels[-1]}"
 
 
 def _attnames(obj: models.Model, names: tuple[str, ...]) -> list[str]:

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
-from .architecture import DATA_STORE_KINDS, Component, check_kind
-from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
+from .architecture import DATA_STORE_KINDS, Component, KindLimit, check_kinds
+from .base import TEXT_LIMIT, Element, Section, Siblings, listing, unique_name_constraint
 
 identifier = RegexValidator(
     r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$",
@@ -51,6 +51,9 @@ class DataStore(Element):
 
     # Relations str() reads; choice lists and rows select them up front.
     label_related = ("component",)
+    kind_limits = {
+        "component": KindLimit(DATA_STORE_KINDS, "A data store must be a database, cache or search component.")
+    }
 
     class Meta(Element.Meta):
         verbose_name = "data store"
@@ -60,12 +63,7 @@ class DataStore(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(
-            self.component if self.component_id else None,
-            DATA_STORE_KINDS,
-            "component",
-            "A data store must be a database, cache or search component.",
-        )
+        check_kinds(self)
         if self.replicas and self.replication == self.Replication.NONE:
             raise ValidationError({"replication": "Read replicas need a replication mode."})
 
@@ -106,6 +104,27 @@ class Table(Element):
         super().clean(siblings=siblings)
         if self.partitioning and not self.partition_key:
             raise ValidationError({"partition_key": "A partitioned table needs a partition key."})
+        # An import (siblings given) saves only new elements, and each plan checks its own table.
+        if siblings is None:
+            self.check_store_keeps_plans()
+
+    def check_store_keeps_plans(self) -> None:
+        """Refuse moving a table away from the data store of a scaling plan that names it.
+
+        The plan checks that its table belongs to its store only when the plan is saved.
+        """
+        stored = self.stored("store")
+        if stored is None or stored["store"] == self.store_id:
+            return
+        found = self.scaling_plans.count()
+        if found:
+            plans, them = ("1 data scaling plan", "it") if found == 1 else (f"{found} data scaling plans", "them")
+            raise ValidationError(
+                {
+                    "store": f"{self.name} is the table of {plans} of its data store; "
+                    f"it can't move to another data store. Change or delete {them} first."
+                }
+            )
 
 
 class Column(Element):
@@ -160,6 +179,49 @@ class Column(Element):
             )
         if self.on_delete == self.OnDelete.SET_NULL and not self.nullable:
             raise ValidationError({"on_delete": "SET NULL needs a nullable column."})
+        # An import (siblings given) saves only new elements, and each index and reference checks its own side.
+        if siblings is None:
+            self.check_edit_keeps_references()
+
+    def check_edit_keeps_references(self) -> None:
+        """Refuse an edit that breaks the rules of the indexes and foreign keys using this column.
+
+        An index's columns must belong to its table, and a foreign key must reference a primary
+        key or unique column; those are checked when the index or referencing column is saved.
+        """
+        stored = self.stored("table", "primary_key", "unique")
+        if stored is None:
+            return
+        moved = stored["table"] != self.table_id
+        demoted = (stored["primary_key"] or stored["unique"]) and not (self.primary_key or self.unique)
+        if not (moved or demoted):
+            return
+        referencing = [str(c) for c in self.referenced_by.exclude(pk=self.pk).select_related("table")]
+        errors: dict[str, str] = {}
+        if moved:
+            indexes = list(
+                Index.objects.filter(index_columns__column=self).order_by("name").values_list("name", flat=True)
+            )
+            uses = []
+            if indexes:
+                uses.append(f"in the {'index' if len(indexes) == 1 else 'indexes'} {listing(indexes)}")
+            if referencing:
+                uses.append(f"referenced by {listing(referencing)}")
+            if uses:
+                them = "it" if len(indexes) + len(referencing) == 1 else "them"
+                errors["table"] = (
+                    f"{self.name} is {' and '.join(uses)}; it can't move to another table. "
+                    f"Change or delete {them} first."
+                )
+        if demoted and referencing:
+            field = "primary_key" if stored["primary_key"] else "unique"
+            them = "it" if len(referencing) == 1 else "them"
+            errors[field] = (
+                f"{self.name} is referenced by {listing(referencing)}, and a foreign key needs a primary key "
+                f"or unique column. Keep it one, or change or delete {them} first."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Index(Element):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from .architecture import RUNNING_KINDS, Component, check_kind
+from .architecture import RUNNING_KINDS, Component, KindLimit, check_kinds
 from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 
 
@@ -74,6 +74,9 @@ class DeploymentUnit(Element):
 
     # Relations str() reads; choice lists and rows select them up front.
     label_related = ("environment", "component")
+    kind_limits = {
+        "component": KindLimit(RUNNING_KINDS, "Clients and external systems are not deployed by this system.")
+    }
 
     class Meta(Element.Meta):
         verbose_name = "deployment unit"
@@ -84,12 +87,7 @@ class DeploymentUnit(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(
-            self.component if self.component_id else None,
-            RUNNING_KINDS,
-            "component",
-            "Clients and external systems are not deployed by this system.",
-        )
+        check_kinds(self)
         if self.environment_id and self.component_id and self.clashes(("environment", "component"), siblings=siblings):
             raise ValidationError({"component": f"{self.component} is already deployed to {self.environment}."})
 
@@ -126,12 +124,19 @@ class HealthCheck(Element):
 
     # Relations str() reads; choice lists and rows select them up front.
     label_related = ("component",)
+    kind_limits = {
+        "component": KindLimit(RUNNING_KINDS, "Clients and external systems are not health-checked by this system.")
+    }
 
     class Meta(Element.Meta):
         verbose_name = "health check"
 
     def __str__(self) -> str:
         return f"{self.component} {self.kind}"
+
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        check_kinds(self)
 
 
 class Alert(Element):

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from .api import Endpoint
-from .architecture import CACHE_KINDS, Component, ComponentKind, check_kind
+from .architecture import CACHE_KINDS, Component, ComponentKind, KindLimit, check_kinds
 from .base import TEXT_LIMIT, Element, Section, Siblings, unique_name_constraint
 from .database import Index
 from .requirements import NonFunctionalRequirement
@@ -87,6 +87,8 @@ class CachePolicy(Element):
         Component, on_delete=models.CASCADE, null=True, blank=True, related_name="cache_policies"
     )
 
+    kind_limits = {"cache_component": KindLimit(CACHE_KINDS, "Choose a cache or CDN component.")}
+
     class Meta(Element.Meta):
         verbose_name = "cache policy"
         verbose_name_plural = "cache policies"
@@ -96,12 +98,7 @@ class CachePolicy(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(
-            self.cache_component if self.cache_component_id else None,
-            CACHE_KINDS,
-            "cache_component",
-            "Choose a cache or CDN component.",
-        )
+        check_kinds(self)
         if self.layer == self.Layer.DISTRIBUTED and not self.cache_component_id:
             raise ValidationError({"cache_component": "A distributed cache names its cache component."})
 
@@ -139,6 +136,7 @@ class BackgroundJob(Element):
     idempotent = models.BooleanField(default=False)
 
     unique_in_design = ("name",)
+    kind_limits = {"queue": KindLimit((ComponentKind.QUEUE,), "Choose a queue / stream component.")}
 
     class Meta(Element.Meta):
         verbose_name = "background job"
@@ -149,6 +147,4 @@ class BackgroundJob(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(
-            self.queue if self.queue_id else None, (ComponentKind.QUEUE,), "queue", "Choose a queue / stream component."
-        )
+        check_kinds(self)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from .architecture import RUNNING_KINDS, Component, check_kind
+from .architecture import RUNNING_KINDS, Component, KindLimit, check_kinds
 from .base import TEXT_LIMIT, Element, Siblings, unique_name_constraint
 from .database import DataStore, Table
 
@@ -35,6 +35,7 @@ class ScalingRule(Element):
 
     # Relations str() reads; choice lists and rows select them up front.
     label_related = ("component",)
+    kind_limits = {"component": KindLimit(RUNNING_KINDS, "Clients and external systems are not scaled by this system.")}
 
     class Meta(Element.Meta):
         verbose_name = "scaling rule"
@@ -44,12 +45,7 @@ class ScalingRule(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        check_kind(
-            self.component if self.component_id else None,
-            RUNNING_KINDS,
-            "component",
-            "Clients and external systems are not scaled by this system.",
-        )
+        check_kinds(self)
         if self.min_instances and self.max_instances and self.min_instances > self.max_instances:
             raise ValidationError({"max_instances": "Max instances must be at least min instances."})
 
