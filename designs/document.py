@@ -612,7 +612,7 @@ class _Importer:
                 self.error(
                     where,
                     f"Dangling reference: no {noun} “{value}” in this document "
-                    f"(a {noun} is referred to by {KEYS[related].describes}).",
+                    f"({'an' if noun[0] in 'aeiou' else 'a'} {noun} is referred to by {KEYS[related].describes}).",
                 )
             return None
         return target
@@ -717,6 +717,9 @@ class _Importer:
                     continue
                 complete &= self.assign(obj, name, value, places[name])
             columns = self.index_columns(item, where) if spec.model is m.Index else []
+            if columns and (problem := obj.columns_problem(columns)):
+                self.error(f"{where}/{INDEX_COLUMNS}", problem)
+                columns = None
             if complete and columns is not None and self.check(obj, where, places, self.siblings):
                 # Later elements are checked against it as if it were saved already.
                 self.siblings.add(obj)

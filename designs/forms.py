@@ -99,10 +99,13 @@ class IndexForm(ElementForm):
         missing = [n for n in names if n.lower() not in by_name]
         if missing:
             self.add_error("column_names", f"{table.name} has no column {', '.join(missing)}.")
-        elif len({n.lower() for n in names}) != len(names):
-            self.add_error("column_names", "A column may appear only once in an index.")
+            return cleaned
+        columns = [by_name[n.lower()] for n in names]
+        self.instance.method = cleaned.get("method") or self.instance.method
+        if problem := self.instance.columns_problem(columns):
+            self.add_error("column_names", problem)
         else:
-            self.ordered_columns = [by_name[n.lower()] for n in names]
+            self.ordered_columns = columns
         return cleaned
 
     def _save_m2m(self) -> None:

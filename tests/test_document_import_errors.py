@@ -243,7 +243,7 @@ def test_it_writes_nothing_when_the_last_step_is_wrong(owner, full_document):
     assert errors == [
         (
             "/steps/deployment/units/0/environment",
-            "Dangling reference: no environment “qa” in this document (a environment is referred to by its name).",
+            "Dangling reference: no environment “qa” in this document (an environment is referred to by its name).",
         )
     ]
     assert m.Table.objects.count() == tables

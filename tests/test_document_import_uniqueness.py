@@ -99,7 +99,7 @@ CASES = {
     ),
     "data store per component": (
         _document(architecture=ARCHITECTURE, database={"stores": [STORE, {**STORE, "engine": "Redis"}]}),
-        [("/steps/database/stores/1/component", "Data store with this Component already exists.")],
+        [("/steps/database/stores/1/component", "This component already has a data store; edit that one.")],
     ),
     "table name": (
         _document(
@@ -158,7 +158,7 @@ CASES = {
     ),
     "scaling rule per component": (
         _document(architecture=ARCHITECTURE, scalability={"scaling": [{"component": "API"}, {"component": "API"}]}),
-        [("/steps/scalability/scaling/1/component", "Scaling rule with this Component already exists.")],
+        [("/steps/scalability/scaling/1/component", "This component already has a scaling rule; edit that one.")],
     ),
     "deployment unit per environment": (
         _document(

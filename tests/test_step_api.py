@@ -116,7 +116,7 @@ INVALID = [
     ("endpoints", _invalid_response_json, "response_example", "Not valid JSON"),
     ("endpoints", _duplicate_endpoint, "path", "POST /orders is already defined in this design."),
     ("endpoints", _endpoint_on_database, "service", "Select a valid choice"),
-    ("endpoints", _path_without_slash, "path", "A path starts with / and has no spaces."),
+    ("endpoints", _path_without_slash, "path", "A path starts with / and has no spaces, query string or fragment."),
     ("errors", _error_with_success_status, "status", "greater than or equal to 400"),
     ("errors", _error_with_invalid_example, "example", "Not valid JSON"),
     ("errors", _error_documented_twice, "status", "already documents a 409 response"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -18,9 +19,29 @@ def validate_json_example(value: str) -> None:
     if not value.strip():
         return
     try:
-        json.loads(value)
+        json.loads(value, parse_constant=_refuse_constant)
     except ValueError as exc:
         raise ValidationError(f"Not valid JSON: {exc}") from None
+
+
+def _refuse_constant(name: str) -> None:
+    # Python's json reads NaN and Infinity; JSON, OpenAPI and every other client do not.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+PATH_PARAMETER = re.compile(r"\{[^{}/]+\}")
+
+
+def validate_path(value: str) -> None:
+    if not re.fullmatch(r"/[^\s?#]*", value):
+        raise ValidationError("A path starts with / and has no spaces, query string or fragment.")
+    if re.sub(PATH_PARAMETER, "", value).count("{") or re.sub(PATH_PARAMETER, "", value).count("}"):
+        raise ValidationError("Path parameters are written {name}, each within one segment.")
+
+
+def path_shape(path: str) -> str:
+    """The path as a router sees it: /orders/{id} and /orders/{orderId}/ are the same route."""
+    return PATH_PARAMETER.sub("{}", path).rstrip("/") or "/"
 
 
 class ApiSettings(Section):
@@ -67,9 +88,7 @@ class Endpoint(Element):
         Component, on_delete=models.CASCADE, related_name="endpoints", verbose_name="owning service"
     )
     method = models.CharField(max_length=10, choices=Method.choices, default=Method.GET)
-    path = models.CharField(
-        max_length=300, validators=[RegexValidator(r"^/[^\s]*$", "A path starts with / and has no spaces.")]
-    )
+    path = models.CharField(max_length=300, validators=[validate_path])
     summary = models.CharField(max_length=200)
     auth_required = models.BooleanField(default=True)
     roles_scopes = models.CharField("roles / scopes", max_length=200, blank=True)
@@ -109,6 +128,18 @@ class Endpoint(Element):
         check_kinds(self)
         if self.design_id and self.path and self.clashes(("design", "method", "path"), siblings=siblings):
             raise ValidationError({"path": f"{self.method} {self.path} is already defined in this design."})
+        if self.design_id and self.path and siblings is None:
+            self.check_route_is_free()
+
+    def check_route_is_free(self) -> None:
+        """Refuse a path that routes like another one, e.g. /orders/{id} beside /orders/{orderId}."""
+        shape = path_shape(self.path)
+        others = Endpoint.objects.filter(design_id=self.design_id, method=self.method).exclude(pk=self.pk)
+        for other in others.only("path"):
+            if other.path != self.path and path_shape(other.path) == shape:
+                raise ValidationError(
+                    {"path": f"{self.method} {self.path} is the same route as {self.method} {other.path}."}
+                )
 
     @property
     def looks_like_collection(self) -> bool:

@@ -26,6 +26,42 @@ def validate_sql_type(value: str) -> None:
         raise ValidationError("Use a PostgreSQL type such as text, bigint, numeric(12,2), varchar(200) or uuid[].")
 
 
+# Types PostgreSQL compares with each other, so a foreign key may join them.
+TYPE_FAMILIES = {
+    **dict.fromkeys(
+        (
+            "smallint",
+            "integer",
+            "bigint",
+            "int",
+            "int2",
+            "int4",
+            "int8",
+            "smallserial",
+            "serial",
+            "bigserial",
+            "serial2",
+            "serial4",
+            "serial8",
+        ),
+        "integer",
+    ),
+    **dict.fromkeys(("text", "varchar", "character varying", "char", "character", "bpchar", "citext"), "text"),
+    **dict.fromkeys(("numeric", "decimal"), "numeric"),
+    **dict.fromkeys(("timestamp", "timestamp without time zone"), "timestamp"),
+    **dict.fromkeys(("timestamptz", "timestamp with time zone"), "timestamptz"),
+}
+
+
+def type_family(data_type: str) -> str:
+    """The comparable family of a column type: varchar(200) and text are both "text"."""
+    base = re.sub(r"\(.*\)", "", data_type.strip().lower()).strip()
+    array = base.endswith("[]")
+    base = base.removesuffix("[]").strip()
+    family = TYPE_FAMILIES.get(base, base)
+    return f"{family}[]" if array else family
+
+
 class DataStore(Element):
     class Consistency(models.TextChoices):
         STRONG = "strong", "Strong"
@@ -37,7 +73,12 @@ class DataStore(Element):
         SYNC = "sync", "Synchronous"
         ASYNC = "async", "Asynchronous"
 
-    component = models.OneToOneField(Component, on_delete=models.CASCADE, related_name="data_store")
+    component = models.OneToOneField(
+        Component,
+        on_delete=models.CASCADE,
+        related_name="data_store",
+        error_messages={"unique": "This component already has a data store; edit that one."},
+    )
     engine = models.CharField(max_length=100, help_text="e.g. PostgreSQL 16, Redis 7")
     purpose = models.CharField(max_length=200, blank=True)
     consistency_model = models.CharField(max_length=20, choices=Consistency.choices, default=Consistency.STRONG)
@@ -177,6 +218,13 @@ class Column(Element):
             raise ValidationError(
                 {"references": f"{target} is neither a primary key nor unique; reference one that is."}
             )
+        if target is not None and self.data_type and type_family(self.data_type) != type_family(target.data_type):
+            raise ValidationError(
+                {
+                    "references": f"{self.name} is {self.data_type} but {target} is {target.data_type}; "
+                    "a foreign key needs the same type on both sides."
+                }
+            )
         if self.on_delete == self.OnDelete.SET_NULL and not self.nullable:
             raise ValidationError({"on_delete": "SET NULL needs a nullable column."})
         # An import (siblings given) saves only new elements, and each index and reference checks its own side.
@@ -189,12 +237,13 @@ class Column(Element):
         An index's columns must belong to its table, and a foreign key must reference a primary
         key or unique column; those are checked when the index or referencing column is saved.
         """
-        stored = self.stored("table", "primary_key", "unique")
+        stored = self.stored("table", "primary_key", "unique", "data_type")
         if stored is None:
             return
         moved = stored["table"] != self.table_id
         demoted = (stored["primary_key"] or stored["unique"]) and not (self.primary_key or self.unique)
-        if not (moved or demoted):
+        retyped = type_family(stored["data_type"]) != type_family(self.data_type)
+        if not (moved or demoted or retyped):
             return
         referencing = [str(c) for c in self.referenced_by.exclude(pk=self.pk).select_related("table")]
         errors: dict[str, str] = {}
@@ -219,6 +268,12 @@ class Column(Element):
             errors[field] = (
                 f"{self.name} is referenced by {listing(referencing)}, and a foreign key needs a primary key "
                 f"or unique column. Keep it one, or change or delete {them} first."
+            )
+        if retyped and referencing:
+            them = "it" if len(referencing) == 1 else "them"
+            errors["data_type"] = (
+                f"{self.name} is referenced by {listing(referencing)}, whose type must match. "
+                f"Change {them} first, or keep a {stored['data_type']}-compatible type."
             )
         if errors:
             raise ValidationError(errors)
@@ -257,6 +312,15 @@ class Index(Element):
         if self.unique and self.method != self.Method.BTREE:
             # PostgreSQL supports unique indexes only with B-tree.
             raise ValidationError({"method": "A unique index must use B-tree."})
+
+    def columns_problem(self, columns: list[Column]) -> str:
+        """What is wrong with these columns, in order, for this index; "" when nothing is."""
+        names = [c.name.lower() for c in columns]
+        if len(set(names)) != len(names):
+            return "A column may appear only once in an index."
+        if self.method == self.Method.HASH and len(columns) > 1:
+            return "A hash index has exactly one column; use B-tree for several."
+        return ""
 
     def ordered_columns(self) -> list[Column]:
         return [ic.column for ic in self.index_columns.all()]

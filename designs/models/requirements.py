@@ -100,6 +100,10 @@ class NonFunctionalRequirement(Element):
             raise ValidationError(
                 {k: "A measurable target needs a metric, comparator, value and unit." for k in set(parts) - given}
             )
+        if self.target_value is not None and self.target_value < 0:
+            raise ValidationError({"target_value": "A target can't be negative."})
+        if self.unit.strip() == "%" and self.target_value is not None and self.target_value > 100:
+            raise ValidationError({"target_value": "A percentage can't be more than 100."})
 
     @property
     def has_target(self) -> bool:

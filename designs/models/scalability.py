@@ -17,7 +17,12 @@ class ScalingRule(Element):
         VERTICAL = "vertical", "Vertical"
         NONE = "none", "None"
 
-    component = models.OneToOneField(Component, on_delete=models.CASCADE, related_name="scaling")
+    component = models.OneToOneField(
+        Component,
+        on_delete=models.CASCADE,
+        related_name="scaling",
+        error_messages={"unique": "This component already has a scaling rule; edit that one."},
+    )
     mode = models.CharField(max_length=20, choices=Mode.choices, default=Mode.HORIZONTAL)
     stateless = models.BooleanField(default=True)
     min_instances = models.PositiveIntegerField(default=2, validators=[MinValueValidator(1)])
