@@ -168,8 +168,15 @@ def section_save(*, design: m.Design, form: ModelForm) -> m.Section:
     return _save_versioned(form, design=design, is_new=form.instance.pk is None)
 
 
-def deletion_impact(element: m.Element) -> list[models.Model]:
-    """Every other record that deleting `element` would remove with it."""
+@dataclass(frozen=True)
+class DeletionImpact:
+    """What deleting an element takes with it, and what merely loses its link to it."""
+
+    deleted: list[models.Model]
+    unlinked: list[tuple[models.Model, str]]  # (element, name of the reference that is cleared)
+
+
+def deletion_impact(element: m.Element) -> DeletionImpact:
     collector = Collector(using=router.db_for_write(type(element)))
     collector.collect([element])
     doomed: dict[type[models.Model], list[Any]] = defaultdict(list)
@@ -182,16 +189,28 @@ def deletion_impact(element: m.Element) -> list[models.Model]:
     for qs in collector.fast_deletes:
         if qs.model is not m.IndexColumn:
             doomed[qs.model] += qs.values_list("pk", flat=True)
-    # The collector loads rows with only the fields deletion needs; the page names
-    # each one, so reload them whole with what str() reads, one query per model.
-    rows = []
-    for model, pks in doomed.items():
-        if not pks:
+    cleared: dict[type[models.Model], dict[Any, str]] = defaultdict(dict)
+    for (field, _value), batches in collector.field_updates.items():
+        for batch in batches:
+            for obj in batch:
+                cleared[field.model][obj.pk] = str(field.verbose_name)
+    return DeletionImpact(
+        deleted=[obj for obj, _ in _reload({model: dict.fromkeys(pks, "") for model, pks in doomed.items()})],
+        unlinked=_reload(cleared),
+    )
+
+
+def _reload(rows: dict[type[models.Model], dict[Any, str]]) -> list[tuple[models.Model, str]]:
+    """The collector loads rows with only the fields deletion needs; the page names each one,
+    so reload them whole with what str() reads, one query per model, in the same order."""
+    found = []
+    for model, labels in rows.items():
+        if not labels:
             continue
         related = getattr(model, "label_related", ())
-        loaded = {obj.pk: obj for obj in model._base_manager.filter(pk__in=pks).select_related(*related)}
-        rows += [loaded[pk] for pk in pks if pk in loaded]
-    return rows
+        loaded = {obj.pk: obj for obj in model._base_manager.filter(pk__in=labels).select_related(*related)}
+        found += [(loaded[pk], label) for pk, label in labels.items() if pk in loaded]
+    return found
 
 
 @transaction.atomic

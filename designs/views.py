@@ -458,11 +458,12 @@ def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: 
         return render(request, "designs/element_delete.html", context)
     services.element_delete(design=design, element=obj)
     if not request.htmx:
-        removed = f" and {len(impact)} dependent element{'s' if len(impact) != 1 else ''}" if impact else ""
+        count = len(impact.deleted)
+        removed = f" and {count} dependent element{'s' if count != 1 else ''}" if count else ""
         messages.success(request, f"{spec.singular.capitalize()} “{obj}” deleted{removed}.")
         return redirect(_step_url(design, step, f"list-{spec.key}"))
     # Lists of this step that lost rows with it are swapped in out of band.
-    lost = {type(other) for other in impact}
+    lost = {type(other) for other in impact.deleted} | {type(other) for other, _ in impact.unlinked}
     touched = [_element_list(design, other) for other in step.elements if other is not spec and other.model in lost]
     return _element_response(
         request, design, step, spec, "list-response", list=_element_list(design, spec), touched_lists=touched
