@@ -47,7 +47,14 @@ class VersionedForm(forms.ModelForm):
         if label_related:
             qs = qs.select_related(*label_related)
         rule = self.choice_filters().get(name, {})
-        field.queryset = qs.filter(rule) if isinstance(rule, Q) else qs.filter(**rule)
+        qs = qs.filter(rule) if isinstance(rule, Q) else qs.filter(**rule)
+        model_field = self._model_field(name)
+        if isinstance(model_field, dj.OneToOneField):
+            # One per target (a component has one data store, one scaling rule): offer only free ones.
+            taken = Q(**{f"{model_field.related_query_name()}__isnull": False})
+            current = getattr(self.instance, model_field.attname)
+            qs = qs.exclude(taken & ~Q(pk=current)) if current else qs.exclude(taken)
+        field.queryset = qs
 
     def choice_filters(self) -> dict[str, dict[str, Any] | Q]:
         return {}

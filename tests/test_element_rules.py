@@ -9,7 +9,7 @@ import pytest
 
 from designs import models as m
 from designs.document import DocumentError, export_design, import_design
-from tests.step_helpers import add_element, component, edit_data, edit_url, field_error
+from tests.step_helpers import add_element, component, edit_data, edit_url, field_error, select_options, step_url
 
 
 def _endpoint_fields(design, **extra):
@@ -181,3 +181,13 @@ def test_it_refuses_impossible_nfr_targets(owner_client, design, value, unit, me
     )
     assert field_error(response.content.decode(), "new-nonfunctional-target_value") == message
     assert not m.NonFunctionalRequirement.objects.exists()
+
+
+def test_it_offers_only_components_without_a_scaling_rule(owner_client, design):
+    ruled = component(design, "orders")
+    component(design, "payments")
+    rule = m.ScalingRule.objects.create(design=design, component=ruled, capacity_rps=100)
+    page = owner_client.get(step_url(design, "scalability"), {"edit": f"scaling:{rule.pk}"}).content.decode()
+    assert select_options(page, "new-scaling-component") == ["payments"]
+    # The rule being edited still offers its own component.
+    assert select_options(page, f"edit-scaling-{rule.pk}-component") == ["orders", "payments"]

@@ -200,7 +200,7 @@ def _unique_hash_index(design):
 INVALID = [
     ("stores", _store_on_a_service, "component", "Select a valid choice"),
     ("stores", _replicas_without_replication, "replication", "Read replicas need a replication mode."),
-    ("stores", _second_store_for_a_component, "component", "already has a data store"),
+    ("stores", _second_store_for_a_component, "component", "Select a valid choice"),
     ("tables", _partitioned_without_key, "partition_key", "A partitioned table needs a partition key."),
     ("tables", _table_name_taken, "name", "already has the name"),
     ("tables", _table_name_with_space, "name", "Use letters, digits and underscores"),

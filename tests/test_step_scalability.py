@@ -106,7 +106,7 @@ def _bottleneck_without_description(design):
 INVALID = [
     ("scaling", _min_above_max, "max_instances", "Max instances must be at least min instances."),
     ("scaling", _scaling_a_client, "component", "Select a valid choice"),
-    ("scaling", _scaling_twice, "component", "already has a scaling rule"),
+    ("scaling", _scaling_twice, "component", "Select a valid choice"),
     ("scaling", _zero_capacity, "capacity_rps", "greater than or equal to 0.01"),
     ("data_scaling", _table_of_another_store, "table", "Choose a table of the chosen data store."),
     ("roadmap", _roadmap_name_taken, "name", "already has the name"),

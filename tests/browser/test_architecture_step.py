@@ -199,6 +199,20 @@ def test_it_shows_an_edit_error_in_the_row_and_cancels(owner_page, design, compo
     assert (orders.name, orders.version) == ("Orders", 1)
 
 
+def test_it_cancels_an_inline_edit_with_escape(owner_page, design, components):
+    page = owner_page
+    page.goto(step_url(design, "architecture"))
+    payments = components["Payments"]
+    rows(page, "components").filter(has_text="Payments").get_by_role("link", name="Edit").click()
+    name = page.locator(f"#id_edit-components-{payments.pk}-name")
+    expect(name).to_be_focused()
+    name.fill("Billing")
+    name.press("Escape")
+    expect(page.locator("#list-components tr.editing")).to_have_count(0)
+    expect(page.locator(f"#row-components-{payments.pk}")).to_contain_text("Payments")
+    assert Component.objects.get(pk=payments.pk).name == "Payments"
+
+
 def test_it_deletes_from_the_confirmation_page_opened_directly(owner_page, design, components):
     page = owner_page
     orders = components["Orders"]
