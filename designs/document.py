@@ -320,6 +320,8 @@ def _field_schema(field: Any, spec: ElementSpec | SectionSpec | None = None) -> 
         rule = KEYS[related]
         schema = {"type": "string", "minLength": 1}
         text = f"{text}: key of a {related._meta.verbose_name} ({rule.describes})"
+        if limit := getattr(field.model, "kind_limits", {}).get(field.name):
+            text += f", where {_describe_filter({'kind__in': limit.kinds})}"
         filters = getattr(spec, "choice_filters", {}).get(field.name)
         if filters:
             text += f", where {_describe_filter(filters)}"

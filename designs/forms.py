@@ -48,6 +48,9 @@ class VersionedForm(forms.ModelForm):
             qs = qs.select_related(*label_related)
         rule = self.choice_filters().get(name, {})
         qs = qs.filter(rule) if isinstance(rule, Q) else qs.filter(**rule)
+        # A reference limited to some kinds of component offers only those (the model declares which).
+        if limit := getattr(self._meta.model, "kind_limits", {}).get(name):
+            qs = qs.filter(kind__in=limit.kinds)
         model_field = self._model_field(name)
         if isinstance(model_field, dj.OneToOneField):
             # One per target (a component has one data store, one scaling rule): offer only free ones.

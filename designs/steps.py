@@ -18,7 +18,6 @@ from django.db.models import Q
 
 from . import completeness as rules
 from . import models as m
-from .models.architecture import CACHE_KINDS, DATA_STORE_KINDS, RUNNING_KINDS, SERVICE_KINDS, ComponentKind
 
 GUIDANCE_DIR = Path(__file__).parent / "guidance"
 
@@ -49,8 +48,8 @@ class ElementSpec:
     columns: tuple[str, ...] = ()
     title: str = ""
     help: str = ""
-    # Restricts a reference to some kinds, e.g. an endpoint's owner is a service:
-    # filter keyword arguments, or a Q where the rule is an OR.
+    # Narrows a reference's choices beyond the model's own rules (component kinds come from the
+    # model's `kind_limits`): filter keyword arguments, or a Q where the rule is an OR.
     choice_filters: Mapping[str, Mapping[str, Any] | Q] = field(default_factory=dict)
     prefetch: tuple[str, ...] = ()
     order_by: tuple[str, ...] = ()
@@ -244,7 +243,6 @@ STEPS: tuple[Step, ...] = (
                     "exposes_classification",
                 ),
                 columns=("method", "path", "service", "summary", "success_status", "auth_required", "paginated"),
-                choice_filters={"service": {"kind__in": SERVICE_KINDS}},
             ),
             ElementSpec(
                 "errors",
@@ -293,7 +291,6 @@ STEPS: tuple[Step, ...] = (
                     "rpo_minutes",
                     "rto_minutes",
                 ),
-                choice_filters={"component": {"kind__in": DATA_STORE_KINDS}},
             ),
             ElementSpec(
                 "tables",
@@ -437,7 +434,6 @@ STEPS: tuple[Step, ...] = (
                 m.CachePolicy,
                 ("layer", "cached_data", "pattern", "ttl_seconds", "invalidation", "cache_component"),
                 columns=("layer", "cached_data", "pattern", "ttl_seconds", "cache_component"),
-                choice_filters={"cache_component": {"kind__in": CACHE_KINDS}},
             ),
             ElementSpec(
                 "hot_queries",
@@ -450,7 +446,6 @@ STEPS: tuple[Step, ...] = (
                 m.BackgroundJob,
                 ("name", "trigger", "queue", "retry_policy", "idempotent"),
                 columns=("name", "trigger", "queue", "retry_policy", "idempotent"),
-                choice_filters={"queue": {"kind": ComponentKind.QUEUE}},
             ),
         ),
         rule=rules.performance,
@@ -485,7 +480,6 @@ STEPS: tuple[Step, ...] = (
                 ),
                 title="Scaling per component",
                 order_by=("component__position", "component_id"),
-                choice_filters={"component": {"kind__in": RUNNING_KINDS}},
             ),
             ElementSpec("data_scaling", m.DataScaling, ("store", "technique", "table", "notes"), title="Data scaling"),
             ElementSpec("bottlenecks", m.Bottleneck, ("kind", "component", "description", "mitigation")),
@@ -543,7 +537,6 @@ STEPS: tuple[Step, ...] = (
                 title="Components per environment",
                 group_by="environment",
                 order_by=("environment__position", "environment_id", "component__position", "id"),
-                choice_filters={"component": {"kind__in": RUNNING_KINDS}},
             ),
             ElementSpec(
                 "pipeline",
@@ -557,7 +550,6 @@ STEPS: tuple[Step, ...] = (
                 m.HealthCheck,
                 ("component", "kind", "probe"),
                 title="Health checks",
-                choice_filters={"component": {"kind__in": RUNNING_KINDS}},
             ),
             ElementSpec("alerts", m.Alert, ("name", "condition", "threshold", "severity", "runbook")),
             ElementSpec("slos", m.Slo, ("name", "sli", "target_percent", "window_days"), title="SLOs"),
