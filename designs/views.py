@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -44,7 +45,9 @@ DASHBOARD_PAGE_SIZE = 20
 # ---------------------------------------------------------------- designs
 
 
+# Pages that htmx edits in place are never cached: Back must not bring an older copy.
 @login_required
+@never_cache
 @vary_on_headers("HX-Request")
 def dashboard(request: HttpRequest) -> HttpResponse:
     show_archived = request.GET.get("archived") == "1"
@@ -70,6 +73,7 @@ def design_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     return render(request, "designs/overview.html", {"design": design, "nav": _nav(design)})
@@ -185,10 +189,10 @@ def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any
         overrides = dict(bound.get(f"list:{spec.key}", {}))
         if not overrides and edit_param.startswith(f"{spec.key}:"):
             pk = edit_param.split(":", 1)[1]
-            if pk.isdigit():
-                obj = get_object_or_404(spec.model, pk=pk, design=design)
-                form = _edit_form(spec, obj, design)
-                overrides = {"edit_pk": obj.pk, "edit_form": form}
+            # A row deleted since the link was made just isn't opened.
+            obj = spec.model.objects.filter(pk=pk, design=design).first() if pk.isdigit() else None
+            if obj is not None:
+                overrides = {"edit_pk": obj.pk, "edit_form": _edit_form(spec, obj, design)}
         lists.append(_element_list(design, spec, **overrides))
     sections = [
         {"spec": spec, "form": bound.get(f"section:{spec.key}") or _section_form(design, spec)}
@@ -210,6 +214,7 @@ def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any
 
 
 @login_required
+@never_cache
 def step_page(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     step = _step_or_404(step_key)
@@ -296,6 +301,11 @@ def _element_spec(step_key: str, element_key: str) -> tuple[Step, ElementSpec]:
         raise Http404("No such element list") from None
 
 
+def _points_at(spec: ElementSpec, model: type) -> bool:
+    """Whether the elements of this list refer to elements of `model`."""
+    return any(f.is_relation and f.related_model is model and f.name != "design" for f in spec.model._meta.fields)
+
+
 def _dependent_add_forms(
     design: Design, step: Step, changed: ElementSpec, skip: tuple[ElementSpec, ...] = ()
 ) -> list[ElementList]:
@@ -304,8 +314,7 @@ def _dependent_add_forms(
     for spec in step.elements:
         if spec is changed or spec in skip:
             continue
-        fields = [f for f in spec.model._meta.fields if f.name in spec.fields and f.is_relation]
-        if any(f.related_model is changed.model for f in fields):
+        if _points_at(spec, changed.model):
             stale.append(
                 ElementList(
                     spec=spec, rows=[], add_form=element_form_class(spec)(design=design, prefix=f"new-{spec.key}")
@@ -325,6 +334,8 @@ def _element_response(
         "nav": _nav(design),
         "oob_nav": True,
         "can_edit": True,
+        # Step 7's capacity figures read the scaling rules: send them along, recomputed.
+        "capacity": capacity_report(design) if step.key == "scalability" else None,
         # A list re-rendered whole brings its own fresh add form.
         "dependent_lists": _dependent_add_forms(
             design, step, spec, skip=tuple(touched.spec for touched in extra.get("touched_lists", ()))
@@ -380,6 +391,24 @@ def _get_element(design: Design, spec: ElementSpec, pk: int) -> Any:
     return get_object_or_404(spec.queryset(design), pk=pk)
 
 
+def _saved_row_response(request: HttpRequest, design: Design, step: Step, spec: ElementSpec, pk: int) -> HttpResponse:
+    """The saved row, and every list of the step that shows it by name (a renamed table heads its columns)."""
+    touched = [
+        _element_list(design, other) for other in step.elements if other is not spec and _points_at(other, spec.model)
+    ]
+    if _points_at(spec, spec.model):
+        # Rows of this very list name the saved one (a column referencing a column): redraw the list.
+        response = _element_response(
+            request, design, step, spec, "list-response", list=_element_list(design, spec), touched_lists=touched
+        )
+        response["HX-Retarget"] = f"#list-{spec.key}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return _element_response(
+        request, design, step, spec, "row-response", obj=_get_element(design, spec, pk), touched_lists=touched
+    )
+
+
 def _edit_row(
     request: HttpRequest, design: Design, step: Step, spec: ElementSpec, obj: Any, form: Any, conflict: Any = None
 ) -> HttpResponse:
@@ -397,7 +426,8 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
     form_class = element_form_class(spec)
     if request.method == "GET":
         if not request.htmx:
-            return redirect(f"{_step_url(design, step)}?edit={spec.key}:{obj.pk}#row-{spec.key}-{obj.pk}")
+            # No #fragment: browsers skip autofocus when the address points at an element.
+            return redirect(f"{_step_url(design, step)}?edit={spec.key}:{obj.pk}")
         form = _edit_form(spec, obj, design)
         return _edit_row(request, design, step, spec, obj, form)
     form = _edit_form(spec, obj, design, request.POST)
@@ -413,7 +443,7 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
             if not request.htmx:
                 messages.success(request, f"{spec.singular.capitalize()} saved.")
                 return redirect(_step_url(design, step, f"row-{spec.key}-{saved.pk}"))
-            return _element_response(request, design, step, spec, "row-response", obj=_get_element(design, spec, pk))
+            return _saved_row_response(request, design, step, spec, pk)
     if request.htmx:
         return _edit_row(request, design, step, spec, obj, form, conflict)
     overrides = {"edit_pk": obj.pk, "edit_form": form, "conflict": conflict}

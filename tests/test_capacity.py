@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from designs import models as m
 from designs.capacity import capacity_report, estimate_load, instances_needed
-from tests.step_helpers import component, section_data, section_url, step_url
+from tests.step_helpers import component, edit_data, edit_url, section_data, section_url, step_url
 
 # 864,000 users * 100 requests a day = 1,000 req/s on average; 3 times that at peak.
 PROFILE = {
@@ -116,3 +116,23 @@ def test_it_recomputes_after_the_load_profile_is_saved(owner_client, design):
     assert "<dt>Average load</dt><dd>2,000.0 req/s</dd>" in card
     assert "<dt>Peak load</dt><dd>6,000.0 req/s</dd>" in card
     assert "<td>15</td> <td>150 <strong>exceeds max 100</strong></td>" in card
+
+
+def test_it_sends_fresh_figures_along_when_a_scaling_rule_is_edited(owner_client, design, htmx_headers):
+    rule = _setup(design, max_instances=100)
+    data = edit_data(
+        "scaling",
+        rule,
+        component=rule.component_id,
+        mode="horizontal",
+        stateless=True,
+        min_instances=2,
+        max_instances=100,
+        capacity_rps=800,
+    )
+    response = owner_client.post(edit_url(design, "scalability", "scaling", rule.pk), data, **htmx_headers)
+    html = response.content.decode()
+    card = re.search(r'<section class="card capacity" id="capacity" hx-swap-oob="true">(.*?)</section>', html, re.S)
+    assert card, "the capacity card comes along out of band"
+    # 3,000 req/s at peak over 800 req/s per instance: 4 now, 38 at ten times the load.
+    assert "<td>4</td> <td>38</td>" in re.sub(r"\s+", " ", card.group(1))

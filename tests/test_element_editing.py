@@ -210,7 +210,8 @@ def test_it_returns_the_edit_form_for_htmx(owner_client, design, api, htmx_heade
 def test_it_redirects_the_edit_link_to_the_step_page_without_javascript(owner_client, design, api):
     response = owner_client.get(_url("element-edit", design, LIST, api.pk))
     assert response.status_code == 302
-    assert response.url == f"{_step_url(design)}?edit=components:{api.pk}#row-components-{api.pk}"
+    # No #fragment: a browser skips autofocus when the address points at an element.
+    assert response.url == f"{_step_url(design)}?edit=components:{api.pk}"
 
 
 def test_it_renders_the_edit_form_in_place_on_the_step_page(owner_client, design, api, orders_db):
@@ -359,3 +360,21 @@ def test_it_answers_404_for_a_deleted_row(owner_client, design, api, htmx_header
     owner_client.post(_url("element-delete", design, LIST, api.pk), **htmx_headers)
     assert owner_client.get(_url("element-edit", design, LIST, api.pk), **htmx_headers).status_code == 404
     assert owner_client.post(_url("element-delete", design, LIST, api.pk), **htmx_headers).status_code == 404
+
+
+def test_it_shows_the_step_when_the_row_to_edit_was_deleted(owner_client, design):
+    html = owner_client.get(_step_url(design), {"edit": "components:999999"})
+    assert html.status_code == 200
+    assert 'class="editing"' not in html.content.decode()
+
+
+def test_it_redraws_the_lists_that_name_a_renamed_element(owner_client, design, api, orders_db, htmx_headers):
+    Interaction.objects.create(design=design, source=api, target=orders_db, protocol="sql")
+    response = owner_client.post(
+        _url("element-edit", design, LIST, api.pk), _edit_data(api, name="Gateway"), **htmx_headers
+    )
+    html = response.content.decode()
+    interactions = re.search(r'<section[^>]*id="list-interactions" hx-swap-oob="true">.*?</section>', html, re.S)
+    assert interactions, "the interactions list comes along"
+    assert "Gateway" in interactions.group(0)
+    assert html.count('id="add-interactions"') == 1

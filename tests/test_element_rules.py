@@ -9,7 +9,17 @@ import pytest
 
 from designs import models as m
 from designs.document import DocumentError, export_design, import_design
-from tests.step_helpers import add_element, component, edit_data, edit_url, field_error, select_options, step_url
+from tests.step_helpers import (
+    add_element,
+    component,
+    edit_data,
+    edit_url,
+    field_error,
+    section_data,
+    section_url,
+    select_options,
+    step_url,
+)
 
 
 def _endpoint_fields(design, **extra):
@@ -191,3 +201,49 @@ def test_it_offers_only_components_without_a_scaling_rule(owner_client, design):
     assert select_options(page, "new-scaling-component") == ["payments"]
     # The rule being edited still offers its own component.
     assert select_options(page, f"edit-scaling-{rule.pk}-component") == ["orders", "payments"]
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [("/a//b", "no empty segments"), ("/a/{id}/b/{id}", "Each path parameter may appear only once.")],
+)
+def test_it_refuses_paths_openapi_would_not_take(owner_client, design, path, message):
+    response = add_element(owner_client, design, "api", "endpoints", **_endpoint_fields(design, path=path))
+    assert message in field_error(response.content.decode(), "new-endpoints-path")
+
+
+def test_it_refuses_a_negative_query_rate(owner_client, design):
+    response = add_element(
+        owner_client, design, "performance", "hot_queries", name="Orders by customer", calls_per_second="-3"
+    )
+    assert field_error(response.content.decode(), "new-hot_queries-calls_per_second") == "A rate can't be negative."
+    assert not m.HotQuery.objects.exists()
+
+
+def test_it_refuses_a_second_budget_for_the_same_endpoint(owner_client, design):
+    endpoint = m.Endpoint.objects.create(
+        design=design, service=component(design, "orders"), path="/orders", summary="List"
+    )
+    m.PerformanceBudget.objects.create(design=design, endpoint=endpoint, p99_ms=500)
+    response = add_element(owner_client, design, "performance", "budgets", endpoint=endpoint.pk, p99_ms=600)
+    assert "already has a budget" in field_error(response.content.decode(), "new-budgets-endpoint")
+    assert m.PerformanceBudget.objects.count() == 1
+
+
+def test_it_refuses_the_same_permission_in_other_letter_case(owner_client, design):
+    role = m.SecurityRole.objects.create(design=design, name="support")
+    m.PermissionGrant.objects.create(design=design, role=role, resource="Orders", action="read")
+    response = add_element(
+        owner_client, design, "security", "permissions", role=role.pk, resource="orders", action="read"
+    )
+    assert "already may read" in field_error(response.content.decode(), "new-permissions-resource")
+    assert m.PermissionGrant.objects.count() == 1
+
+
+def test_it_refuses_more_concurrent_users_than_daily_users(owner_client, design):
+    data = section_data("load", daily_active_users=200_000, peak_concurrent_users=5_000_000)
+    response = owner_client.post(section_url(design, "requirements", "load"), data, HTTP_HX_REQUEST="true")
+    assert "More users at once than use the system in a day" in field_error(
+        response.content.decode(), "load-peak_concurrent_users"
+    )
+    assert not m.LoadProfile.objects.filter(design=design).exists()

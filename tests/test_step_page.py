@@ -104,3 +104,33 @@ def test_it_shows_the_columns_of_each_table_under_a_heading(owner_client, design
     columns = html[html.index('id="list-columns"') : html.index('id="list-indexes"')]
     headings = re.findall(r'<tr class="group"><th colspan="99">([^<]+)</th></tr>', columns)
     assert headings == ["orders", "customers"]
+
+
+def test_it_redraws_the_column_list_when_a_referenced_column_is_renamed(owner_client, design):
+    db = Component.objects.create(design=design, name="orders-db", kind="database")
+    store = m.DataStore.objects.create(design=design, component=db, engine="PostgreSQL 16")
+    customers = m.Table.objects.create(design=design, store=store, name="customers")
+    key = m.Column.objects.create(design=design, table=customers, name="id", data_type="bigint", primary_key=True)
+    m.Column.objects.create(design=design, table=customers, name="referrer_id", data_type="bigint", references=key)
+    prefix = f"edit-columns-{key.pk}"
+    data = {
+        f"{prefix}-table": customers.pk,
+        f"{prefix}-name": "customer_id",
+        f"{prefix}-data_type": "bigint",
+        f"{prefix}-primary_key": "on",
+        f"{prefix}-on_delete": "no_action",
+        f"{prefix}-base_version": key.version,
+    }
+    url = reverse("designs:element-edit", args=[design.slug, "database", "columns", key.pk])
+    response = owner_client.post(url, data, HTTP_HX_REQUEST="true")
+    assert response["HX-Retarget"] == "#list-columns"
+    assert "customers.customer_id" in response.content.decode()  # the referring row's label is fresh
+
+
+def test_it_keeps_browsers_from_showing_an_old_copy_on_back(owner_client, design):
+    for url in (
+        reverse("designs:dashboard"),
+        reverse("designs:overview", args=[design.slug]),
+        reverse("designs:step", args=[design.slug, "security"]),
+    ):
+        assert "no-store" in owner_client.get(url)["Cache-Control"], url

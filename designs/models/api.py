@@ -37,6 +37,11 @@ def validate_path(value: str) -> None:
         raise ValidationError("A path starts with / and has no spaces, query string or fragment.")
     if re.sub(PATH_PARAMETER, "", value).count("{") or re.sub(PATH_PARAMETER, "", value).count("}"):
         raise ValidationError("Path parameters are written {name}, each within one segment.")
+    if "//" in value:
+        raise ValidationError("A path has no empty segments (//).")
+    names = PATH_PARAMETER.findall(value)
+    if len(set(names)) != len(names):
+        raise ValidationError("Each path parameter may appear only once.")
 
 
 def path_shape(path: str) -> str:

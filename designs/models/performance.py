@@ -62,6 +62,9 @@ class PerformanceBudget(Element):
         ordered = [v for v in (self.p50_ms, self.p95_ms, self.p99_ms) if v is not None]
         if ordered != sorted(ordered):
             raise ValidationError({"p99_ms": "Percentiles must not decrease: p50 ≤ p95 ≤ p99."})
+        target = "endpoint" if self.endpoint_id else "nfr"
+        if self.clashes((target,), siblings=siblings):
+            raise ValidationError({target: f"{getattr(self, target)} already has a budget; edit that one."})
 
 
 class CachePolicy(Element):
@@ -122,6 +125,11 @@ class HotQuery(Element):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        if self.calls_per_second is not None and self.calls_per_second < 0:
+            raise ValidationError({"calls_per_second": "A rate can't be negative."})
 
 
 class BackgroundJob(Element):

@@ -156,6 +156,14 @@ class LoadProfile(Section):
     class Meta:
         verbose_name = "load profile"
 
+    def clean(self) -> None:
+        super().clean()
+        users, peak = self.daily_active_users, self.peak_concurrent_users
+        if users is not None and peak is not None and peak > users:
+            raise ValidationError(
+                {"peak_concurrent_users": "More users at once than use the system in a day; check both figures."}
+            )
+
 
 class ConsistencyNeed(Element):
     class Preference(models.TextChoices):

@@ -110,7 +110,7 @@ class PermissionGrant(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
-        if self.role_id and self.resource and self.clashes(("role", "resource", "action"), siblings=siblings):
+        if self.role_id and self.resource and self.clashes(("role", "action"), folded="resource", siblings=siblings):
             raise ValidationError({"resource": f"{self.role} already may {self.action} {self.resource}."})
 
 

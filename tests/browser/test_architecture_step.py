@@ -82,9 +82,18 @@ def test_it_adds_and_edits_elements_inline_without_reloading(owner_page, design)
     expect(page.locator("#list-components tr.editing")).to_have_count(0)
     expect(rows(page, "components").filter(has_text="Orders")).to_contain_text("Go 1.23")
 
+    # A rename shows at once wherever the step names the component.
+    rows(page, "components").filter(has_text="Storefront").get_by_role("link", name="Edit").click()
+    page.locator("#list-components tr.editing").get_by_label("Name").fill("Web shop")
+    page.locator("#list-components tr.editing").get_by_role("button", name="Save").click()
+    expect(rows(page, "interactions").first).to_contain_text("Web shop")
+    expect(page.locator("#id_new-interactions-source option")).to_have_text(["---------", "Web shop", "Orders"])
+    expect(rows(page, "components")).to_have_count(2)
+    expect(step.locator(".figure")).to_have_text("3/6")
+
     assert page.evaluate("window.__marker") == 1, "the page was reloaded"
     storefront, orders_obj = Component.objects.filter(design=design).order_by("position")
-    assert (storefront.name, orders_obj.name, orders_obj.technology) == ("Storefront", "Orders", "Go 1.23")
+    assert (storefront.name, orders_obj.name, orders_obj.technology) == ("Web shop", "Orders", "Go 1.23")
     assert orders_obj.version == 2
     interaction = Interaction.objects.get(design=design)
     assert (interaction.source, interaction.target) == (storefront, orders_obj)
