@@ -115,11 +115,10 @@ def test_it_refuses_a_hash_index_on_several_columns_on_import(owner, design):
     )
 
 
-def test_it_refuses_a_foreign_key_between_different_types(owner_client, design):
-    table = _orders_table(design)
-    target = table.columns.get(name="id")  # uuid
-    response = add_element(
-        owner_client,
+def _add_parent_id(client, design, table, references, **extra):
+    """POST a bigint column parent_id of `table` referencing `references`."""
+    return add_element(
+        client,
         design,
         "database",
         "columns",
@@ -127,9 +126,15 @@ def test_it_refuses_a_foreign_key_between_different_types(owner_client, design):
         name="parent_id",
         data_type="bigint",
         nullable=True,
-        references=target.pk,
+        references=references.pk,
         on_delete="no_action",
+        **extra,
     )
+
+
+def test_it_refuses_a_foreign_key_between_different_types(owner_client, design):
+    table = _orders_table(design)
+    response = _add_parent_id(owner_client, design, table, table.columns.get(name="id"))  # id is a uuid
     assert "a foreign key needs the same type on both sides" in field_error(
         response.content.decode(), "new-columns-references"
     )
@@ -140,19 +145,7 @@ def test_it_accepts_a_foreign_key_between_compatible_types(owner_client, design)
     table = _orders_table(design)
     key = table.columns.get(name="id")
     m.Column.objects.filter(pk=key.pk).update(data_type="bigserial")
-    response = add_element(
-        owner_client,
-        design,
-        "database",
-        "columns",
-        table=table.pk,
-        name="parent_id",
-        data_type="bigint",
-        nullable=True,
-        references=key.pk,
-        on_delete="no_action",
-        htmx=False,
-    )
+    response = _add_parent_id(owner_client, design, table, key, htmx=False)
     assert response.status_code == 302
     assert table.columns.get(name="parent_id").references_id == key.pk
 
