@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from designs import document as doc
 from designs import models as m
-from designs.document import FORMAT, DocumentError, export_design, import_design, parse_document
+from designs.document import FORMAT, DocumentError, export_design, import_design, parse_document, reading
 from tests.full_design import build_full_design
 
 IMPORT_URL = reverse("designs:import")
@@ -69,7 +70,7 @@ def test_it_refuses_a_50_mb_file_before_parsing_it(monkeypatch, owner):
     def must_not_parse(*args, **kwargs):
         raise AssertionError("parsed a file over the limit")
 
-    monkeypatch.setattr(doc.json, "loads", must_not_parse)
+    monkeypatch.setattr(reading.json, "loads", must_not_parse)
     raw = b'{"format": "design-workbench/1", "padding": "' + b"x" * (50 * 1024 * 1024) + b'"}'
     designs = m.Design.objects.count()
 
@@ -275,7 +276,7 @@ def test_it_lists_errors_as_lines_and_caps_them():
 def test_it_parses_decimals_exactly():
     document = parse_document(json.dumps({"a": 1}).encode()[:-1] + b', "b": 0.1, "c": 12345678.1234}')
 
-    assert document == {"a": 1, "b": doc.Decimal("0.1"), "c": doc.Decimal("12345678.1234")}
+    assert document == {"a": 1, "b": Decimal("0.1"), "c": Decimal("12345678.1234")}
 
 
 # ---------------------------------------------------------------- text PostgreSQL cannot store, huge numbers

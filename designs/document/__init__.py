@@ -1,0 +1,33 @@
+"""The design as one JSON document: reading, export, import and its JSON Schema.
+
+Format "design-workbench/1", documented in docs/design-document.md. Everything
+is read from the step registry: a section is an object of its fields, an
+element list an array of objects in on-page order, and a reference is the key
+of the element it points at (a name, a code, "table.column"), never a database
+id. Adding a field to a model and its name to the registry adds it here too.
+"""
+
+from .errors import MAX_REPORTED_ERRORS, DocumentError
+from .export import export_design
+from .format import FORMAT, INDEX_COLUMNS, KEYS, KeyRule, document_json, pointer
+from .importing import import_design
+from .reading import check_size, parse_document, too_large
+from .schema import design_schema, schema_errors
+
+__all__ = [
+    "FORMAT",
+    "INDEX_COLUMNS",
+    "KEYS",
+    "MAX_REPORTED_ERRORS",
+    "DocumentError",
+    "KeyRule",
+    "check_size",
+    "design_schema",
+    "document_json",
+    "export_design",
+    "import_design",
+    "parse_document",
+    "pointer",
+    "schema_errors",
+    "too_large",
+]

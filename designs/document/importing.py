@@ -1,0 +1,299 @@
+"""Importing a document as a new design: validated, all or nothing."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DataError, IntegrityError, models, transaction
+from django.utils.text import capfirst
+
+from designs import models as m
+from designs import services
+from designs.steps import STEPS, ElementSpec, SectionSpec, Step
+
+from .errors import DocumentError, Errors, _first_errors, _json_type
+from .format import INDEX_COLUMNS, KEYS, KeyRule, _field, _numbered, pointer
+from .schema import _check_format, schema_errors
+
+
+def _document_key(model: type[models.Model], rule: KeyRule, item: dict[str, Any]) -> str:
+    """The key an element gets from its document values (references are already keys)."""
+    parts = []
+    for name in rule.parts:
+        value = item[name] if name in item else _field(model, name).get_default()
+        parts.append(str(value))
+    return rule.separator.join(parts)
+
+
+def _fill_codes(model: type[models.Model], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Empty codes get the next FR-n / NFR-n / ADR-n, as when saving in the browser."""
+    prefix = getattr(model, "code_prefix", None)
+    if not prefix:
+        return items
+    numbers = [
+        int(match.group(1))
+        for item in items
+        if (match := re.fullmatch(rf"{prefix}-(\d+)", item.get("code", ""), re.IGNORECASE))
+    ]
+    following = max(numbers, default=0) + 1
+    filled = []
+    for item in items:
+        if not item.get("code"):
+            item = {**item, "code": f"{prefix}-{following}"}
+            following += 1
+        filled.append(item)
+    return filled
+
+
+def _full_clean(obj: models.Model, siblings: m.Siblings | None = None) -> None:
+    """Model.full_clean() without its existence query per foreign key.
+
+    Every target was just resolved from this document, so the query would only
+    repeat what is known; on a large design it is a quarter of the import's work.
+    An element of the new design is checked for uniqueness against `siblings`,
+    the elements accepted so far, instead of by a query per rule (see Siblings).
+    """
+    relations = {f.name for f in obj._meta.concrete_fields if f.is_relation}
+    errors: dict[str, Any] = {}
+    clean = obj.clean if siblings is None else lambda: obj.clean(siblings=siblings)
+    for check in (lambda: obj.clean_fields(exclude=relations), clean):
+        try:
+            check()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    # As full_clean() does: a field that already failed is not checked for uniqueness.
+    failed = set(errors)
+    if siblings is None:
+        uniqueness = [lambda: obj.validate_unique(exclude=failed), lambda: obj.validate_constraints(exclude=failed)]
+    else:
+        uniqueness = [lambda: siblings.validate_unique(obj, failed)]
+    for check in uniqueness:
+        try:
+            check()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+class _Importer:
+    """Builds one design from a schema-valid document, collecting errors as it goes."""
+
+    def __init__(self, design: m.Design) -> None:
+        self.design = design
+        self.errors: Errors = []
+        self.by_key: dict[type, dict[str, models.Model]] = defaultdict(dict)
+        # Keys of elements that failed: references to them are not reported again.
+        self.broken: dict[type, set[str]] = defaultdict(set)
+        # The elements accepted so far: a new design has no others to clash with.
+        self.siblings = m.Siblings()
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append((where, message))
+
+    def resolve(self, field: Any, value: str, where: str) -> models.Model | None:
+        related = field.related_model
+        target = self.by_key[related].get(value)
+        if target is None:
+            if value not in self.broken[related]:
+                noun = related._meta.verbose_name
+                self.error(
+                    where,
+                    f"Dangling reference: no {noun} “{value}” in this document "
+                    f"({'an' if noun[0] in 'aeiou' else 'a'} {noun} is referred to by {KEYS[related].describes}).",
+                )
+            return None
+        return target
+
+    def assign(self, obj: models.Model, name: str, value: Any, where: str) -> bool:
+        field = _field(type(obj), name)
+        if field.is_relation and value is not None:
+            target = self.resolve(field, value, where)
+            if target is None:
+                return False
+            setattr(obj, name, target)
+        else:
+            if isinstance(value, float):
+                # From json.loads without parse_float=Decimal: the shortest repr is the written number.
+                value = Decimal(repr(value))
+            setattr(obj, field.attname, value)
+        return True
+
+    def check(self, obj: models.Model, where: str, places: dict[str, str], siblings: m.Siblings | None = None) -> bool:
+        """Validate; model errors are reported at the property they concern."""
+        try:
+            _full_clean(obj, siblings)
+        except ValidationError as exc:
+            # In the document's order: a model's clean() may raise them in any order.
+            order = {name: i for i, name in enumerate(places)}
+            for name, messages in sorted(exc.message_dict.items(), key=lambda item: order.get(item[0], -1)):
+                at = places.get(name, where)
+                if name not in places and name != NON_FIELD_ERRORS:
+                    messages = [f"{capfirst(_field(type(obj), name).verbose_name)}: {msg}" for msg in messages]
+                for message in messages:
+                    self.error(at, message)
+            return False
+        return True
+
+    @contextmanager
+    def writing(self, where: str) -> Iterator[None]:
+        try:
+            yield
+        except IntegrityError:
+            # Validation passed, so another write raced this one; the transaction is lost either way.
+            raise DocumentError([*self.errors, (where, "Clashes with a change saved meanwhile; try again.")]) from None
+        except DataError as exc:
+            # parse_document refuses what PostgreSQL cannot store; this catches what a caller
+            # passing its own dict, or a rule nobody foresaw, lets through.
+            reason = str(exc).splitlines()[0]
+            raise DocumentError([*self.errors, (where, f"The database refused a value: {reason}.")]) from None
+
+    def save(self, obj: models.Model, where: str, places: dict[str, str]) -> bool:
+        """Validate then save a section's record."""
+        if not self.check(obj, where, places):
+            return False
+        with self.writing(where):
+            obj.save()
+        return True
+
+    def sections(self, step: Step, content: dict[str, Any]) -> None:
+        # Several sections may edit one record (deployment's three share one).
+        by_model: dict[type, list[SectionSpec]] = defaultdict(list)
+        for spec in step.sections:
+            by_model[spec.model].append(spec)
+        for model, specs in by_model.items():
+            present = [spec for spec in specs if content.get(spec.key) is not None]
+            if not present:
+                continue
+            record = model(design=self.design)
+            places: dict[str, str] = {}
+            complete = True
+            for spec in present:
+                places.update({name: pointer(["steps", step.key, spec.key, name]) for name in spec.fields})
+                for name, value in content[spec.key].items():
+                    complete &= self.assign(record, name, value, places[name])
+            if complete:
+                self.save(record, pointer(["steps", step.key, present[0].key]), places)
+
+    def elements(self, step: Step, spec: ElementSpec, items: list[dict[str, Any]]) -> None:
+        """Validate a list's elements in order, then insert the valid ones together."""
+        rule = KEYS.get(spec.model)
+        used: set[str] = set()
+        accepted: list[models.Model] = []
+        index_columns: list[m.IndexColumn] = []
+        self_references: list[tuple[models.Model, str, Any, str]] = []
+        for i, item in enumerate(_fill_codes(spec.model, items)):
+            where = pointer(["steps", step.key, spec.key, i])
+            key = None
+            if rule:
+                key = item.get("key") if rule.explicit and "key" in item else _document_key(spec.model, rule, item)
+                if rule.explicit:
+                    if "key" in item and key in used:
+                        self.error(f"{where}/key", f"Another {spec.singular} has the key “{key}”; keys are unique.")
+                        continue
+                    key = _numbered(key, used)
+            obj = spec.model(design=self.design, position=i + 1)
+            # Model errors point at the property, even one the document leaves out.
+            places = {name: f"{where}/{name}" for name in spec.fields}
+            complete = True
+            for name, value in item.items():
+                if name in ("key", INDEX_COLUMNS):
+                    continue
+                field = _field(spec.model, name)
+                if field.is_relation and field.related_model is spec.model and value is not None:
+                    self_references.append((obj, name, value, places[name]))
+                    continue
+                complete &= self.assign(obj, name, value, places[name])
+            columns = self.index_columns(item, where) if spec.model is m.Index else []
+            if columns and (problem := obj.columns_problem(columns)):
+                self.error(f"{where}/{INDEX_COLUMNS}", problem)
+                columns = None
+            if complete and columns is not None and self.check(obj, where, places, self.siblings):
+                # Later elements are checked against it as if it were saved already.
+                self.siblings.add(obj)
+                accepted.append(obj)
+                if rule:
+                    self.by_key[spec.model][key] = obj
+                index_columns += [
+                    m.IndexColumn(index=obj, column=column, position=n) for n, column in enumerate(columns)
+                ]
+            elif rule:
+                self.broken[spec.model].add(key)
+        where = pointer(["steps", step.key, spec.key])
+        with self.writing(where):
+            # One INSERT per list: PostgreSQL returns the ids, which references to these elements need.
+            spec.model.objects.bulk_create(accepted)
+            m.IndexColumn.objects.bulk_create(index_columns)
+        self.self_references(spec.model, self_references, where)
+
+    def self_references(
+        self, model: type[models.Model], references: list[tuple[models.Model, str, Any, str]], where: str
+    ) -> None:
+        """References within a list, resolved once every element of it is known, e.g. a column further down."""
+        changed: dict[int, models.Model] = {}
+        fields: set[str] = set()
+        for obj, name, value, at in references:
+            if obj.pk and self.assign(obj, name, value, at):
+                if self.check(obj, at.rsplit("/", 1)[0], {name: at}, self.siblings):
+                    changed[id(obj)] = obj
+                    fields.add(name)
+        if changed:
+            # Only the references change: the elements were validated and saved whole above.
+            with self.writing(where):
+                model.objects.bulk_update(changed.values(), sorted(fields))
+
+    def index_columns(self, item: dict[str, Any], where: str) -> list[m.Column] | None:
+        table = item["table"]
+        if table not in self.by_key[m.Table]:
+            return None  # the table's own reference error says it
+        columns = []
+        for n, name in enumerate(item[INDEX_COLUMNS]):
+            key = f"{table}.{name}"
+            column = self.by_key[m.Column].get(key)
+            if column is None:
+                if key not in self.broken[m.Column]:
+                    self.error(
+                        f"{where}/{INDEX_COLUMNS}/{n}", f"Dangling reference: table “{table}” has no column “{name}”."
+                    )
+                return None
+            columns.append(column)
+        return columns
+
+
+@transaction.atomic
+def import_design(document: dict[str, Any], *, owner: AbstractBaseUser) -> m.Design:
+    """Create a new design owned by `owner` from a document; all or nothing.
+
+    Raises DocumentError listing every problem found (up to a limit), each at
+    its JSON pointer; nothing is written then.
+    """
+    if not isinstance(document, dict):
+        raise DocumentError([("", f"A design document is a JSON object, not {_json_type(document)}.")])
+    _check_format(document)
+    _first_errors(schema_errors(document))
+    meta = document["design"]
+    # As the design form does: the name is typed again to delete the design, so no stray spaces.
+    name = meta["name"].strip()
+    if not name:
+        raise DocumentError([("/design/name", "Must not be blank.")])
+    design = services.design_create(name=name, summary=meta.get("summary", ""), owner=owner)
+    if "status" in meta:
+        design.status = meta["status"]
+        design.save(update_fields=["status"])
+    importer = _Importer(design)
+    for step in STEPS:
+        content = document.get("steps", {}).get(step.key, {})
+        importer.sections(step, content)
+        for spec in step.elements:
+            importer.elements(step, spec, content.get(spec.key, []))
+    if importer.errors:
+        raise DocumentError(importer.errors)
+    services.design_changed(design)
+    return design

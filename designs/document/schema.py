@@ -1,0 +1,235 @@
+"""The format's JSON Schema, generated from the registry, and its validation messages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.text import capfirst
+from jsonschema import Draft202012Validator
+from jsonschema import ValidationError as SchemaError
+
+from designs import models as m
+from designs.steps import STEPS, ElementSpec, SectionSpec, Step
+
+from .errors import DocumentError, _json_type, _short
+from .format import DESIGN_FIELDS, FORMAT, INDEX_COLUMNS, KEYS, SCHEMA_URI, _field, pointer
+
+
+def _describe_filter(rule: Mapping[str, Any] | Q) -> str:
+    """A registry choice filter in words, for the schema's descriptions."""
+    if isinstance(rule, Q):
+        parts = [_describe_filter(dict([c]) if isinstance(c, tuple) else c) for c in rule.children]
+        return f" {rule.connector.lower()} ".join(parts)
+    words = []
+    for lookup, value in rule.items():
+        name, _, op = lookup.partition("__")
+        values = [str(v) for v in value] if op == "in" else [str(value).lower()]
+        words.append(f"{name.replace('_', ' ')} is {' or '.join(values)}")
+    return " and ".join(words)
+
+
+def _limits(field: Any) -> dict[str, Any]:
+    """minimum/maximum from the field's validators (explicit ones and the column's range)."""
+    lows = [v.limit_value for v in field.validators if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
+    limits: dict[str, Any] = {}
+    if lows:
+        limits["minimum"] = max(lows)
+    if highs:
+        limits["maximum"] = min(highs)
+    return limits
+
+
+def _field_schema(field: Any, spec: ElementSpec | SectionSpec | None = None) -> dict[str, Any]:
+    text = capfirst(str(field.verbose_name))
+    if field.help_text:
+        text += f". {field.help_text}"
+    schema: dict[str, Any]
+    if field.is_relation:
+        related = field.related_model
+        rule = KEYS[related]
+        schema = {"type": "string", "minLength": 1}
+        text = f"{text}: key of a {related._meta.verbose_name} ({rule.describes})"
+        if limit := getattr(field.model, "kind_limits", {}).get(field.name):
+            text += f", where {_describe_filter({'kind__in': limit.kinds})}"
+        filters = getattr(spec, "choice_filters", {}).get(field.name)
+        if filters:
+            text += f", where {_describe_filter(filters)}"
+        text += "."
+    elif field.choices:
+        values = [value for value, _ in field.flatchoices]
+        if field.blank and "" not in values:
+            values.append("")
+        schema = {"type": "string", "enum": values}
+    elif isinstance(field, models.BooleanField):
+        schema = {"type": "boolean"}
+    elif isinstance(field, models.IntegerField):
+        schema = {"type": "integer", **_limits(field)}
+    elif isinstance(field, models.DecimalField):
+        bound = 10 ** (field.max_digits - field.decimal_places)
+        schema = {"type": "number", "exclusiveMinimum": -bound, "exclusiveMaximum": bound, **_limits(field)}
+        text += f" (at most {field.decimal_places} decimal places)"
+    elif isinstance(field, models.CharField | models.TextField):
+        schema = {"type": "string"}
+        if field.max_length:
+            schema["maxLength"] = field.max_length
+        if not field.blank:
+            schema["minLength"] = 1
+    else:
+        raise TypeError(f"{field.model.__name__}.{field.name}: no JSON form for {type(field).__name__}")
+    if field.null:
+        schema["type"] = [schema["type"], "null"]
+        if "enum" in schema:
+            schema["enum"].append(None)
+    return {"description": text, **schema}
+
+
+def _required(field: Any) -> bool:
+    return not (field.null or field.blank or field.has_default())
+
+
+def _object_schema(
+    model: type[models.Model], names: Iterable[str], spec: ElementSpec | SectionSpec | None = None, **extra: Any
+) -> dict[str, Any]:
+    properties: dict[str, Any] = dict(extra.pop("properties", {}))
+    required: list[str] = list(extra.pop("required", []))
+    for name in names:
+        field = _field(model, name)
+        properties[name] = _field_schema(field, spec)
+        if _required(field):
+            required.append(name)
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
+    if required:
+        schema["required"] = required
+    return {**extra, **schema}
+
+
+def _element_schema(spec: ElementSpec) -> dict[str, Any]:
+    rule = KEYS.get(spec.model)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    if rule and rule.explicit:
+        properties["key"] = {
+            "description": f"Names this {spec.singular} for references; unique in the list. "
+            f"Defaults to {rule.describes}, numbered “ #2” when repeated.",
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500,
+        }
+    if spec.model is m.Index:
+        properties[INDEX_COLUMNS] = {
+            "description": "Column names of the index's table, leading column first.",
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "minItems": 1,
+            "uniqueItems": True,
+        }
+        required.append(INDEX_COLUMNS)
+    item = _object_schema(spec.model, spec.fields, spec, properties=properties, required=required)
+    # The extra properties read better after the fields in the schema too.
+    item["properties"] = {
+        **{k: v for k, v in item["properties"].items() if k == "key"},
+        **{k: v for k, v in item["properties"].items() if k not in ("key", INDEX_COLUMNS)},
+        **{k: v for k, v in item["properties"].items() if k == INDEX_COLUMNS},
+    }
+    description = spec.label + (f". {spec.help}" if spec.help else "")
+    return {"description": description, "type": "array", "items": item}
+
+
+def _step_schema(step: Step) -> dict[str, Any]:
+    properties: dict[str, Any] = {}
+    for spec in step.sections:
+        section = _object_schema(spec.model, spec.fields, spec, description=f"{spec.label}; null when never saved.")
+        section["type"] = ["object", "null"]
+        properties[spec.key] = section
+    for spec in step.elements:
+        properties[spec.key] = _element_schema(spec)
+    return {
+        "description": f"Step {step.number}: {step.title}.",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": properties,
+    }
+
+
+def design_schema() -> dict[str, Any]:
+    """The JSON Schema of the format, generated from the registry and the model fields."""
+    return {
+        "$schema": SCHEMA_URI,
+        "title": f"Design Workbench design document ({FORMAT})",
+        "description": "One whole design: metadata, executive summary and every element of the eight steps. "
+        "References are keys, never database ids. See docs/design-document.md.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["format", "design"],
+        "properties": {
+            "format": {"description": "Format name and version.", "const": FORMAT},
+            "design": _object_schema(m.Design, DESIGN_FIELDS, description="The design's metadata."),
+            "steps": {
+                "description": "The eight steps; an omitted step, section or list is empty.",
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {step.key: _step_schema(step) for step in STEPS},
+            },
+        },
+    }
+
+
+_validator: Draft202012Validator | None = None
+
+
+def _schema_validator() -> Draft202012Validator:
+    global _validator
+    if _validator is None:
+        _validator = Draft202012Validator(design_schema())
+    return _validator
+
+
+def _schema_message(error: SchemaError) -> str:
+    kind, limit, value = error.validator, error.validator_value, error.instance
+    if kind == "type":
+        expected = " or ".join(limit) if isinstance(limit, list) else limit
+        return f"Expected {expected}, found {_json_type(value)}."
+    if kind == "maxLength":
+        return f"Too long: {len(value)} characters, at most {limit} allowed."
+    if kind == "minLength":
+        return "Must not be empty."
+    if kind == "enum":
+        return f"{_short(value)} is not one of {', '.join(_short(v) for v in limit)}."
+    if kind == "required":
+        match = re.fullmatch(r"'(.*)' is a required property", error.message)
+        return f"Missing the required property “{match.group(1)}”." if match else error.message
+    if kind == "additionalProperties":
+        unknown = sorted(set(value) - set(error.schema.get("properties", {})))
+        return f"Unknown propert{'y' if len(unknown) == 1 else 'ies'}: {', '.join(_short(u) for u in unknown)}."
+    if kind in ("minimum", "exclusiveMinimum"):
+        return f"{_short(value)} is too small: the minimum is {limit}{' (exclusive)' if 'exclusive' in kind else ''}."
+    if kind in ("maximum", "exclusiveMaximum"):
+        return f"{_short(value)} is too large: the maximum is {limit}{' (exclusive)' if 'exclusive' in kind else ''}."
+    if kind == "uniqueItems":
+        return "Lists an item twice."
+    if kind == "minItems":
+        return f"Needs at least {limit} item{'s' if limit != 1 else ''}."
+    return error.message if len(error.message) <= 200 else error.message[:199] + "…"
+
+
+def schema_errors(document: Any) -> Iterator[tuple[str, str]]:
+    """Schema violations in the schema's order, which is the registry's, so the document's.
+
+    Lazy: a document may break the schema a million times, and finding them all
+    costs seconds of CPU when only the first MAX_REPORTED_ERRORS are shown.
+    """
+    for error in _schema_validator().iter_errors(document):
+        yield pointer(error.absolute_path), _schema_message(error)
+
+
+def _check_format(document: dict[str, Any]) -> None:
+    found = document.get("format")
+    if found != FORMAT:
+        what = "is missing" if found is None else f"is {_short(found)}"
+        raise DocumentError([("/format", f"The format {what}; this workbench reads “{FORMAT}”.")])
