@@ -63,6 +63,8 @@ def test_it_writes_references_as_keys_not_ids(full_design):
     ]
     assert document["steps"]["security"]["threats"][1]["target_interaction"] == "Orders service -> Order events #2"
     columns = document["steps"]["database"]["columns"]
+    stored = m.Column.objects.get(design=full_design, table__name="orders", name="customer_id")
+    assert columns[1].pop("uid") == str(stored.uid)
     assert columns[1] == {
         "table": "orders",
         "name": "customer_id",

@@ -21,7 +21,7 @@ def test_it_commits_the_schema_the_registry_generates():
     call_command("design_schema", stdout=out)
 
     assert SCHEMA_FILE.read_text(encoding="utf-8") == out.getvalue(), (
-        "Regenerate: python manage.py design_schema > designs/schema/design-workbench-1.schema.json"
+        "Regenerate: python manage.py refresh_generated"
     )
     assert json.loads(out.getvalue()) == design_schema()
 
@@ -51,7 +51,8 @@ def test_it_describes_every_registry_field():
             assert list(schema[step.key]["properties"][spec.key]["properties"]) == list(spec.fields)
         for spec in step.elements:
             properties = schema[step.key]["properties"][spec.key]["items"]["properties"]
-            assert [name for name in properties if name not in ("key", "columns")] == list(spec.fields)
+            assert list(properties)[0] == "uid"
+            assert [name for name in properties if name not in ("uid", "key", "columns")] == list(spec.fields)
 
 
 def test_it_has_a_key_for_every_referenced_element_and_builds_targets_first():

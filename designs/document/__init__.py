@@ -8,11 +8,12 @@ id. Adding a field to a model and its name to the registry adds it here too.
 """
 
 from .errors import MAX_REPORTED_ERRORS, DocumentError
-from .export import export_design
+from .export import document_from_snapshot, export_design
 from .format import FORMAT, INDEX_COLUMNS, KEYS, KeyRule, document_json, pointer
 from .importing import import_design
 from .reading import check_size, parse_document, too_large
 from .schema import design_schema, schema_errors
+from .snapshot import snapshot_from_document
 
 __all__ = [
     "FORMAT",
@@ -23,11 +24,13 @@ __all__ = [
     "KeyRule",
     "check_size",
     "design_schema",
+    "document_from_snapshot",
     "document_json",
     "export_design",
     "import_design",
     "parse_document",
     "pointer",
     "schema_errors",
+    "snapshot_from_document",
     "too_large",
 ]

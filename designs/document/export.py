@@ -1,17 +1,15 @@
-"""The design as a document: export."""
+"""The design as a document: a function of its snapshot."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.db import models
-
 from designs import models as m
-from designs.steps import STEPS, ElementSpec
+from designs.snapshot import DesignSnapshot, ElementRecord, Record, load_snapshot
 
-from .format import DESIGN_FIELDS, FORMAT, INDEX_COLUMNS, KEYS, KeyRule, _field, _numbered
+from .format import FORMAT, INDEX_COLUMNS, KEYS, UID, list_keys
 
 
 def _number(value: Decimal) -> int | float:
@@ -19,68 +17,46 @@ def _number(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def _export_value(obj: models.Model, name: str, keys: dict[type, dict[int, str]]) -> Any:
-    field = _field(type(obj), name)
-    value = getattr(obj, field.attname)
-    if value is None:
-        return None
-    if field.is_relation:
-        return keys[field.related_model][value]
+def _value(value: Any, keys: dict[uuid.UUID, str]) -> Any:
+    if isinstance(value, ElementRecord):
+        return keys[value.uid]
     if isinstance(value, Decimal):
         return _number(value)
     return value
 
 
-def _object_key(obj: models.Model, rule: KeyRule, keys: dict[type, dict[int, str]]) -> str:
-    parts = []
-    for name in rule.parts:
-        field = _field(type(obj), name)
-        value = getattr(obj, field.attname)
-        parts.append(keys[field.related_model][value] if field.is_relation else str(value))
-    return rule.separator.join(parts)
+def _item(record: Record, keys: dict[uuid.UUID, str]) -> dict[str, Any]:
+    return {name: _value(getattr(record, name), keys) for name in record.spec.fields}
 
 
-def _export_list(design: m.Design, spec: ElementSpec, keys: dict[type, dict[int, str]]) -> list[dict[str, Any]]:
-    rows = list(spec.queryset(design))
-    rule = KEYS.get(spec.model)
-    own_keys: dict[int, str] = {}
-    if rule:
-        used: set[str] = set()
-        for obj in rows:
-            base = _object_key(obj, rule, keys)
-            own_keys[obj.pk] = _numbered(base, used) if rule.explicit else base
-        # Before the rows are written: a column may reference a column further down.
-        keys[spec.model] = own_keys
-    items = []
-    for obj in rows:
-        item: dict[str, Any] = {"key": own_keys[obj.pk]} if rule and rule.explicit else {}
-        for name in spec.fields:
-            item[name] = _export_value(obj, name, keys)
-        if spec.model is m.Index:
-            item[INDEX_COLUMNS] = [column.name for column in obj.ordered_columns()]
-        items.append(item)
-    return items
+def document_from_snapshot(snapshot: DesignSnapshot) -> dict[str, Any]:
+    """The whole design as a `design-workbench/1` document (plain JSON types only)."""
+    keys: dict[uuid.UUID, str] = {}
+    steps: dict[str, Any] = {}
+    for step_key, step in snapshot.steps.items():
+        content: dict[str, Any] = {}
+        for key, record in step.sections.items():
+            content[key] = None if record is None else _item(record, keys)
+        for key, records in step.elements.items():
+            spec = step.step.element(key)
+            rule = KEYS.get(spec.model)
+            # Before the rows are written: a column may reference a column further down.
+            own = list_keys(records, rule, keys) if rule else {}
+            keys.update(own)
+            items = []
+            for record in records:
+                item: dict[str, Any] = {UID: str(record.uid)}
+                if rule and rule.explicit:
+                    item["key"] = own[record.uid]
+                item.update(_item(record, keys))
+                if spec.model is m.Index:
+                    item[INDEX_COLUMNS] = [column.name for column in getattr(record, INDEX_COLUMNS)]
+                items.append(item)
+            content[key] = items
+        steps[step_key] = content
+    return {"format": FORMAT, "design": snapshot.meta(), "steps": steps}
 
 
 def export_design(design: m.Design) -> dict[str, Any]:
-    """The whole design as a `design-workbench/1` document (plain JSON types only)."""
-    keys: dict[type, dict[int, str]] = defaultdict(dict)
-    sections: dict[type, m.Section | None] = {}
-    steps: dict[str, Any] = {}
-    for step in STEPS:
-        content: dict[str, Any] = {}
-        for spec in step.sections:
-            if spec.model not in sections:
-                sections[spec.model] = spec.model.objects.filter(design=design).first()
-            record = sections[spec.model]
-            content[spec.key] = (
-                None if record is None else {name: _export_value(record, name, keys) for name in spec.fields}
-            )
-        for spec in step.elements:
-            content[spec.key] = _export_list(design, spec, keys)
-        steps[step.key] = content
-    return {
-        "format": FORMAT,
-        "design": {name: getattr(design, name) for name in DESIGN_FIELDS},
-        "steps": steps,
-    }
+    """The design as stored now, as a document."""
+    return document_from_snapshot(load_snapshot(design))

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 
 from designs import models as m
+from designs.snapshot import DESIGN_FIELDS, INDEX_COLUMNS, ElementRecord
 
 FORMAT = "design-workbench/1"
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
-DESIGN_FIELDS = ("name", "summary", "status")
+# Every element carries its uid under this name; documents without one still import.
+UID = "uid"
+
+__all__ = ["DESIGN_FIELDS", "FORMAT", "INDEX_COLUMNS", "KEYS", "SCHEMA_URI", "UID", "KeyRule"]
 
 
 @dataclass(frozen=True)
@@ -46,9 +52,8 @@ KEYS: dict[type[models.Model], KeyRule] = {
     m.Environment: KeyRule(("name",)),
 }
 
-# An index's columns are edited outside the registry's `fields` (IndexForm's
+# An index's columns (INDEX_COLUMNS) are edited outside the registry's `fields` (IndexForm's
 # column_names); in the document they are the column names of the index's table.
-INDEX_COLUMNS = "columns"
 
 
 def pointer(parts: Iterable[str | int]) -> str:
@@ -72,3 +77,51 @@ def _numbered(base: str, used: set[str]) -> str:
         key = f"{base} #{n}"
     used.add(key)
     return key
+
+
+def record_key(record: ElementRecord, rule: KeyRule, keys: Mapping[uuid.UUID, str]) -> str:
+    """The key an element is referred to by: its rule's parts, a reference by the referenced key."""
+    parts = []
+    for name in rule.parts:
+        value = getattr(record, name)
+        parts.append(keys[value.uid] if isinstance(value, ElementRecord) else str(value))
+    return rule.separator.join(parts)
+
+
+def list_keys(records: Sequence[ElementRecord], rule: KeyRule, keys: Mapping[uuid.UUID, str]) -> dict[uuid.UUID, str]:
+    """The keys of one list's elements; explicit keys that repeat are numbered " #2", " #3"…"""
+    used: set[str] = set()
+    found = {}
+    for record in records:
+        base = record_key(record, rule, keys)
+        found[record.uid] = _numbered(base, used) if rule.explicit else base
+    return found
+
+
+def document_key(model: type[models.Model], rule: KeyRule, item: dict[str, Any]) -> str:
+    """The key an element gets from its document values (references are already keys)."""
+    parts = []
+    for name in rule.parts:
+        value = item[name] if name in item else _field(model, name).get_default()
+        parts.append(str(value))
+    return rule.separator.join(parts)
+
+
+def fill_codes(model: type[models.Model], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Empty codes get the next FR-n / NFR-n / ADR-n, as when saving in the browser."""
+    prefix = getattr(model, "code_prefix", None)
+    if not prefix:
+        return items
+    numbers = [
+        int(match.group(1))
+        for item in items
+        if (match := re.fullmatch(rf"{prefix}-(\d+)", item.get("code", ""), re.IGNORECASE))
+    ]
+    following = max(numbers, default=0) + 1
+    filled = []
+    for item in items:
+        if not item.get("code"):
+            item = {**item, "code": f"{prefix}-{following}"}
+            following += 1
+        filled.append(item)
+    return filled

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,37 +19,8 @@ from designs import services
 from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 
 from .errors import DocumentError, Errors, _first_errors, _json_type
-from .format import INDEX_COLUMNS, KEYS, KeyRule, _field, _numbered, pointer
+from .format import INDEX_COLUMNS, KEYS, UID, _field, _numbered, document_key, fill_codes, pointer
 from .schema import _check_format, schema_errors
-
-
-def _document_key(model: type[models.Model], rule: KeyRule, item: dict[str, Any]) -> str:
-    """The key an element gets from its document values (references are already keys)."""
-    parts = []
-    for name in rule.parts:
-        value = item[name] if name in item else _field(model, name).get_default()
-        parts.append(str(value))
-    return rule.separator.join(parts)
-
-
-def _fill_codes(model: type[models.Model], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Empty codes get the next FR-n / NFR-n / ADR-n, as when saving in the browser."""
-    prefix = getattr(model, "code_prefix", None)
-    if not prefix:
-        return items
-    numbers = [
-        int(match.group(1))
-        for item in items
-        if (match := re.fullmatch(rf"{prefix}-(\d+)", item.get("code", ""), re.IGNORECASE))
-    ]
-    following = max(numbers, default=0) + 1
-    filled = []
-    for item in items:
-        if not item.get("code"):
-            item = {**item, "code": f"{prefix}-{following}"}
-            following += 1
-        filled.append(item)
-    return filled
 
 
 def _full_clean(obj: models.Model, siblings: m.Siblings | None = None) -> None:
@@ -94,6 +65,8 @@ class _Importer:
         self.broken: dict[type, set[str]] = defaultdict(set)
         # The elements accepted so far: a new design has no others to clash with.
         self.siblings = m.Siblings()
+        # Where each uid was first seen, in any list.
+        self.uids: dict[uuid.UUID, str] = {}
 
     def error(self, where: str, message: str) -> None:
         self.errors.append((where, message))
@@ -189,11 +162,11 @@ class _Importer:
         accepted: list[models.Model] = []
         index_columns: list[m.IndexColumn] = []
         self_references: list[tuple[models.Model, str, Any, str]] = []
-        for i, item in enumerate(_fill_codes(spec.model, items)):
+        for i, item in enumerate(fill_codes(spec.model, items)):
             where = pointer(["steps", step.key, spec.key, i])
             key = None
             if rule:
-                key = item.get("key") if rule.explicit and "key" in item else _document_key(spec.model, rule, item)
+                key = item.get("key") if rule.explicit and "key" in item else document_key(spec.model, rule, item)
                 if rule.explicit:
                     if "key" in item and key in used:
                         self.error(f"{where}/key", f"Another {spec.singular} has the key “{key}”; keys are unique.")
@@ -202,9 +175,9 @@ class _Importer:
             obj = spec.model(design=self.design, position=i + 1)
             # Model errors point at the property, even one the document leaves out.
             places = {name: f"{where}/{name}" for name in spec.fields}
-            complete = True
+            complete = self.keep_uid(obj, item, where)
             for name, value in item.items():
-                if name in ("key", INDEX_COLUMNS):
+                if name in (UID, "key", INDEX_COLUMNS):
                     continue
                 field = _field(spec.model, name)
                 if field.is_relation and field.related_model is spec.model and value is not None:
@@ -232,6 +205,16 @@ class _Importer:
             spec.model.objects.bulk_create(accepted)
             m.IndexColumn.objects.bulk_create(index_columns)
         self.self_references(spec.model, self_references, where)
+
+    def keep_uid(self, obj: models.Model, item: dict[str, Any], where: str) -> bool:
+        """The document's uid, unique across the whole design; without one the element keeps its new uid."""
+        if UID in item:
+            obj.uid = uuid.UUID(item[UID])
+        first = self.uids.setdefault(obj.uid, where)
+        if first != where:
+            self.error(f"{where}/{UID}", f"The uid {obj.uid} is already that of {first}; uids are unique in a design.")
+            return False
+        return True
 
     def self_references(
         self, model: type[models.Model], references: list[tuple[models.Model, str, Any, str]], where: str

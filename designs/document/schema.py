@@ -17,7 +17,10 @@ from designs import models as m
 from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 
 from .errors import DocumentError, _json_type, _short
-from .format import DESIGN_FIELDS, FORMAT, INDEX_COLUMNS, KEYS, SCHEMA_URI, _field, pointer
+from .format import DESIGN_FIELDS, FORMAT, INDEX_COLUMNS, KEYS, SCHEMA_URI, UID, _field, pointer
+
+# A uuid as text, any case, with hyphens: what str(uuid) writes and uuid.UUID() reads back.
+UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 
 def _describe_filter(rule: Mapping[str, Any] | Q) -> str:
@@ -111,7 +114,15 @@ def _object_schema(
 
 def _element_schema(spec: ElementSpec) -> dict[str, Any]:
     rule = KEYS.get(spec.model)
-    properties: dict[str, Any] = {}
+    properties: dict[str, Any] = {
+        UID: {
+            "description": f"The {spec.singular}'s identity, unchanged by edits and kept by import; "
+            "unique in the design. Optional: an element without one gets a new uid on import.",
+            "type": "string",
+            "format": "uuid",
+            "pattern": UUID_PATTERN,
+        }
+    }
     required: list[str] = []
     if rule and rule.explicit:
         properties["key"] = {
@@ -133,8 +144,9 @@ def _element_schema(spec: ElementSpec) -> dict[str, Any]:
     item = _object_schema(spec.model, spec.fields, spec, properties=properties, required=required)
     # The extra properties read better after the fields in the schema too.
     item["properties"] = {
+        **{k: v for k, v in item["properties"].items() if k == UID},
         **{k: v for k, v in item["properties"].items() if k == "key"},
-        **{k: v for k, v in item["properties"].items() if k not in ("key", INDEX_COLUMNS)},
+        **{k: v for k, v in item["properties"].items() if k not in (UID, "key", INDEX_COLUMNS)},
         **{k: v for k, v in item["properties"].items() if k == INDEX_COLUMNS},
     }
     description = spec.label + (f". {spec.help}" if spec.help else "")

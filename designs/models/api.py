@@ -122,6 +122,7 @@ class Endpoint(Element):
     class Meta(Element.Meta):
         verbose_name = "endpoint"
         constraints = [
+            *Element.Meta.constraints,
             models.UniqueConstraint(fields=["design", "method", "path"], name="endpoint_unique_method_path"),
         ]
 
@@ -164,6 +165,7 @@ class EndpointError(Element):
     class Meta(Element.Meta):
         verbose_name = "error response"
         constraints = [
+            *Element.Meta.constraints,
             models.UniqueConstraint(fields=["endpoint", "status"], name="endpointerror_unique_status"),
         ]
 

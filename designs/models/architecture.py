@@ -97,7 +97,7 @@ class Component(Element):
 
     class Meta(Element.Meta):
         verbose_name = "component"
-        constraints = [unique_name_constraint("component")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("component")]
 
     def __str__(self) -> str:
         return self.name
@@ -184,6 +184,7 @@ class Interaction(Element):
     class Meta(Element.Meta):
         verbose_name = "interaction"
         constraints = [
+            *Element.Meta.constraints,
             models.CheckConstraint(condition=~models.Q(source=models.F("target")), name="interaction_not_to_itself"),
         ]
 
@@ -216,7 +217,7 @@ class TechnologyDecision(Element):
 
     class Meta(Element.Meta):
         verbose_name = "technology decision"
-        constraints = [unique_name_constraint("technologydecision", "code")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("technologydecision", "code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.area}: {self.choice}"
@@ -234,7 +235,7 @@ class DecisionAlternative(Element):
 
     class Meta(Element.Meta):
         verbose_name = "alternative"
-        constraints = [unique_name_constraint("decisionalternative", "option", "decision")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("decisionalternative", "option", "decision")]
 
     def __str__(self) -> str:
         return f"{self.option} (vs {self.decision.choice})"

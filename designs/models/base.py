@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -128,6 +129,9 @@ class Element(models.Model):
     """
 
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="+")
+    # The element's identity for everything that outlives an edit: comments, versions and their
+    # diffs, check findings. Kept by export and import, so two imports of one document share uids.
+    uid = models.UUIDField(default=uuid.uuid4, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     position = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -136,6 +140,8 @@ class Element(models.Model):
     class Meta:
         abstract = True
         ordering = ["position", "id"]
+        # Subclasses that declare constraints of their own start from these: [*Element.Meta.constraints, ...].
+        constraints = [models.UniqueConstraint(fields=["design", "uid"], name="%(class)s_unique_uid_per_design")]
 
     # Fields whose values must be unique within the design, case-insensitively.
     unique_in_design: tuple[str, ...] = ()

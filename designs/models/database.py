@@ -136,7 +136,7 @@ class Table(Element):
 
     class Meta(Element.Meta):
         verbose_name = "table"
-        constraints = [unique_name_constraint("table")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("table")]
 
     def __str__(self) -> str:
         return self.name
@@ -201,7 +201,7 @@ class Column(Element):
 
     class Meta(Element.Meta):
         verbose_name = "column"
-        constraints = [unique_name_constraint("column", "name", "table")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("column", "name", "table")]
 
     def __str__(self) -> str:
         return f"{self.table.name}.{self.name}"
@@ -302,7 +302,7 @@ class Index(Element):
     class Meta(Element.Meta):
         verbose_name = "index"
         verbose_name_plural = "indexes"
-        constraints = [unique_name_constraint("index")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("index")]
 
     def __str__(self) -> str:
         return self.name

@@ -60,7 +60,7 @@ class Environment(Element):
 
     class Meta(Element.Meta):
         verbose_name = "environment"
-        constraints = [unique_name_constraint("environment")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("environment")]
 
     def __str__(self) -> str:
         return self.name
@@ -80,7 +80,10 @@ class DeploymentUnit(Element):
 
     class Meta(Element.Meta):
         verbose_name = "deployment unit"
-        constraints = [models.UniqueConstraint(fields=["environment", "component"], name="deployment_once")]
+        constraints = [
+            *Element.Meta.constraints,
+            models.UniqueConstraint(fields=["environment", "component"], name="deployment_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.component} in {self.environment}"
@@ -155,7 +158,7 @@ class Alert(Element):
 
     class Meta(Element.Meta):
         verbose_name = "alert"
-        constraints = [unique_name_constraint("alert")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("alert")]
 
     def __str__(self) -> str:
         return self.name
@@ -173,7 +176,7 @@ class Slo(Element):
 
     class Meta(Element.Meta):
         verbose_name = "SLO"
-        constraints = [unique_name_constraint("slo")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("slo")]
 
     def __str__(self) -> str:
         return self.name

@@ -148,7 +148,7 @@ class BackgroundJob(Element):
 
     class Meta(Element.Meta):
         verbose_name = "background job"
-        constraints = [unique_name_constraint("backgroundjob")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("backgroundjob")]
 
     def __str__(self) -> str:
         return self.name

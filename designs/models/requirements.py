@@ -42,7 +42,7 @@ class FunctionalRequirement(Element):
 
     class Meta(Element.Meta):
         verbose_name = "functional requirement"
-        constraints = [unique_name_constraint("functionalrequirement", "code")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("functionalrequirement", "code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -81,7 +81,7 @@ class NonFunctionalRequirement(Element):
 
     class Meta(Element.Meta):
         verbose_name = "non-functional requirement"
-        constraints = [unique_name_constraint("nonfunctionalrequirement", "code")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("nonfunctionalrequirement", "code")]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -185,7 +185,7 @@ class ConsistencyNeed(Element):
 
     class Meta(Element.Meta):
         verbose_name = "consistency need"
-        constraints = [unique_name_constraint("consistencyneed", "data_domain")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("consistencyneed", "data_domain")]
 
     def __str__(self) -> str:
         return self.data_domain

@@ -115,7 +115,7 @@ class RoadmapPhase(Element):
 
     class Meta(Element.Meta):
         verbose_name = "roadmap phase"
-        constraints = [unique_name_constraint("roadmapphase")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("roadmapphase")]
 
     def __str__(self) -> str:
         return self.name

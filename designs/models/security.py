@@ -52,7 +52,7 @@ class AuthMethod(Element):
 
     class Meta(Element.Meta):
         verbose_name = "authentication method"
-        constraints = [unique_name_constraint("authmethod")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("authmethod")]
 
     def __str__(self) -> str:
         return self.name
@@ -81,7 +81,7 @@ class SecurityRole(Element):
 
     class Meta(Element.Meta):
         verbose_name = "role"
-        constraints = [unique_name_constraint("securityrole")]
+        constraints = [*Element.Meta.constraints, unique_name_constraint("securityrole")]
 
     def __str__(self) -> str:
         return self.name
@@ -102,6 +102,7 @@ class PermissionGrant(Element):
     class Meta(Element.Meta):
         verbose_name = "permission"
         constraints = [
+            *Element.Meta.constraints,
             models.UniqueConstraint(fields=["role", "resource", "action"], name="permission_once"),
         ]
 
@@ -154,6 +155,7 @@ class Threat(Element):
     class Meta(Element.Meta):
         verbose_name = "threat"
         constraints = [
+            *Element.Meta.constraints,
             models.CheckConstraint(
                 condition=models.Q(target_component__isnull=True) | models.Q(target_interaction__isnull=True),
                 name="threat_single_target",
@@ -189,6 +191,7 @@ class ComplianceRegime(Element):
     class Meta(Element.Meta):
         verbose_name = "compliance regime"
         constraints = [
+            *Element.Meta.constraints,
             models.UniqueConstraint(
                 fields=["design", "regime"], condition=~models.Q(regime="other"), name="compliance_once"
             ),

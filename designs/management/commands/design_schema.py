@@ -13,8 +13,7 @@ from designs.document import design_schema
 class Command(BaseCommand):
     help = (
         "Print the JSON Schema of the design-workbench/1 document. "
-        "Regenerate the committed copy with: python manage.py design_schema > "
-        "designs/schema/design-workbench-1.schema.json"
+        "The committed copy (and the starters) are rewritten by: python manage.py refresh_generated"
     )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,0 +1,117 @@
+"""A document read as a snapshot, without the database: how a frozen version is rendered."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from designs import models as m
+from designs.snapshot import DesignSnapshot, ElementRecord, Record, assemble, record_class, set_reference
+from designs.steps import STEPS, ElementSpec, SectionSpec
+
+from .errors import DocumentError
+from .format import DESIGN_FIELDS, INDEX_COLUMNS, KEYS, UID, _field, _numbered, document_key, fill_codes, pointer
+
+
+def _python(spec: SectionSpec | ElementSpec, name: str, item: dict[str, Any]) -> Any:
+    """A field's value as the database gives it back: defaults for what the document leaves out."""
+    field = _field(spec.model, name)
+    if name not in item:
+        return field.get_default()
+    value = item[name]
+    if value is None:
+        return None
+    if isinstance(value, float):
+        # From json.loads without parse_float=Decimal: the shortest repr is the written number.
+        value = Decimal(repr(value))
+    return field.to_python(value)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.by_key: dict[type, dict[str, ElementRecord]] = {}
+
+    def target(self, related: type, key: str, where: str) -> ElementRecord:
+        found = self.by_key.get(related, {}).get(key)
+        if found is None:
+            raise DocumentError([(where, f"Dangling reference: no {related._meta.verbose_name} “{key}”.")])
+        return found
+
+    def record(
+        self, spec: SectionSpec | ElementSpec, item: dict[str, Any], where: str, **extra: Any
+    ) -> tuple[Record, list[tuple[str, type, str]]]:
+        """The record with its plain values; references are returned to be resolved by the caller."""
+        values: dict[str, Any] = {}
+        refs = []
+        for name in spec.fields:
+            field = _field(spec.model, name)
+            if field.is_relation:
+                values[name] = None
+                if item.get(name) is not None:
+                    refs.append((name, field.related_model, item[name]))
+            else:
+                values[name] = _python(spec, name, item)
+        return record_class(spec)(**values, **extra), refs
+
+    def section(self, spec: SectionSpec, item: dict[str, Any] | None, where: str) -> Record | None:
+        if item is None:
+            return None
+        record, refs = self.record(spec, item, where)
+        for name, related, key in refs:
+            set_reference(record, name, self.target(related, key, f"{where}/{name}"))
+        return record
+
+    def elements(self, spec: ElementSpec, items: list[dict[str, Any]], where: str) -> list[ElementRecord]:
+        rule = KEYS.get(spec.model)
+        used: set[str] = set()
+        records: list[ElementRecord] = []
+        pending: list[tuple[Record, str, type, str, str]] = []
+        own: dict[str, ElementRecord] = {}
+        for i, item in enumerate(fill_codes(spec.model, items)):
+            at = f"{where}/{i}"
+            uid = uuid.UUID(item[UID]) if UID in item else uuid.uuid4()
+            extra: dict[str, Any] = {"uid": uid}
+            if spec.model is m.Index:
+                table = item["table"]
+                extra[INDEX_COLUMNS] = tuple(
+                    self.target(m.Column, f"{table}.{name}", f"{at}/{INDEX_COLUMNS}/{n}")
+                    for n, name in enumerate(item[INDEX_COLUMNS])
+                )
+            record, refs = self.record(spec, item, at, **extra)
+            pending += [(record, name, related, key, f"{at}/{name}") for name, related, key in refs]
+            if rule:
+                key = item["key"] if rule.explicit and "key" in item else document_key(spec.model, rule, item)
+                own[_numbered(key, used) if rule.explicit else key] = record
+            records.append(record)
+        if rule:
+            # Before references are resolved: a column may reference a column further down.
+            self.by_key[spec.model] = own
+        for record, name, related, key, at in pending:
+            set_reference(record, name, self.target(related, key, at))
+        return records
+
+
+def snapshot_from_document(document: dict[str, Any]) -> DesignSnapshot:
+    """The snapshot of a schema-valid document, e.g. one exported earlier or a frozen version.
+
+    Nothing is validated beyond what reading needs (import_design validates); a
+    dangling reference raises DocumentError. Elements without a uid get a new one.
+    """
+    reader = _Reader()
+    sections: dict[str, Record | None] = {}
+    elements: dict[str, list[ElementRecord]] = {}
+    steps = document.get("steps", {})
+    for step in STEPS:
+        content = steps.get(step.key, {})
+        for spec in step.sections:
+            where = pointer(["steps", step.key, spec.key])
+            sections[spec.key] = reader.section(spec, content.get(spec.key), where)
+        for spec in step.elements:
+            where = pointer(["steps", step.key, spec.key])
+            elements[spec.key] = reader.elements(spec, content.get(spec.key, []), where)
+    meta = document["design"]
+    design = {name: meta.get(name, m.Design._meta.get_field(name).get_default()) for name in DESIGN_FIELDS}
+    # As import_design stores it.
+    design["name"] = design["name"].strip()
+    return assemble(design, sections, elements)
