@@ -62,6 +62,10 @@ class VersionedForm(forms.ModelForm):
     def choice_filters(self) -> dict[str, dict[str, Any] | Q]:
         return {}
 
+    def values(self) -> dict[str, Any]:
+        """The validated values of the registry's fields, as the services take them."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields if name in self.cleaned_data}
+
     def clean_base_version(self) -> int | None:
         value = self.cleaned_data.get("base_version")
         if self.instance.pk and not value:
@@ -76,6 +80,10 @@ class ElementForm(VersionedForm):
 
     def choice_filters(self) -> dict[str, dict[str, Any] | Q]:
         return {k: v if isinstance(v, Q) else dict(v) for k, v in self.spec.choice_filters.items()}
+
+    def index_columns(self) -> list[m.Column] | None:
+        """An index's columns in order; None for every other element."""
+        return None
 
 
 class SectionForm(VersionedForm):
@@ -118,12 +126,8 @@ class IndexForm(ElementForm):
             self.ordered_columns = columns
         return cleaned
 
-    def _save_m2m(self) -> None:
-        super()._save_m2m()
-        m.IndexColumn.objects.filter(index=self.instance).delete()
-        m.IndexColumn.objects.bulk_create(
-            m.IndexColumn(index=self.instance, column=col, position=i) for i, col in enumerate(self.ordered_columns)
-        )
+    def index_columns(self) -> list[m.Column]:
+        return self.ordered_columns
 
 
 FORM_BASES: dict[str, type[ElementForm]] = {"IndexForm": IndexForm}

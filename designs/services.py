@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
 from django.db.models.deletion import Collector
-from django.forms import ModelForm
 from django.http import Http404
 from django.utils import timezone
 
 from . import models as m
-from .steps import STEPS
+from .completeness import StepProgress, overall_percent
+from .steps import STEPS, ElementSpec, SectionSpec
 
 
 class StaleEdit(Exception):
@@ -36,17 +39,6 @@ class WriteConflict(Exception):
     """The database refused the write (a uniqueness race the form could not see)."""
 
 
-@dataclass(frozen=True)
-class StepProgress:
-    met: int
-    total: int
-    missing: tuple[str, ...]
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.met / self.total) if self.total else 100
-
-
 def _lock(design: m.Design, *, editing: bool = True) -> m.Design:
     locked = m.Design.objects.select_for_update().get(pk=design.pk)
     if editing and locked.is_archived:
@@ -55,25 +47,44 @@ def _lock(design: m.Design, *, editing: bool = True) -> m.Design:
     return locked
 
 
+# Designs with an edit open in this context (pk -> locked row): nested edits join the outer one.
+_open_edits: ContextVar[dict[int, m.Design] | None] = ContextVar("open_edits", default=None)
+
+
+@contextmanager
+def editing(design: m.Design) -> Iterator[m.Design]:
+    """One edit of a design: a transaction with the design row locked, completeness recomputed once at the end.
+
+    Every write goes through here, whoever calls it (a form, the JSON import, later the OpenAPI and SQL
+    imports), so all of them serialise on the design row and leave completeness current. Edits opened
+    inside an edit of the same design join it; an exception rolls the whole edit back.
+    """
+    open_edits = _open_edits.get() or {}
+    if design.pk in open_edits:
+        yield open_edits[design.pk]
+        return
+    with transaction.atomic():
+        locked = _lock(design)
+        token = _open_edits.set({**open_edits, design.pk: locked})
+        try:
+            yield locked
+        finally:
+            _open_edits.reset(token)
+        design_changed(locked)
+
+
 def compute_completeness(design: m.Design) -> dict[str, StepProgress]:
     progress = {}
     for step in STEPS:
-        criteria = step.rule(design)
-        progress[step.key] = StepProgress(
-            met=sum(c.met for c in criteria),
-            total=len(criteria),
-            missing=tuple(c.label for c in criteria if not c.met),
-        )
+        progress[step.key] = StepProgress.of(step.rule(design))
     return progress
 
 
 def design_changed(design: m.Design) -> None:
     """Recompute the stored completeness and bump `updated_at` after any edit."""
     progress = compute_completeness(design)
-    design.completeness = {
-        key: {"met": p.met, "total": p.total, "missing": list(p.missing)} for key, p in progress.items()
-    }
-    design.overall_completeness = round(sum(p.percent for p in progress.values()) / len(progress))
+    design.completeness = {key: p.stored() for key, p in progress.items()}
+    design.overall_completeness = overall_percent(progress.values())
     design.updated_at = timezone.now()
     m.Design.objects.filter(pk=design.pk).update(
         completeness=design.completeness,
@@ -91,14 +102,14 @@ def design_create(*, name: str, summary: str, owner: AbstractBaseUser) -> m.Desi
 
 
 @transaction.atomic
-def design_update(*, design: m.Design, form: ModelForm) -> m.Design:
+def design_update(*, design: m.Design, name: str, summary: str, base_version: int | None) -> m.Design:
     current = _lock(design)
-    if current.version != form.cleaned_data["base_version"]:
+    if current.version != base_version:
         raise StaleEdit(current)
-    updated = form.save(commit=False)
-    updated.version = current.version + 1
-    updated.save(update_fields=["name", "summary", "version", "updated_at"])
-    return updated
+    current.name, current.summary = name, summary
+    current.version += 1
+    current.save(update_fields=["name", "summary", "version", "updated_at"])
+    return current
 
 
 @transaction.atomic
@@ -124,48 +135,103 @@ def _next_code(model: type[m.Element], design: m.Design) -> str:
     return f"{prefix}-{max(numbers, default=0) + 1}"
 
 
-def _save_versioned(form: ModelForm, *, design: m.Design, is_new: bool) -> Any:
-    instance = form.instance
-    if not is_new:
-        current = type(instance).objects.select_for_update().filter(pk=instance.pk).first()
-        if current is None:
-            # Deleted between the view's lookup and this lock: to the user it is simply gone,
-            # and a 404 is what the view would have answered a moment earlier.
-            raise Http404(f"This {instance._meta.verbose_name} no longer exists.")
-        if current.version != form.cleaned_data.get("base_version"):
-            raise StaleEdit(current)
-        instance.version = current.version + 1
+def _locked_current(model: type[models.Model], pk: Any, base_version: int | None) -> Any:
+    """The stored row, locked; a row changed since `base_version` raises StaleEdit."""
+    current = model.objects.select_for_update().filter(pk=pk).first()
+    if current is None:
+        # Deleted between the view's lookup and this lock: to the user it is simply gone,
+        # and a 404 is what the view would have answered a moment earlier.
+        raise Http404(f"This {model._meta.verbose_name} no longer exists.")
+    if current.version != (base_version or 0):
+        raise StaleEdit(current)
+    return current
+
+
+def _validate_and_save(obj: models.Model, fields: Iterable[str]) -> None:
+    """The model's own rules for the edited fields, then save.
+
+    As a ModelForm does, fields that are not edited are not judged (the design, the uid); rules that
+    span the design, such as unique names, are the model's clean()."""
+    edited = set(fields)
+    obj.full_clean(exclude=[f.name for f in obj._meta.fields if f.name not in edited])
     try:
         with transaction.atomic():
-            saved = form.save()
+            obj.save()
     except IntegrityError as exc:
         raise WriteConflict(str(exc)) from exc
-    design_changed(design)
-    return saved
 
 
-@transaction.atomic
-def element_save(*, design: m.Design, form: ModelForm) -> m.Element:
-    """Create or update one element from a validated form."""
-    design = _lock(design)
-    instance = form.instance
-    is_new = instance.pk is None
-    instance.design = design
-    if is_new:
-        if hasattr(type(instance), "code_prefix") and not instance.code:
-            instance.code = _next_code(type(instance), design)
-        if "position" not in form.cleaned_data or not form.cleaned_data.get("position"):
-            last = type(instance).objects.filter(design=design).aggregate(models.Max("position"))
-            instance.position = (last["position__max"] or 0) + 1
-    return _save_versioned(form, design=design, is_new=is_new)
+def element_save(
+    *,
+    design: m.Design,
+    spec: ElementSpec,
+    values: Mapping[str, Any],
+    element: m.Element | None = None,
+    base_version: int | None = None,
+    index_columns: Sequence[m.Column] | None = None,
+) -> m.Element:
+    """Create an element (no `element`) or update one edited from `base_version`, from plain values.
+
+    `values` are the registry's fields of the list (references as model instances); the model's rules
+    are checked here, under the lock, and raise ValidationError. An index takes its columns in order.
+    """
+    with editing(design) as locked:
+        if element is None:
+            obj = spec.model(design=locked)
+        else:
+            obj = _locked_current(spec.model, element.pk, base_version)
+            obj.version += 1
+        for name, value in values.items():
+            setattr(obj, name, value)
+        if element is None:
+            if getattr(spec.model, "code_prefix", None) and not obj.code:
+                obj.code = _next_code(spec.model, locked)
+            if not values.get("position"):
+                last = spec.model.objects.filter(design=locked).aggregate(models.Max("position"))
+                obj.position = (last["position__max"] or 0) + 1
+        if index_columns is not None and (problem := obj.columns_problem(index_columns)):
+            raise ValidationError({NON_FIELD_ERRORS: [problem]})
+        _validate_and_save(obj, values)
+        if index_columns is not None:
+            m.IndexColumn.objects.filter(index=obj).delete()
+            m.IndexColumn.objects.bulk_create(
+                m.IndexColumn(index=obj, column=column, position=i) for i, column in enumerate(index_columns)
+            )
+        return obj
 
 
-@transaction.atomic
-def section_save(*, design: m.Design, form: ModelForm) -> m.Section:
-    """Save a step's one-per-design record; the first save creates it."""
-    design = _lock(design)
-    form.instance.design = design
-    return _save_versioned(form, design=design, is_new=form.instance.pk is None)
+def section_save(
+    *, design: m.Design, spec: SectionSpec, values: Mapping[str, Any], base_version: int | None = None
+) -> m.Section:
+    """Save a step's one-per-design record from plain values; the first save creates it."""
+    with editing(design) as locked:
+        obj = spec.model.objects.filter(design=locked).first()
+        if obj is None:
+            obj = spec.model(design=locked)
+        elif obj.version != (base_version or 0):
+            # The design row is locked, so the record cannot change under us: no lock of its own needed.
+            raise StaleEdit(obj)
+        else:
+            obj.version += 1
+        for name, value in values.items():
+            setattr(obj, name, value)
+        _validate_and_save(obj, values)
+        return obj
+
+
+def elements_insert(
+    *,
+    design: m.Design,
+    model: type[m.Element],
+    elements: Sequence[m.Element],
+    index_columns: Sequence[m.IndexColumn] = (),
+) -> None:
+    """Insert many validated elements of one list at once (an import); inside an `editing` of the design,
+    completeness waits for the last list."""
+    with editing(design):
+        # One INSERT: PostgreSQL returns the ids, which references to these elements need.
+        model.objects.bulk_create(elements)
+        m.IndexColumn.objects.bulk_create(index_columns)
 
 
 @dataclass(frozen=True)
@@ -213,11 +279,9 @@ def _reload(rows: dict[type[models.Model], dict[Any, str]]) -> list[tuple[models
     return found
 
 
-@transaction.atomic
 def element_delete(*, design: m.Design, element: m.Element) -> None:
-    design = _lock(design)
-    element.delete()
-    design_changed(design)
+    with editing(design):
+        element.delete()
 
 
 def section_instance(design: m.Design, model: type[m.Section]) -> m.Section:

@@ -18,6 +18,7 @@ from django.db.models import Q
 
 from . import completeness as rules
 from . import models as m
+from .completeness import Criterion
 
 GUIDANCE_DIR = Path(__file__).parent / "guidance"
 
@@ -96,12 +97,6 @@ class ElementSpec:
         return qs
 
 
-@dataclass(frozen=True)
-class Criterion:
-    label: str
-    met: bool
-
-
 @dataclass(frozen=True, eq=False)
 class Step:
     number: int
@@ -110,6 +105,8 @@ class Step:
     sections: tuple[SectionSpec, ...]
     elements: tuple[ElementSpec, ...]
     rule: Callable[[m.Design], list[Criterion]]
+    # Named panels shown above the forms, e.g. "capacity"; designs.presentation.PANELS says how to draw each.
+    panels: tuple[str, ...] = ()
 
     @cached_property
     def guidance(self) -> str:
@@ -486,6 +483,7 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("roadmap", m.RoadmapPhase, ("name", "trigger_metric", "changes"), title="Phased roadmap"),
         ),
         rule=rules.scalability,
+        panels=("capacity",),
     ),
     Step(
         8,

@@ -6,12 +6,12 @@ requests get a named partial, plain ones the whole page or a redirect.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,9 +22,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from . import presentation as page
 from . import services
 from .access import get_design
-from .capacity import capacity_report
 from .document import (
     DocumentError,
     check_size,
@@ -36,7 +36,7 @@ from .document import (
 )
 from .forms import DesignCreateForm, DesignEditForm, DesignImportForm, element_form_class, section_form_class
 from .models import Design
-from .steps import STEPS, ElementSpec, SectionSpec, Step, get_step, neighbours
+from .steps import ElementSpec, Step, get_step
 from .templatetags.workbench import display_value
 
 DASHBOARD_PAGE_SIZE = 20
@@ -76,7 +76,7 @@ def design_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
-    return render(request, "designs/overview.html", {"design": design, "nav": _nav(design)})
+    return render(request, "designs/overview.html", {"design": design, "nav": page.nav(design)})
 
 
 @login_required
@@ -87,7 +87,12 @@ def design_edit(request: HttpRequest, slug: str) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            services.design_update(design=design, form=form)
+            services.design_update(
+                design=design,
+                name=form.cleaned_data["name"],
+                summary=form.cleaned_data["summary"],
+                base_version=form.cleaned_data["base_version"],
+            )
         except services.StaleEdit as stale:
             form, conflict = _stale_form(form, stale, DesignEditForm, instance=stale.current)
         else:
@@ -128,20 +133,6 @@ def design_delete(request: HttpRequest, slug: str) -> HttpResponse:
 # ---------------------------------------------------------------- steps
 
 
-@dataclass
-class ElementList:
-    """What the template needs to render one element list of a step."""
-
-    spec: ElementSpec
-    rows: list[Any]
-    add_form: Any
-    edit_pk: int | None = None
-    edit_form: Any = None
-    conflict: list[tuple[str, str]] | None = None
-    # The add form stays unfolded after an error, and after an add so the next row can follow.
-    add_open: bool = False
-
-
 def _step_or_404(key: str) -> Step:
     try:
         return get_step(key)
@@ -149,76 +140,12 @@ def _step_or_404(key: str) -> Step:
         raise Http404("No such step") from None
 
 
-def _nav(design: Design) -> list[dict[str, Any]]:
-    items = []
-    for step in STEPS:
-        progress = design.completeness.get(step.key, {})
-        met, total = progress.get("met", 0), progress.get("total", 0)
-        state = "empty" if met == 0 else ("complete" if met == total else "partial")
-        items.append(
-            {
-                "step": step,
-                "met": met,
-                "total": total,
-                "state": state,
-                "percent": round(100 * met / total) if total else 0,
-                "missing": progress.get("missing", []),
-            }
-        )
-    return items
-
-
-def _element_list(design: Design, spec: ElementSpec, **overrides: Any) -> ElementList:
-    form_class = element_form_class(spec)
-    add_form = overrides.pop("add_form", None) or form_class(design=design, prefix=f"new-{spec.key}")
-    return ElementList(spec=spec, rows=list(spec.queryset(design)), add_form=add_form, **overrides)
-
-
-def _section_form(design: Design, spec: SectionSpec, data: Any = None) -> Any:
-    instance = services.section_instance(design, spec.model)
-    return section_form_class(spec)(data, instance=instance, design=design, prefix=spec.key)
-
-
-def _step_context(request: HttpRequest, design: Design, step: Step, **bound: Any) -> dict[str, Any]:
-    """Context of a whole step page; `bound` replaces one form with a bound one."""
-    can_edit = design.membership.can("edit") and not design.is_archived
-    # `?edit=list:pk` opens a row for editing without JavaScript, for those who may edit.
-    edit_param = request.GET.get("edit", "") if can_edit else ""
-    lists = []
-    for spec in step.elements:
-        overrides = dict(bound.get(f"list:{spec.key}", {}))
-        if not overrides and edit_param.startswith(f"{spec.key}:"):
-            pk = edit_param.split(":", 1)[1]
-            # A row deleted since the link was made just isn't opened.
-            obj = spec.model.objects.filter(pk=pk, design=design).first() if pk.isdigit() else None
-            if obj is not None:
-                overrides = {"edit_pk": obj.pk, "edit_form": _edit_form(spec, obj, design)}
-        lists.append(_element_list(design, spec, **overrides))
-    sections = [
-        {"spec": spec, "form": bound.get(f"section:{spec.key}") or _section_form(design, spec)}
-        for spec in step.sections
-    ]
-    previous, following = neighbours(step)
-    return {
-        "design": design,
-        "step": step,
-        "nav": _nav(design),
-        "sections": sections,
-        "lists": lists,
-        "previous": previous,
-        "next": following,
-        "conflict": bound.get("conflict"),
-        "can_edit": can_edit,
-        "capacity": capacity_report(design) if step.key == "scalability" else None,
-    }
-
-
 @login_required
 @never_cache
 def step_page(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     step = _step_or_404(step_key)
-    return render(request, "designs/step.html", _step_context(request, design, step))
+    return render(request, "designs/step.html", page.step_context(request, design, step))
 
 
 def _stale_form(form: Any, stale: services.StaleEdit, form_class: type, **kwargs: Any) -> tuple[Any, list]:
@@ -242,6 +169,12 @@ def _stale_form(form: Any, stale: services.StaleEdit, form_class: type, **kwargs
     return fresh, conflict
 
 
+def _refused(form: Any, error: ValidationError) -> None:
+    """Show the model's refusal next to the fields it names; the rest above the form."""
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
 @login_required
 @require_POST
 def section_save(request: HttpRequest, slug: str, step_key: str, section_key: str) -> HttpResponse:
@@ -251,38 +184,43 @@ def section_save(request: HttpRequest, slug: str, step_key: str, section_key: st
         spec = step.section(section_key)
     except KeyError:
         raise Http404("No such section") from None
-    form = _section_form(design, spec, request.POST)
+    form = page.section_form(design, spec, request.POST)
     conflict = None
     if form.is_valid():
         try:
-            services.section_save(design=design, form=form)
+            services.section_save(
+                design=design, spec=spec, values=form.values(), base_version=form.cleaned_data["base_version"]
+            )
         except services.StaleEdit as stale:
             form, conflict = _stale_form(form, stale, section_form_class(spec), instance=stale.current, design=design)
         except services.WriteConflict:
             form.add_error(None, "Someone else saved this a moment ago; reload the page to see their values.")
+        except ValidationError as error:
+            _refused(form, error)
         else:
             if not request.htmx:
                 messages.success(request, f"{spec.label} saved.")
                 return redirect(_step_url(design, step, f"section-{spec.key}"))
-            form = _section_form(design, spec)
+            form = page.section_form(design, spec)
             form.saved = True
     design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
     if request.htmx:
-        # Only the section and the navigation change; don't load the step's lists.
+        # The section, the navigation and the step's panels change; don't load the step's lists.
         return render(
             request,
             "designs/step.html#section-response",
             {
                 "design": design,
                 "step": step,
-                "nav": _nav(design),
+                "nav": page.nav(design),
                 "oob_nav": True,
                 "can_edit": True,
+                "panels": page.panels(design, step),
                 "section": {"spec": spec, "form": form},
                 "conflict": conflict,
             },
         )
-    context = _step_context(request, design, step, **{f"section:{spec.key}": form})
+    context = page.step_context(request, design, step, **{f"section:{spec.key}": form})
     context["section_conflict"] = {spec.key: conflict}
     context["not_saved"] = (spec.label.lower(), f"section-{spec.key}")
     return render(request, "designs/step.html", context)
@@ -301,48 +239,28 @@ def _element_spec(step_key: str, element_key: str) -> tuple[Step, ElementSpec]:
         raise Http404("No such element list") from None
 
 
-def _points_at(spec: ElementSpec, model: type) -> bool:
-    """Whether the elements of this list refer to elements of `model`."""
-    return any(f.is_relation and f.related_model is model and f.name != "design" for f in spec.model._meta.fields)
-
-
-def _dependent_add_forms(
-    design: Design, step: Step, changed: ElementSpec, skip: tuple[ElementSpec, ...] = ()
-) -> list[ElementList]:
-    """Lists of this step whose add form offers the changed element type as a choice."""
-    stale = []
-    for spec in step.elements:
-        if spec is changed or spec in skip:
-            continue
-        if _points_at(spec, changed.model):
-            stale.append(
-                ElementList(
-                    spec=spec, rows=[], add_form=element_form_class(spec)(design=design, prefix=f"new-{spec.key}")
-                )
-            )
-    return stale
-
-
 def _element_response(
     request: HttpRequest, design: Design, step: Step, spec: ElementSpec, partial: str, **extra: Any
 ) -> HttpResponse:
-    design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
-    context = {
-        "design": design,
-        "step": step,
-        "spec": spec,
-        "nav": _nav(design),
-        "oob_nav": True,
-        "can_edit": True,
-        # Step 7's capacity figures read the scaling rules: send them along, recomputed.
-        "capacity": capacity_report(design) if step.key == "scalability" else None,
-        # A list re-rendered whole brings its own fresh add form.
-        "dependent_lists": _dependent_add_forms(
-            design, step, spec, skip=tuple(touched.spec for touched in extra.get("touched_lists", ()))
-        ),
-        **extra,
-    }
-    return render(request, f"designs/step.html#{partial}", context)
+    return render(request, f"designs/step.html#{partial}", page.element_response_context(design, step, spec, **extra))
+
+
+def _save_element(form: Any, design: Design, spec: ElementSpec, element: Any = None) -> Any:
+    """Save through the service; a refusal is put on the form and None returned."""
+    try:
+        return services.element_save(
+            design=design,
+            spec=spec,
+            values=form.values(),
+            element=element,
+            base_version=form.cleaned_data.get("base_version"),
+            index_columns=form.index_columns(),
+        )
+    except services.WriteConflict:
+        form.add_error(None, "That clashes with another element saved a moment ago; check the names.")
+    except ValidationError as error:
+        _refused(form, error)
+    return None
 
 
 @login_required
@@ -351,18 +269,13 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
     design = get_design(request, slug, "edit")
     step, spec = _element_spec(step_key, element_key)
     form = element_form_class(spec)(request.POST, design=design, prefix=f"new-{spec.key}")
-    if form.is_valid():
-        try:
-            services.element_save(design=design, form=form)
-        except services.WriteConflict:
-            form.add_error(None, "That clashes with another element saved a moment ago; check the names.")
-        else:
-            if not request.htmx:
-                messages.success(request, f"{spec.singular.capitalize()} added.")
-                return redirect(_step_url(design, step, f"list-{spec.key}"))
-            return _element_response(
-                request, design, step, spec, "list-response", list=_element_list(design, spec, add_open=True)
-            )
+    if form.is_valid() and _save_element(form, design, spec) is not None:
+        if not request.htmx:
+            messages.success(request, f"{spec.singular.capitalize()} added.")
+            return redirect(_step_url(design, step, f"list-{spec.key}"))
+        return _element_response(
+            request, design, step, spec, "list-response", list=page.element_list(design, spec, add_open=True)
+        )
     if request.htmx:
         return _element_response(
             request,
@@ -370,43 +283,15 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
             step,
             spec,
             "list-response",
-            list=_element_list(design, spec, add_form=form, add_open=True),
+            list=page.element_list(design, spec, add_form=form, add_open=True),
         )
-    context = _step_context(request, design, step, **{f"list:{spec.key}": {"add_form": form, "add_open": True}})
+    context = page.step_context(request, design, step, **{f"list:{spec.key}": {"add_form": form, "add_open": True}})
     context["not_saved"] = (spec.singular, f"add-{spec.key}")
     return render(request, "designs/step.html", context)
 
 
-def _edit_form(spec: ElementSpec, obj: Any, design: Design, data: Any = None) -> Any:
-    # Several rows may be open for editing at once; prefixes keep their ids apart.
-    form = element_form_class(spec)(data, instance=obj, design=design, prefix=f"edit-{spec.key}-{obj.pk}")
-    # The row just opened takes the keyboard focus (htmx honours autofocus in swapped content).
-    first = next(iter(form.visible_fields()), None)
-    if first is not None:
-        first.field.widget.attrs["autofocus"] = True
-    return form
-
-
 def _get_element(design: Design, spec: ElementSpec, pk: int) -> Any:
     return get_object_or_404(spec.queryset(design), pk=pk)
-
-
-def _saved_row_response(request: HttpRequest, design: Design, step: Step, spec: ElementSpec, pk: int) -> HttpResponse:
-    """The saved row, and every list of the step that shows it by name (a renamed table heads its columns)."""
-    touched = [
-        _element_list(design, other) for other in step.elements if other is not spec and _points_at(other, spec.model)
-    ]
-    if _points_at(spec, spec.model):
-        # Rows of this very list name the saved one (a column referencing a column): redraw the list.
-        response = _element_response(
-            request, design, step, spec, "list-response", list=_element_list(design, spec), touched_lists=touched
-        )
-        response["HX-Retarget"] = f"#list-{spec.key}"
-        response["HX-Reswap"] = "outerHTML"
-        return response
-    return _element_response(
-        request, design, step, spec, "row-response", obj=_get_element(design, spec, pk), touched_lists=touched
-    )
 
 
 def _edit_row(
@@ -416,6 +301,22 @@ def _edit_row(
     return render(request, "designs/step.html#element-edit", context)
 
 
+def _saved_row_response(request: HttpRequest, design: Design, step: Step, spec: ElementSpec, pk: int) -> HttpResponse:
+    """The saved row, and every list of the step that shows it by name."""
+    touched = page.touched_lists(design, step, spec)
+    if page.points_at(spec, spec.model):
+        # Rows of this very list name the saved one (a column referencing a column): redraw the list.
+        response = _element_response(
+            request, design, step, spec, "list-response", list=page.element_list(design, spec), touched_lists=touched
+        )
+        response["HX-Retarget"] = f"#list-{spec.key}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return _element_response(
+        request, design, step, spec, "row-response", obj=_get_element(design, spec, pk), touched_lists=touched
+    )
+
+
 @login_required
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
@@ -423,31 +324,28 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
     design = get_design(request, slug, "edit")
     step, spec = _element_spec(step_key, element_key)
     obj = _get_element(design, spec, pk)
-    form_class = element_form_class(spec)
     if request.method == "GET":
         if not request.htmx:
             # No #fragment: browsers skip autofocus when the address points at an element.
             return redirect(f"{_step_url(design, step)}?edit={spec.key}:{obj.pk}")
-        form = _edit_form(spec, obj, design)
-        return _edit_row(request, design, step, spec, obj, form)
-    form = _edit_form(spec, obj, design, request.POST)
+        return _edit_row(request, design, step, spec, obj, page.edit_form(spec, obj, design))
+    form = page.edit_form(spec, obj, design, request.POST)
     conflict = None
     if form.is_valid():
         try:
-            saved = services.element_save(design=design, form=form)
+            saved = _save_element(form, design, spec, element=obj)
         except services.StaleEdit as stale:
-            form, conflict = _stale_form(form, stale, form_class, instance=stale.current, design=design)
-        except services.WriteConflict:
-            form.add_error(None, "That clashes with another element saved a moment ago; check the names.")
+            form, conflict = _stale_form(form, stale, element_form_class(spec), instance=stale.current, design=design)
         else:
-            if not request.htmx:
-                messages.success(request, f"{spec.singular.capitalize()} saved.")
-                return redirect(_step_url(design, step, f"row-{spec.key}-{saved.pk}"))
-            return _saved_row_response(request, design, step, spec, pk)
+            if saved is not None:
+                if not request.htmx:
+                    messages.success(request, f"{spec.singular.capitalize()} saved.")
+                    return redirect(_step_url(design, step, f"row-{spec.key}-{saved.pk}"))
+                return _saved_row_response(request, design, step, spec, pk)
     if request.htmx:
         return _edit_row(request, design, step, spec, obj, form, conflict)
     overrides = {"edit_pk": obj.pk, "edit_form": form, "conflict": conflict}
-    context = _step_context(request, design, step, **{f"list:{spec.key}": overrides})
+    context = page.step_context(request, design, step, **{f"list:{spec.key}": overrides})
     context["not_saved"] = (spec.singular, f"row-{spec.key}-{obj.pk}")
     return render(request, "designs/step.html", context)
 
@@ -460,17 +358,8 @@ def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str
     obj = _get_element(design, spec, pk)
     if not request.htmx:
         return redirect(_step_url(design, step, f"row-{spec.key}-{obj.pk}"))
-    return render(
-        request,
-        "designs/step.html#element-row",
-        {
-            "design": design,
-            "step": step,
-            "spec": spec,
-            "obj": obj,
-            "can_edit": design.membership.can("edit") and not design.is_archived,
-        },
-    )
+    context = {"design": design, "step": step, "spec": spec, "obj": obj, "can_edit": page.can_edit(design)}
+    return render(request, "designs/step.html#element-row", context)
 
 
 @login_required
@@ -494,9 +383,9 @@ def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: 
         return redirect(_step_url(design, step, f"list-{spec.key}"))
     # Lists of this step that lost rows with it are swapped in out of band.
     lost = {type(other) for other in impact.deleted} | {type(other) for other, _ in impact.unlinked}
-    touched = [_element_list(design, other) for other in step.elements if other is not spec and other.model in lost]
+    touched = [page.element_list(design, other) for other in step.elements if other is not spec and other.model in lost]
     return _element_response(
-        request, design, step, spec, "list-response", list=_element_list(design, spec), touched_lists=touched
+        request, design, step, spec, "list-response", list=page.element_list(design, spec), touched_lists=touched
     )
 
 

@@ -180,5 +180,5 @@ def test_it_refuses_a_write_to_a_design_archived_after_the_access_check(design):
     assert form.is_valid()
     services.design_set_archived(design=design, archived=True)
     with pytest.raises(PermissionDenied):
-        services.element_save(design=design, form=form)
+        services.element_save(design=design, spec=form.spec, values=form.values())
     assert not Component.objects.filter(name="Late").exists()

@@ -51,7 +51,7 @@ def test_it_describes_every_registry_field():
             assert list(schema[step.key]["properties"][spec.key]["properties"]) == list(spec.fields)
         for spec in step.elements:
             properties = schema[step.key]["properties"][spec.key]["items"]["properties"]
-            assert list(properties)[0] == "uid"
+            assert next(iter(properties)) == "uid"
             assert [name for name in properties if name not in ("uid", "key", "columns")] == list(spec.fields)
 
 

@@ -106,7 +106,7 @@ def _save(design: Design, list_key: str, step_key: str, **data):
     spec = get_step(step_key).element(list_key)
     form = element_form_class(spec)(data, design=design)
     assert form.is_valid(), form.errors
-    return services.element_save(design=design, form=form)
+    return services.element_save(design=design, spec=spec, values=form.values())
 
 
 def test_it_numbers_functional_requirements_when_the_code_is_blank(design):

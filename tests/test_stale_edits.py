@@ -87,6 +87,16 @@ def test_it_refuses_a_stale_edit_that_changes_another_field(owner_client, design
     assert (api.name, api.technology) == ("Gateway", "Django")
 
 
+def _service_save(design, spec, form, element):
+    return services.element_save(
+        design=design,
+        spec=spec,
+        values=form.values(),
+        element=element,
+        base_version=form.cleaned_data["base_version"],
+    )
+
+
 def test_it_raises_stale_edit_from_the_service(design, api):
     spec = get_step("architecture").element("components")
     form_class = element_form_class(spec)
@@ -95,9 +105,9 @@ def test_it_raises_stale_edit_from_the_service(design, api):
     stale = form_class({**data, "technology": "Java"}, instance=Component.objects.get(pk=api.pk), design=design)
     assert first.is_valid()
     assert stale.is_valid()
-    services.element_save(design=design, form=first)
+    _service_save(design, spec, first, api)
     with pytest.raises(services.StaleEdit) as caught:
-        services.element_save(design=design, form=stale)
+        _service_save(design, spec, stale, api)
     assert (caught.value.current.technology, caught.value.current.version) == ("Go", 2)
     api.refresh_from_db()
     assert api.technology == "Go"
@@ -111,7 +121,7 @@ def test_it_answers_404_when_the_element_is_deleted_before_the_save_locks_it(des
     Component.objects.filter(pk=api.pk).delete()
 
     with pytest.raises(Http404, match=r"This component no longer exists\."):
-        services.element_save(design=design, form=form)
+        _service_save(design, form.spec, form, api)
 
     assert not Component.objects.filter(design=design).exists()
 
@@ -169,9 +179,11 @@ def test_it_raises_stale_edit_for_a_section_from_the_service(design):
         for n in (2, 3)
     ]
     assert all(form.is_valid() for form in forms)
-    services.section_save(design=design, form=forms[0])
+    for form in forms:
+        assert form.cleaned_data["base_version"] == 1
+    services.section_save(design=design, spec=spec, values=forms[0].values(), base_version=1)
     with pytest.raises(services.StaleEdit):
-        services.section_save(design=design, form=forms[1])
+        services.section_save(design=design, spec=spec, values=forms[1].values(), base_version=1)
     assert LoadProfile.objects.get(design=design).daily_active_users == 2
 
 
@@ -190,5 +202,7 @@ def test_it_refuses_a_racing_first_save_of_a_section_without_an_error_page(owner
     monkeypatch.setattr(services, "section_instance", lambda design, model: model(design=design))
     response = _load(owner_client, design, daily_active_users="9000")
     assert response.status_code == 200
-    assert "Someone else saved this a moment ago" in response.content.decode()
+    # The service reads the record again under the design lock, so the race is an ordinary stale edit.
+    assert CONFLICT in response.content.decode()
+    assert _conflict_values(response.content.decode())["Daily active users"] == "5000"
     assert LoadProfile.objects.get(design=design).daily_active_users == 5000

@@ -201,9 +201,9 @@ class _Importer:
                 self.broken[spec.model].add(key)
         where = pointer(["steps", step.key, spec.key])
         with self.writing(where):
-            # One INSERT per list: PostgreSQL returns the ids, which references to these elements need.
-            spec.model.objects.bulk_create(accepted)
-            m.IndexColumn.objects.bulk_create(index_columns)
+            services.elements_insert(
+                design=self.design, model=spec.model, elements=accepted, index_columns=index_columns
+            )
         self.self_references(spec.model, self_references, where)
 
     def keep_uid(self, obj: models.Model, item: dict[str, Any], where: str) -> bool:
@@ -267,16 +267,17 @@ def import_design(document: dict[str, Any], *, owner: AbstractBaseUser) -> m.Des
     if not name:
         raise DocumentError([("/design/name", "Must not be blank.")])
     design = services.design_create(name=name, summary=meta.get("summary", ""), owner=owner)
-    if "status" in meta:
-        design.status = meta["status"]
-        design.save(update_fields=["status"])
-    importer = _Importer(design)
-    for step in STEPS:
-        content = document.get("steps", {}).get(step.key, {})
-        importer.sections(step, content)
-        for spec in step.elements:
-            importer.elements(step, spec, content.get(spec.key, []))
-    if importer.errors:
-        raise DocumentError(importer.errors)
-    services.design_changed(design)
+    # One edit of the new design: completeness is computed once, after the last list.
+    with services.editing(design) as design:
+        if "status" in meta:
+            design.status = meta["status"]
+            design.save(update_fields=["status"])
+        importer = _Importer(design)
+        for step in STEPS:
+            content = document.get("steps", {}).get(step.key, {})
+            importer.sections(step, content)
+            for spec in step.elements:
+                importer.elements(step, spec, content.get(spec.key, []))
+        if importer.errors:
+            raise DocumentError(importer.errors)
     return design
