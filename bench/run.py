@@ -33,8 +33,15 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from designs import services  # noqa: E402
-from designs.document import document_json, export_design, import_design, parse_document  # noqa: E402
+from designs.document import (  # noqa: E402
+    document_json,
+    export_design,
+    import_design,
+    parse_document,
+    snapshot_from_document,
+)
 from designs.models import Component, Design  # noqa: E402
+from designs.snapshot import load_snapshot  # noqa: E402
 from designs.steps import STEPS  # noqa: E402
 from tests.large_design import build_large_design  # noqa: E402
 
@@ -124,6 +131,12 @@ def main() -> None:
 
     median, best, queries = timed(lambda: services.design_changed(design))
     rows.append(("recompute completeness", median, best, queries, "all 8 rules"))
+
+    median, best, queries = timed(lambda: load_snapshot(design))
+    rows.append(("load snapshot (database)", median, best, queries, "what every output reads"))
+    exported = export_design(design)
+    median, best, queries = timed(lambda: snapshot_from_document(exported))
+    rows.append(("snapshot from document", median, best, queries, "a frozen version, no database"))
 
     # As the download and upload views do: the document as JSON text, and back.
     raw = document_json(export_design(design)).encode()

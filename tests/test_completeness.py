@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from designs import completeness as rules
 from designs import models as m
 from designs import services
+from designs.completeness import Criterion, StepProgress, overall_percent
+from designs.presentation import nav
 from tests.step_helpers import component, create_url, new_data
 
 
@@ -192,3 +196,34 @@ def test_it_stores_the_new_figure_when_a_primary_key_is_added_through_the_form(o
     )
     design.refresh_from_db()
     assert "Every table has a primary key" not in design.completeness["database"]["missing"]
+
+
+# ---------------------------------------------------------------- one figure everywhere
+
+
+def test_it_shows_a_step_with_nothing_met_as_zero_percent_in_every_place(owner_client, design):
+    # A step with no criteria at all, and one never computed, have nothing done.
+    assert StepProgress.of([]).percent == 0
+    assert StepProgress.from_stored(None).percent == 0
+    assert overall_percent([]) == 0
+    assert StepProgress.of([Criterion("a", True), Criterion("b", False)]).percent == 50
+    m.Design.objects.filter(pk=design.pk).update(completeness={}, overall_completeness=0)
+    design.refresh_from_db()
+
+    assert {item.percent for item in nav(design)} == {0}
+    assert {item.state for item in nav(design)} == {"empty"}
+    html = owner_client.get(reverse("designs:overview", args=[design.slug])).content.decode()
+    assert "100%" not in html
+    assert "0/0" in html
+
+
+def test_it_stores_the_figures_the_navigation_shows(design):
+    component(design, "orders")
+    services.design_changed(design)
+    design.refresh_from_db()
+
+    computed = services.compute_completeness(design)
+    assert [(item.step.key, item.met, item.total, item.percent) for item in nav(design)] == [
+        (key, p.met, p.total, p.percent) for key, p in computed.items()
+    ]
+    assert design.overall_completeness == round(sum(p.percent for p in computed.values()) / len(computed))

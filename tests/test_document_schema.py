@@ -20,9 +20,7 @@ def test_it_commits_the_schema_the_registry_generates():
     out = StringIO()
     call_command("design_schema", stdout=out)
 
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == out.getvalue(), (
-        "Regenerate: python manage.py refresh_generated"
-    )
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == out.getvalue(), "Regenerate: python manage.py refresh_generated"
     assert json.loads(out.getvalue()) == design_schema()
 
 

@@ -12,9 +12,7 @@ from designs.management.commands import refresh_generated as command
 
 
 def test_it_finds_every_generated_file_up_to_date():
-    stale = [
-        str(path) for path, text in command.generated_files().items() if path.read_text(encoding="utf-8") != text
-    ]
+    stale = [str(path) for path, text in command.generated_files().items() if path.read_text(encoding="utf-8") != text]
     assert stale == [], "Regenerate with: python manage.py refresh_generated (or make generated)"
 
 

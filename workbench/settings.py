@@ -95,6 +95,9 @@ INSTALLED_APPS = [
     "template_partials",
     "accounts",
     "designs",
+    "outputs",
+    "checks",
+    "reviews",
 ]
 
 MIDDLEWARE = [
