@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format bench db-stop clean
+.PHONY: run test setup lint format generated bench db-stop clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: setup
 format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# After adding or changing a field: rewrite the JSON Schema and the starters (a test fails while they are stale).
+generated: setup
+	$(BIN)/python manage.py refresh_generated
 
 bench: setup
 	$(BIN)/python bench/run.py
