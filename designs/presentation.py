@@ -7,10 +7,14 @@ and each htmx fragment.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
+from django.db import models as dj
+from django.db.models import Count, Q, Window
 from django.http import HttpRequest
 
 from . import services
@@ -20,10 +24,16 @@ from .forms import element_form_class, section_form_class
 from .models import Design
 from .steps import STEPS, ElementSpec, SectionSpec, Step, neighbours
 
+# A long list shows one page of rows and loads the next on demand; rendering thousands of rows
+# was most of a large step page's time (and of its 2 MB).
+ROWS_PER_PAGE = 50
+# Longest filter text taken from a request; a filter is a few words.
+FILTER_LIMIT = 100
+
 
 @dataclass
 class ElementList:
-    """What the template needs to render one element list of a step."""
+    """What the template needs to render one element list of a step: one page of its rows."""
 
     spec: ElementSpec
     rows: list[Any]
@@ -33,6 +43,36 @@ class ElementList:
     conflict: list[tuple[str, str]] | None = None
     # The add form stays unfolded after an error, and after an add so the next row can follow.
     add_open: bool = False
+    # Elements in the list, and of those, the ones matching `query` (all of them without one).
+    total: int = 0
+    matching: int = 0
+    page: int = 1
+    query: str = ""
+
+    @property
+    def first_row(self) -> int:
+        return (self.page - 1) * ROWS_PER_PAGE + 1
+
+    @property
+    def last_row(self) -> int:
+        return min(self.page * ROWS_PER_PAGE, self.matching)
+
+    @property
+    def has_more(self) -> bool:
+        return self.page * ROWS_PER_PAGE < self.matching
+
+    @property
+    def next_page(self) -> int:
+        return self.page + 1
+
+    @property
+    def next_count(self) -> int:
+        return min(ROWS_PER_PAGE, self.matching - self.page * ROWS_PER_PAGE)
+
+    @property
+    def filterable(self) -> bool:
+        """A filter box only where a list is long enough to need one (or one is in use)."""
+        return self.total > ROWS_PER_PAGE or bool(self.query)
 
 
 @dataclass(frozen=True)
@@ -108,10 +148,53 @@ def panels(design: Design, step: Step) -> list[ShownPanel]:
 # ---------------------------------------------------------------- lists and forms
 
 
-def element_list(design: Design, spec: ElementSpec, **overrides: Any) -> ElementList:
+def _filter(spec: ElementSpec, query: str) -> Q:
+    """Rows whose text, or the name of an element they show, contains every word of `query`."""
+    lookups = []
+    for name in spec.fields:
+        field = spec.model._meta.get_field(name)
+        if isinstance(field, dj.CharField | dj.TextField) and not field.choices:
+            lookups.append(f"{name}__icontains")
+        elif field.is_relation and name in spec.row_columns:
+            for label in ("name", "code", "path"):
+                if any(f.name == label for f in field.related_model._meta.fields):
+                    lookups.append(f"{name}__{label}__icontains")
+    condition = Q()
+    for word in query.split():
+        condition &= reduce(operator.or_, (Q(**{lookup: word}) for lookup in lookups), Q(pk__in=[]))
+    return condition
+
+
+def element_list(
+    design: Design, spec: ElementSpec, *, page: int = 1, query: str = "", include: Any = None, **overrides: Any
+) -> ElementList:
+    """One page of a list's rows (filtered by `query`), with its add form; `include` is an element to show
+    even when it falls on another page, such as the one just added or opened for editing."""
     form_class = element_form_class(spec)
     add_form = overrides.pop("add_form", None) or form_class(design=design, prefix=f"new-{spec.key}")
-    return ElementList(spec=spec, rows=list(spec.queryset(design)), add_form=add_form, **overrides)
+    everything = spec.queryset(design)
+    shown = everything.filter(_filter(spec, query)) if query else everything
+    start = (page - 1) * ROWS_PER_PAGE
+    # The count comes with the page, from a window over the whole filtered list: no second query.
+    rows = list(shown.annotate(_matching=Window(Count("pk")))[start : start + ROWS_PER_PAGE])
+    matching = rows[0]._matching if rows else (shown.count() if page > 1 else 0)
+    total = everything.count() if query else matching
+    if include is not None and all(row.pk != include.pk for row in rows):
+        rows += [row for row in everything.filter(pk=include.pk)]
+    return ElementList(
+        spec=spec, rows=rows, add_form=add_form, total=total, matching=matching, page=page, query=query, **overrides
+    )
+
+
+def list_request(request: HttpRequest, spec: ElementSpec) -> dict[str, Any]:
+    """The page and filter a request asks of this list: `?list=<key>&page=2&q=…` on a step page."""
+    if request.GET.get("list", spec.key) != spec.key:
+        return {}
+    try:
+        page = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page = 1
+    return {"page": page, "query": " ".join(request.GET.get("q", "").split())[:FILTER_LIMIT]}
 
 
 def section_form(design: Design, spec: SectionSpec, data: Any = None) -> Any:
@@ -147,6 +230,10 @@ def step_context(request: HttpRequest, design: Design, step: Step, **bound: Any)
             obj = spec.model.objects.filter(pk=pk, design=design).first() if pk.isdigit() else None
             if obj is not None:
                 overrides = {"edit_pk": obj.pk, "edit_form": edit_form(spec, obj, design)}
+        if "edit_pk" in overrides:
+            overrides["include"] = spec.model(pk=overrides["edit_pk"])
+        if "list" in request.GET:
+            overrides |= list_request(request, spec)
         lists.append(element_list(design, spec, **overrides))
     sections = [
         {"spec": spec, "form": bound.get(f"section:{spec.key}") or section_form(design, spec)} for spec in step.sections

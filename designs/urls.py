@@ -19,6 +19,7 @@ urlpatterns = [
     path("<slug:slug>/delete/", views.design_delete, name="delete"),
     path("<slug:slug>/steps/<slug:step_key>/", views.step_page, name="step"),
     path("<slug:slug>/steps/<slug:step_key>/sections/<slug:section_key>/", views.section_save, name="section"),
+    path(f"{element}/", views.element_list, name="element-list"),
     path(f"{element}/new/", views.element_create, name="element-create"),
     path(f"{element}/<int:pk>/", views.element_row, name="element-row"),
     path(f"{element}/<int:pk>/edit/", views.element_edit, name="element-edit"),

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -269,13 +269,13 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
     design = get_design(request, slug, "edit")
     step, spec = _element_spec(step_key, element_key)
     form = element_form_class(spec)(request.POST, design=design, prefix=f"new-{spec.key}")
-    if form.is_valid() and _save_element(form, design, spec) is not None:
+    if form.is_valid() and (saved := _save_element(form, design, spec)) is not None:
         if not request.htmx:
             messages.success(request, f"{spec.singular.capitalize()} added.")
             return redirect(_step_url(design, step, f"list-{spec.key}"))
-        return _element_response(
-            request, design, step, spec, "list-response", list=page.element_list(design, spec, add_open=True)
-        )
+        # The new row is shown even when the list's first page does not reach it.
+        added = page.element_list(design, spec, add_open=True, include=saved)
+        return _element_response(request, design, step, spec, "list-response", list=added)
     if request.htmx:
         return _element_response(
             request,
@@ -288,6 +288,33 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
     context = page.step_context(request, design, step, **{f"list:{spec.key}": {"add_form": form, "add_open": True}})
     context["not_saved"] = (spec.singular, f"add-{spec.key}")
     return render(request, "designs/step.html", context)
+
+
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def element_list(request: HttpRequest, slug: str, step_key: str, element_key: str) -> HttpResponse:
+    """A page of a list's rows, or its rows filtered: what "Show the next 50" and the filter box load."""
+    design = get_design(request, slug, "view")
+    step, spec = _element_spec(step_key, element_key)
+    wanted = page.list_request(request, spec)
+    if not request.htmx:
+        params: dict[str, Any] = {"list": spec.key}
+        if wanted["page"] > 1:
+            params["page"] = wanted["page"]
+        if wanted["query"]:
+            params["q"] = wanted["query"]
+        return redirect(f"{_step_url(design, step)}?{urlencode(params)}#list-{spec.key}")
+    context = {
+        "design": design,
+        "step": step,
+        "list": page.element_list(design, spec, **wanted),
+        "can_edit": page.can_edit(design),
+    }
+    # The next page is appended to the rows shown; a new filter replaces them.
+    partial = "list-page" if wanted["page"] > 1 else "list-rows"
+    return render(request, f"designs/step.html#{partial}", context)
 
 
 def _get_element(design: Design, spec: ElementSpec, pk: int) -> Any:
