@@ -1,7 +1,10 @@
-"""Completeness rules, one function per step, read by the step registry.
+"""Completeness rules, one set per step, read by the step registry.
 
 Each rule lists what a reviewer would expect before calling the step done; the
-step's figure is the share of criteria met.
+step's figure is the share of criteria met. A criterion is a condition on the
+design written as SQL (subqueries on its elements), so every criterion of every
+step is answered by one query, whatever the design's size: completeness is
+recomputed after each save.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import models
+from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 
 from . import models as m
 
@@ -70,188 +76,201 @@ def overall_percent(progress: Iterable[StepProgress]) -> int:
     return round(sum(percents) / len(percents)) if percents else 0
 
 
-def _c(label: str, met: Any) -> Criterion:
-    return Criterion(label, bool(met))
+@dataclass(frozen=True)
+class Rule:
+    """A criterion: its label and the condition on the design that meets it."""
+
+    label: str
+    condition: Q | Exists | GreaterThanOrEqual
 
 
-def _section(model: type[m.Section], design: m.Design) -> m.Section | None:
-    return model.objects.filter(design=design).first()
+class StepRules:
+    """The criteria of one step; calling it with a design answers them (see `evaluate` for many steps)."""
+
+    def __init__(self, *rules: Rule) -> None:
+        self.rules = rules
+
+    def __call__(self, design: m.Design) -> list[Criterion]:
+        return evaluate(design, {"step": self})["step"]
 
 
-def requirements(design: m.Design) -> list[Criterion]:
-    ctx = _section(m.ProblemContext, design)
-    load = _section(m.LoadProfile, design)
-    nfrs = m.NonFunctionalRequirement.objects.filter(design=design)
-    load_fields = ("daily_active_users", "requests_per_user_per_day", "peak_factor", "reads_per_write")
-    return [
-        _c("Problem statement written", ctx and ctx.problem_statement.strip()),
-        _c("Goals and scope stated", ctx and ctx.goals.strip() and (ctx.scope_in.strip() or ctx.scope_out.strip())),
-        _c(
-            "At least one must-have functional requirement",
-            m.FunctionalRequirement.objects.filter(design=design, priority="must").exists(),
-        ),
-        _c("Non-functional requirements recorded", nfrs.exists()),
-        _c(
-            "Every NFR has a measurable target",
-            nfrs.exists() and not nfrs.filter(Q(metric="") | Q(target_value__isnull=True) | Q(unit="")).exists(),
-        ),
-        _c(
-            "Load profile: users, requests, peak factor and read:write ratio",
-            load and all(getattr(load, f) is not None for f in load_fields),
-        ),
-        _c("Consistency needs per data domain", m.ConsistencyNeed.objects.filter(design=design).exists()),
-    ]
+def evaluate(design: m.Design, steps: dict[str, StepRules]) -> dict[str, list[Criterion]]:
+    """Every criterion of the given steps, in one query."""
+    names = {
+        (key, i): f"c_{n}" for n, (key, i) in enumerate((k, i) for k, s in steps.items() for i in range(len(s.rules)))
+    }
+    conditions = {
+        names[key, i]: ExpressionWrapper(Q(rule.condition), output_field=models.BooleanField())
+        for key, rules in steps.items()
+        for i, rule in enumerate(rules.rules)
+    }
+    answers = m.Design.objects.filter(pk=design.pk).values(**conditions).get()
+    return {
+        key: [Criterion(rule.label, bool(answers[names[key, i]])) for i, rule in enumerate(rules.rules)]
+        for key, rules in steps.items()
+    }
 
 
-def architecture(design: m.Design) -> list[Criterion]:
-    style = _section(m.ArchitectureStyle, design)
-    components = m.Component.objects.filter(design=design)
-    decisions = m.TechnologyDecision.objects.filter(design=design)
-    return [
-        _c("Architecture style chosen with rationale", style and style.style and style.rationale.strip()),
-        _c("At least two components", components.count() >= 2),
-        _c(
-            "Every component has a responsibility",
-            components.exists() and not components.filter(responsibility="").exists(),
-        ),
-        _c("Interactions between components", m.Interaction.objects.filter(design=design).exists()),
-        _c("Technology decisions recorded", decisions.exists()),
-        _c(
-            "Every decision weighs an alternative",
-            decisions.exists() and not decisions.filter(alternatives__isnull=True).exists(),
-        ),
-    ]
+# ---------------------------------------------------------------- conditions on the design's rows
 
 
-def api(design: m.Design) -> list[Criterion]:
-    endpoints = m.Endpoint.objects.filter(design=design)
-    collections = endpoints.filter(method="GET").exclude(path__endswith="}")
-    return [
-        _c("API conventions set", m.ApiSettings.objects.filter(design=design).exists()),
-        _c("At least one endpoint", endpoints.exists()),
-        _c(
-            "Every endpoint documents an error response",
-            endpoints.exists() and not endpoints.filter(errors__isnull=True).exists(),
-        ),
-        _c(
-            "Every endpoint has a response example",
-            endpoints.exists() and not endpoints.filter(response_example="").exists(),
-        ),
-        _c(
-            "Collection endpoints are paginated",
-            endpoints.exists() and not collections.filter(paginated=False).exists(),
-        ),
-    ]
+def _of(model: type[models.Model], *conditions: Q, **filters: Any) -> Exists:
+    """Whether the design has a row of `model` matching the conditions."""
+    return Exists(model.objects.filter(*conditions, design=OuterRef("pk"), **filters))
 
 
-def database(design: m.Design) -> list[Criterion]:
-    tables = m.Table.objects.filter(design=design)
-    has_pk = m.Column.objects.filter(table=OuterRef("pk"), primary_key=True)
-    fks = m.Column.objects.filter(design=design, references__isnull=False)
-    leading = m.IndexColumn.objects.filter(column=OuterRef("pk"), position=0)
-    databases = m.DataStore.objects.filter(design=design, component__kind="database")
-    # Criteria about "every X" need an X: an empty step is not a partly done one.
-    return [
-        _c("At least one data store", m.DataStore.objects.filter(design=design).exists()),
-        _c("At least one table with columns", m.Column.objects.filter(design=design).exists()),
-        _c(
-            "Every table has a primary key",
-            tables.exists() and not tables.annotate(pk=Exists(has_pk)).filter(pk=False).exists(),
-        ),
-        _c(
-            "Every foreign key is the leading column of an index",
-            tables.exists() and not fks.annotate(ix=Exists(leading)).filter(ix=False, primary_key=False).exists(),
-        ),
-        _c(
-            "Backups with RPO and RTO for every database",
-            databases.exists()
-            and not databases.filter(
-                Q(backup_schedule="") | Q(rpo_minutes__isnull=True) | Q(rto_minutes__isnull=True)
-            ).exists(),
-        ),
-        _c(
-            "Migration strategy written",
-            m.DatabaseSettings.objects.filter(design=design).exclude(migration_strategy="").exists(),
-        ),
-    ]
+def _every(model: type[models.Model], condition: Q, *within: Q) -> Q:
+    """The design has rows of `model` (among `within`), and every one meets `condition`.
+
+    Criteria about "every X" need an X: an empty step is not a partly done one."""
+    return Q(_of(model, *within)) & ~Q(_of(model, ~condition, *within))
 
 
-def security(design: m.Design) -> list[Criterion]:
-    settings = _section(m.SecuritySettings, design)
-    methods = m.AuthMethod.objects.filter(design=design)
-    threats = m.Threat.objects.filter(design=design)
-    return [
-        _c("Authentication method chosen", methods.exists()),
-        _c("Authentication flow written", m.AuthFlowStep.objects.filter(design=design).exists()),
-        _c(
-            "Authorization model with roles and permissions",
-            settings and settings.authorization_model and m.PermissionGrant.objects.filter(design=design).exists(),
-        ),
-        _c(
-            "Data protection: TLS, keys and secrets",
-            settings and settings.tls_in_transit and settings.key_management and settings.secrets_management,
-        ),
-        _c("Threats modelled", threats.exists()),
-        _c("Every threat has a mitigation", threats.exists() and not threats.filter(mitigation="").exists()),
-        _c("Audit logging described", settings and settings.audit_logging.strip()),
-    ]
+def _at_least(model: type[models.Model], count: int) -> GreaterThanOrEqual:
+    rows = model.objects.filter(design=OuterRef("pk")).order_by().values("design").annotate(n=Count("pk")).values("n")
+    return GreaterThanOrEqual(Coalesce(Subquery(rows), 0), count)
 
 
-def performance(design: m.Design) -> list[Criterion]:
-    settings = _section(m.PerformanceSettings, design)
-    jobs = m.BackgroundJob.objects.filter(design=design)
-    return [
-        _c("Performance budgets set", m.PerformanceBudget.objects.filter(design=design).exists()),
-        _c("Caching strategy", m.CachePolicy.objects.filter(design=design).exists()),
-        _c(
-            "Hot queries mapped to indexes",
-            m.HotQuery.objects.filter(design=design).exists()
-            and not m.HotQuery.objects.filter(design=design, index__isnull=True).exists(),
-        ),
-        _c("Connection pooling described", settings and settings.connection_pooling.strip()),
-        _c("Load balancing chosen", settings and settings.load_balancing),
-        _c("Background jobs listed, each idempotent", jobs.exists() and not jobs.filter(idempotent=False).exists()),
-    ]
+def _written(field: str) -> Q:
+    """Text with something besides white space in it."""
+    return Q(**{f"{field}__regex": r"\S"})
 
 
-def scalability(design: m.Design) -> list[Criterion]:
-    services = m.Component.objects.filter(design=design).exclude(kind__in=("client", "external"))
-    rules = m.ScalingRule.objects.filter(design=design)
-    return [
-        _c(
-            "Every running component has a scaling rule",
-            services.exists() and not services.filter(scaling__isnull=True).exists(),
-        ),
-        _c(
-            "Per-instance capacity given for horizontally scaled components",
-            rules.exists() and not rules.filter(mode="horizontal", capacity_rps__isnull=True).exists(),
-        ),
-        _c("Data scaling planned", m.DataScaling.objects.filter(design=design).exists()),
-        _c("Bottlenecks and single points of failure named", m.Bottleneck.objects.filter(design=design).exists()),
-        _c("Phased roadmap", m.RoadmapPhase.objects.filter(design=design).exists()),
-    ]
+def _chosen(*fields: str) -> Q:
+    return ~Q(**{fields[0]: ""}) & (_chosen(*fields[1:]) if fields[1:] else Q())
 
 
-def deployment(design: m.Design) -> list[Criterion]:
-    release = _section(m.ReleasePlan, design)
-    recovery = _section(m.DisasterRecovery, design)
-    return [
-        _c("Environments listed", m.Environment.objects.filter(design=design).exists()),
-        _c("Hosting and orchestration", release and release.hosting and release.orchestration),
-        _c("CI/CD stages", m.PipelineStage.objects.filter(design=design).exists()),
-        _c(
-            "Release strategy with rollback procedure",
-            release and release.release_strategy and release.rollback_procedure.strip(),
+requirements = StepRules(
+    Rule("Problem statement written", _of(m.ProblemContext, _written("problem_statement"))),
+    Rule(
+        "Goals and scope stated",
+        _of(m.ProblemContext, _written("goals"), _written("scope_in") | _written("scope_out")),
+    ),
+    Rule("At least one must-have functional requirement", _of(m.FunctionalRequirement, priority="must")),
+    Rule("Non-functional requirements recorded", _of(m.NonFunctionalRequirement)),
+    Rule(
+        "Every NFR has a measurable target",
+        _every(m.NonFunctionalRequirement, ~Q(metric="") & Q(target_value__isnull=False) & ~Q(unit="")),
+    ),
+    Rule(
+        "Load profile: users, requests, peak factor and read:write ratio",
+        _of(
+            m.LoadProfile,
+            daily_active_users__isnull=False,
+            requests_per_user_per_day__isnull=False,
+            peak_factor__isnull=False,
+            reads_per_write__isnull=False,
         ),
-        _c("Health checks", m.HealthCheck.objects.filter(design=design).exists()),
-        _c(
-            "Alerts with runbooks",
-            m.Alert.objects.filter(design=design).exists()
-            and not m.Alert.objects.filter(design=design, runbook="").exists(),
+    ),
+    Rule("Consistency needs per data domain", _of(m.ConsistencyNeed)),
+)
+
+architecture = StepRules(
+    Rule("Architecture style chosen with rationale", _of(m.ArchitectureStyle, _chosen("style"), _written("rationale"))),
+    Rule("At least two components", _at_least(m.Component, 2)),
+    Rule("Every component has a responsibility", _every(m.Component, ~Q(responsibility=""))),
+    Rule("Interactions between components", _of(m.Interaction)),
+    Rule("Technology decisions recorded", _of(m.TechnologyDecision)),
+    Rule(
+        "Every decision weighs an alternative",
+        _every(m.TechnologyDecision, Q(Exists(m.DecisionAlternative.objects.filter(decision=OuterRef("pk"))))),
+    ),
+)
+
+# A collection endpoint: a GET whose path does not end in a parameter such as {id}.
+_COLLECTION = Q(method="GET") & ~Q(path__endswith="}")
+
+api = StepRules(
+    Rule("API conventions set", _of(m.ApiSettings)),
+    Rule("At least one endpoint", _of(m.Endpoint)),
+    Rule(
+        "Every endpoint documents an error response",
+        _every(m.Endpoint, Q(Exists(m.EndpointError.objects.filter(endpoint=OuterRef("pk"))))),
+    ),
+    Rule("Every endpoint has a response example", _every(m.Endpoint, ~Q(response_example=""))),
+    Rule("Collection endpoints are paginated", Q(_of(m.Endpoint)) & ~Q(_of(m.Endpoint, _COLLECTION, paginated=False))),
+)
+
+_LEADS_AN_INDEX = Q(Exists(m.IndexColumn.objects.filter(column=OuterRef("pk"), position=0)))
+
+database = StepRules(
+    Rule("At least one data store", _of(m.DataStore)),
+    Rule("At least one table with columns", _of(m.Column)),
+    Rule(
+        "Every table has a primary key",
+        _every(m.Table, Q(Exists(m.Column.objects.filter(table=OuterRef("pk"), primary_key=True)))),
+    ),
+    Rule(
+        "Every foreign key is the leading column of an index",
+        Q(_of(m.Table)) & ~Q(_of(m.Column, ~_LEADS_AN_INDEX, references__isnull=False, primary_key=False)),
+    ),
+    Rule(
+        "Backups with RPO and RTO for every database",
+        _every(
+            m.DataStore,
+            ~Q(backup_schedule="") & Q(rpo_minutes__isnull=False) & Q(rto_minutes__isnull=False),
+            Q(component__kind="database"),
         ),
-        _c("SLOs", m.Slo.objects.filter(design=design).exists()),
-        _c(
-            "Disaster recovery: RPO and RTO",
-            recovery and recovery.dr_rpo_minutes is not None and recovery.dr_rto_minutes is not None,
+    ),
+    Rule("Migration strategy written", _of(m.DatabaseSettings, ~Q(migration_strategy=""))),
+)
+
+security = StepRules(
+    Rule("Authentication method chosen", _of(m.AuthMethod)),
+    Rule("Authentication flow written", _of(m.AuthFlowStep)),
+    Rule(
+        "Authorization model with roles and permissions",
+        Q(_of(m.SecuritySettings, _chosen("authorization_model"))) & Q(_of(m.PermissionGrant)),
+    ),
+    Rule(
+        "Data protection: TLS, keys and secrets",
+        _of(m.SecuritySettings, _chosen("tls_in_transit", "key_management", "secrets_management")),
+    ),
+    Rule("Threats modelled", _of(m.Threat)),
+    Rule("Every threat has a mitigation", _every(m.Threat, ~Q(mitigation=""))),
+    Rule("Audit logging described", _of(m.SecuritySettings, _written("audit_logging"))),
+)
+
+performance = StepRules(
+    Rule("Performance budgets set", _of(m.PerformanceBudget)),
+    Rule("Caching strategy", _of(m.CachePolicy)),
+    Rule("Hot queries mapped to indexes", _every(m.HotQuery, Q(index__isnull=False))),
+    Rule("Connection pooling described", _of(m.PerformanceSettings, _written("connection_pooling"))),
+    Rule("Load balancing chosen", _of(m.PerformanceSettings, _chosen("load_balancing"))),
+    Rule("Background jobs listed, each idempotent", _every(m.BackgroundJob, Q(idempotent=True))),
+)
+
+scalability = StepRules(
+    Rule(
+        "Every running component has a scaling rule",
+        _every(
+            m.Component,
+            Q(Exists(m.ScalingRule.objects.filter(component=OuterRef("pk")))),
+            ~Q(kind__in=("client", "external")),
         ),
-    ]
+    ),
+    Rule(
+        "Per-instance capacity given for horizontally scaled components",
+        Q(_of(m.ScalingRule)) & ~Q(_of(m.ScalingRule, mode="horizontal", capacity_rps__isnull=True)),
+    ),
+    Rule("Data scaling planned", _of(m.DataScaling)),
+    Rule("Bottlenecks and single points of failure named", _of(m.Bottleneck)),
+    Rule("Phased roadmap", _of(m.RoadmapPhase)),
+)
+
+deployment = StepRules(
+    Rule("Environments listed", _of(m.Environment)),
+    Rule("Hosting and orchestration", _of(m.ReleasePlan, _chosen("hosting", "orchestration"))),
+    Rule("CI/CD stages", _of(m.PipelineStage)),
+    Rule(
+        "Release strategy with rollback procedure",
+        _of(m.ReleasePlan, _chosen("release_strategy"), _written("rollback_procedure")),
+    ),
+    Rule("Health checks", _of(m.HealthCheck)),
+    Rule("Alerts with runbooks", _every(m.Alert, ~Q(runbook=""))),
+    Rule("SLOs", _of(m.Slo)),
+    Rule(
+        "Disaster recovery: RPO and RTO",
+        _of(m.DisasterRecovery, dr_rpo_minutes__isnull=False, dr_rto_minutes__isnull=False),
+    ),
+)

@@ -23,7 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from . import models as m
-from .completeness import StepProgress, overall_percent
+from .completeness import StepProgress, evaluate, overall_percent
 from .steps import STEPS, ElementSpec, SectionSpec
 
 
@@ -74,10 +74,9 @@ def editing(design: m.Design) -> Iterator[m.Design]:
 
 
 def compute_completeness(design: m.Design) -> dict[str, StepProgress]:
-    progress = {}
-    for step in STEPS:
-        progress[step.key] = StepProgress.of(step.rule(design))
-    return progress
+    """Every step's progress, in one query."""
+    criteria = evaluate(design, {step.key: step.rule for step in STEPS})
+    return {key: StepProgress.of(found) for key, found in criteria.items()}
 
 
 def design_changed(design: m.Design) -> None:

@@ -7,7 +7,7 @@ model field plus its name here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -18,7 +18,6 @@ from django.db.models import Q
 
 from . import completeness as rules
 from . import models as m
-from .completeness import Criterion
 
 GUIDANCE_DIR = Path(__file__).parent / "guidance"
 
@@ -104,7 +103,7 @@ class Step:
     title: str
     sections: tuple[SectionSpec, ...]
     elements: tuple[ElementSpec, ...]
-    rule: Callable[[m.Design], list[Criterion]]
+    rule: rules.StepRules
     # Named panels shown above the forms, e.g. "capacity"; designs.presentation.PANELS says how to draw each.
     panels: tuple[str, ...] = ()
 
