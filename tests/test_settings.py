@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from workbench import embedded_db
@@ -34,7 +36,7 @@ def test_it_uses_the_boolean_default_when_unset(monkeypatch):
 
 def test_it_raises_on_a_bad_boolean(monkeypatch):
     monkeypatch.setenv("WB_FLAG", "maybe")
-    with pytest.raises(ValueError, match="WB_FLAG must be a boolean"):
+    with pytest.raises(ImproperlyConfigured, match=r"WB_FLAG must be a boolean .*, got 'maybe'"):
         envbool("WB_FLAG", "false")
 
 
@@ -48,7 +50,7 @@ def test_it_reads_integers_and_defaults(monkeypatch):
 @pytest.mark.parametrize("raw", ["ten", "1.5", ""])
 def test_it_raises_on_a_bad_integer(monkeypatch, raw):
     monkeypatch.setenv("WB_COUNT", raw)
-    with pytest.raises(ValueError, match="WB_COUNT must be an integer"):
+    with pytest.raises(ImproperlyConfigured, match=f"WB_COUNT must be an integer, got '{re.escape(raw)}'"):
         envint("WB_COUNT", "1")
 
 
@@ -69,8 +71,14 @@ def test_it_parses_a_database_url():
 
 
 def test_it_refuses_a_database_url_that_is_not_postgresql():
-    with pytest.raises(ValueError, match="postgresql://"):
+    with pytest.raises(ImproperlyConfigured, match="postgresql://"):
         _database_from_url("mysql://u:p@localhost/db")
+
+
+def test_it_refuses_a_database_url_with_a_bad_port_without_showing_the_password():
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL must have a numeric port, got 'db:five'") as refused:
+        _database_from_url("postgresql://wb:hunter2@db:five/wb")
+    assert "hunter2" not in str(refused.value)
 
 
 # ---------------------------------------------------------------- embedded database

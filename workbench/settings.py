@@ -14,6 +14,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("WORKBENCH_VAR_DIR", BASE_DIR / "var"))
 
@@ -28,7 +30,7 @@ def envbool(name: str, default: str) -> bool:
         return True
     if value in ("0", "false", "no", "off", ""):
         return False
-    raise ValueError(f"{name} must be a boolean (true/false), got {value!r}")
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
 
 
 def envint(name: str, default: str) -> int:
@@ -36,7 +38,7 @@ def envint(name: str, default: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
 
 
 def envlist(name: str, default: str) -> list[str]:
@@ -66,7 +68,13 @@ def _secret_key(path: Path = VAR_DIR / "secret_key") -> str:
 def _database_from_url(url: str) -> dict[str, object]:
     parsed = urlparse(url)
     if parsed.scheme not in ("postgres", "postgresql"):
-        raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got scheme {parsed.scheme!r}")
+        # The scheme only: the rest of the URL may hold a password.
+        raise ImproperlyConfigured(f"DATABASE_URL must be a postgresql:// URL, got scheme {parsed.scheme!r}")
+    try:
+        port = parsed.port
+    except ValueError:
+        host_port = parsed.netloc.rpartition("@")[2]
+        raise ImproperlyConfigured(f"DATABASE_URL must have a numeric port, got {host_port!r}") from None
     query = parse_qs(parsed.query)
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -74,7 +82,7 @@ def _database_from_url(url: str) -> dict[str, object]:
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": query.get("host", [parsed.hostname or ""])[0],
-        "PORT": str(parsed.port or ""),
+        "PORT": str(port or ""),
         "CONN_MAX_AGE": envint("CONN_MAX_AGE", "60"),
     }
 
