@@ -1,20 +1,25 @@
-"""The settings helpers fail loudly on bad values; the embedded database keeps live holders."""
+"""The settings helpers fail loudly on bad values; the embedded database starts on the first
+connection and keeps live holders."""
 
 from __future__ import annotations
 
 import json
 import re
 import threading
+import time
 import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from workbench import embedded_db
 from workbench.settings import _database_from_url, _secret_key, envbool, envint, envlist
+
+EMBEDDED = settings.DATABASES["default"]["ENGINE"] == "workbench.embedded_db"
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "YES", " on "])
@@ -136,22 +141,76 @@ def test_it_moves_the_runtime_dir_to_tmp_for_a_deep_checkout(tmp_path):
 
 
 def test_it_creates_the_database_when_another_process_already_did(db):
-    params = connection.settings_dict
+    params = connection.get_connection_params()
     name = f"test_workbench_race_{uuid.uuid4().hex[:12]}"
     try:
-        embedded_db._ensure_database(params["HOST"], params["PORT"], name)
+        embedded_db.ensure_database(params["host"], params["port"], name)
         # The loser of the race: it found no database, then another process created it.
         with psycopg.connect(
-            host=params["HOST"], port=params["PORT"], user="postgres", dbname="postgres", autocommit=True
+            host=params["host"], port=params["port"], user="postgres", dbname="postgres", autocommit=True
         ) as conn:
             embedded_db._create_database(conn, name)
             found = conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,)).fetchone()
     finally:
         with psycopg.connect(
-            host=params["HOST"], port=params["PORT"], user="postgres", dbname="postgres", autocommit=True
+            host=params["host"], port=params["port"], user="postgres", dbname="postgres", autocommit=True
         ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
     assert found == (1,)
+
+
+@pytest.mark.skipif(not EMBEDDED, reason="DATABASE_URL selects another server")
+def test_it_creates_a_missing_database_on_its_first_connection(monkeypatch):
+    monkeypatch.setattr(embedded_db, "_databases", set(embedded_db._databases))
+    datadir = Path(settings.DATABASES["default"]["DATADIR"])
+    name = f"test_workbench_new_{uuid.uuid4().hex[:12]}"
+    host, port = embedded_db.ensure_running(datadir, "postgres")
+    try:
+        assert embedded_db.ensure_running(datadir, name) == (host, port)
+        with psycopg.connect(host=host, port=port, user="postgres", dbname=name) as conn:
+            found = conn.execute("SELECT current_database()").fetchone()
+    finally:
+        with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    assert found == (name,)
+    assert (Path(host) / f".s.PGSQL.{port}").is_socket()
+
+
+@pytest.mark.skipif(not EMBEDDED, reason="DATABASE_URL selects another server")
+def test_it_gives_dbshell_the_socket_dir_and_port_of_the_running_server(db):
+    host, port = embedded_db.ensure_running(Path(connection.settings_dict["DATADIR"]), "postgres")
+
+    args, _ = connection.client.settings_to_cmd_args_env(connection.settings_dict, [])
+
+    assert args == ["psql", "-U", "postgres", "-h", host, "-p", port, connection.settings_dict["NAME"]]
+
+
+def test_it_starts_the_server_once_for_threads_connecting_together(tmp_path, monkeypatch):
+    started: list[Path] = []
+    created: list[str] = []
+
+    def start(datadir: Path) -> tuple[str, str]:
+        started.append(datadir)
+        time.sleep(0.05)  # long enough for every thread to arrive while the server "starts"
+        return "/run/socket-dir", "5432"
+
+    monkeypatch.setattr(embedded_db, "_start", start)
+    monkeypatch.setattr(embedded_db, "ensure_database", lambda host, port, name: created.append(name))
+    monkeypatch.setattr(embedded_db, "_servers", {})
+    monkeypatch.setattr(embedded_db, "_databases", set())
+    found: list[tuple[str, str]] = []
+    threads = [
+        threading.Thread(target=lambda: found.append(embedded_db.ensure_running(tmp_path / "pgdata", "workbench")))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert started == [(tmp_path / "pgdata").resolve()]
+    assert created == ["workbench"]
+    assert found == [("/run/socket-dir", "5432")] * 8
 
 
 # ---------------------------------------------------------------- secret key

@@ -139,10 +139,17 @@ TEMPLATES = [
 if database_url := os.environ.get("DATABASE_URL"):
     DATABASES = {"default": _database_from_url(database_url)}
 else:
-    from workbench.embedded_db import database_settings
-
-    _pgdata = os.environ.get("WORKBENCH_PGDATA") or str(VAR_DIR / ("pgdata-test" if TESTING else "pgdata"))
-    DATABASES = {"default": database_settings(Path(_pgdata), "workbench")}
+    DATABASES = {
+        "default": {
+            # Django's PostgreSQL backend that starts (or finds) the server on DATADIR and fills
+            # in its socket dir and port when the first connection needs them.
+            "ENGINE": "workbench.embedded_db",
+            "DATADIR": os.environ.get("WORKBENCH_PGDATA") or str(VAR_DIR / ("pgdata-test" if TESTING else "pgdata")),
+            "NAME": "workbench",
+            "USER": "postgres",
+            "CONN_MAX_AGE": 0,
+        }
+    }
 DATABASES["default"]["TEST"] = {"NAME": "test_workbench"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
