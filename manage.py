@@ -9,6 +9,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
     from django.core.management import execute_from_command_line
 
+    from workbench.local_files import prepare
+
+    prepare()
     execute_from_command_line(sys.argv)
 
 

