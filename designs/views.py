@@ -28,8 +28,7 @@ from .access import get_design
 from .document import (
     DocumentError,
     check_size,
-    document_json,
-    export_design,
+    export_text,
     import_design,
     parse_document,
     too_large,
@@ -426,7 +425,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 @require_GET
 def design_export_json(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
-    response = HttpResponse(document_json(export_design(design)), content_type="application/json; charset=utf-8")
+    response = HttpResponse(export_text(design), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{design.slug}.json")
     return response
 

@@ -14,7 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from designs import models as m
+from designs import services
 from designs.document import FORMAT, document_json, export_design
+from designs.steps import get_step
 from tests.conftest import add_member
 from tests.full_design import build_full_design
 
@@ -220,3 +222,25 @@ def test_it_refuses_an_oversized_upload_before_the_csrf_check_reads_the_body(own
 
     assert response.status_code == 413
     assert "The document is 11.0 MB; the largest accepted is 10.0 MB." in response.content.decode()
+
+
+def test_it_serves_a_repeated_download_from_the_cache_until_the_design_changes(owner_client, design):
+    url = reverse("designs:export-json", args=[design.slug])
+    first = owner_client.get(url).content
+
+    with CaptureQueriesContext(connection) as repeated:
+        again = owner_client.get(url).content
+    component = m.Component.objects.create(design=design, name="Cached?", kind="service")
+    services.element_save(
+        design=design,
+        spec=get_step("architecture").element("components"),
+        element=component,
+        values={"technology": "Go"},
+        base_version=component.version,
+    )
+    changed = json.loads(owner_client.get(url).content)
+
+    assert again == first
+    # The session, the user and the access check; no element list is read.
+    assert len(repeated) <= 4, [q["sql"] for q in repeated]
+    assert [(c["name"], c["technology"]) for c in changed["steps"]["architecture"]["components"]] == [("Cached?", "Go")]

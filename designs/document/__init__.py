@@ -8,7 +8,7 @@ id. Adding a field to a model and its name to the registry adds it here too.
 """
 
 from .errors import MAX_REPORTED_ERRORS, DocumentError
-from .export import document_from_snapshot, export_design
+from .export import document_from_snapshot, export_design, export_text
 from .format import FORMAT, INDEX_COLUMNS, KEYS, KeyRule, document_json, pointer
 from .importing import import_design
 from .reading import check_size, parse_document, too_large
@@ -27,6 +27,7 @@ __all__ = [
     "document_from_snapshot",
     "document_json",
     "export_design",
+    "export_text",
     "import_design",
     "parse_document",
     "pointer",

@@ -6,10 +6,15 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+
 from designs import models as m
 from designs.snapshot import DesignSnapshot, ElementRecord, Record, load_snapshot
 
-from .format import FORMAT, INDEX_COLUMNS, KEYS, UID, list_keys
+from .format import FORMAT, INDEX_COLUMNS, KEYS, UID, document_json, list_keys
+
+# Exported text is kept this long per design state; a day is plenty, any edit makes a new key.
+EXPORT_CACHE_SECONDS = 24 * 60 * 60
 
 
 def _number(value: Decimal) -> int | float:
@@ -60,3 +65,13 @@ def document_from_snapshot(snapshot: DesignSnapshot) -> dict[str, Any]:
 def export_design(design: m.Design) -> dict[str, Any]:
     """The design as stored now, as a document."""
     return document_from_snapshot(load_snapshot(design))
+
+
+def export_text(design: m.Design) -> str:
+    """The document as JSON text, cached per design state.
+
+    Every edit of a design moves its `updated_at` (services.design_changed), so the key names one
+    state of it exactly; repeated downloads of an unchanged large design cost one cache read.
+    """
+    key = f"design-export:{FORMAT}:{design.pk}:{design.updated_at.isoformat()}"
+    return cache.get_or_set(key, lambda: document_json(export_design(design)), EXPORT_CACHE_SECONDS)
