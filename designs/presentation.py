@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
+from django.core.cache import cache
 from django.db import models as dj
 from django.db.models import Count, Q, Window
 from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
 
 from . import services
 from .capacity import capacity_report
@@ -212,6 +216,43 @@ def edit_form(spec: ElementSpec, obj: Any, design: Design, data: Any = None) -> 
     return form
 
 
+# Stands in for the CSRF token in a cached list, which other users' pages reuse: each response
+# puts its own token in its place.
+CSRF_PLACEHOLDER = "csrf-token-of-this-response"
+LIST_CACHE_SECONDS = 24 * 60 * 60
+
+
+@dataclass(frozen=True)
+class RenderedList:
+    """A list as HTML already rendered, from the cache or just now."""
+
+    html: SafeString
+
+
+def rendered_list(request: HttpRequest, design: Design, step: Step, spec: ElementSpec, editable: bool) -> RenderedList:
+    """A list's first page as a step page shows it before anyone interacts, cached per design state.
+
+    Rendering rows and their forms is most of a step page's time, and the page is read far more
+    often than edited. Every edit moves the design's `updated_at` (services.editing), so the key
+    names one state of the design exactly; what differs between readers is only whether they may
+    edit (in the key) and the CSRF token (put in per response).
+    """
+    key = f"step-list:{design.pk}:{design.updated_at.isoformat()}:{spec.key}:{int(editable)}"
+    html = cache.get(key)
+    if html is None:
+        context = {
+            "design": design,
+            "step": step,
+            "list": element_list(design, spec),
+            "can_edit": editable,
+            "csrf_token": CSRF_PLACEHOLDER,
+        }
+        html = render_to_string("designs/step.html#element-list", context)
+        cache.set(key, html, LIST_CACHE_SECONDS)
+    # Rendered by the template engine with autoescaping: the cached text is as safe as the page.
+    return RenderedList(mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request))))  # noqa: S308
+
+
 def can_edit(design: Design) -> bool:
     return design.membership.can("edit") and not design.is_archived  # type: ignore[attr-defined]
 
@@ -234,7 +275,10 @@ def step_context(request: HttpRequest, design: Design, step: Step, **bound: Any)
             overrides["include"] = spec.model(pk=overrides["edit_pk"])
         if "list" in request.GET:
             overrides |= list_request(request, spec)
-        lists.append(element_list(design, spec, **overrides))
+        if overrides:
+            lists.append(element_list(design, spec, **overrides))
+        else:
+            lists.append(rendered_list(request, design, step, spec, editable))
     sections = [
         {"spec": spec, "form": bound.get(f"section:{spec.key}") or section_form(design, spec)} for spec in step.sections
     ]
