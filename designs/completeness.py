@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import GreaterThanOrEqual
@@ -94,19 +94,39 @@ class StepRules:
         return evaluate(design, {"step": self})["step"]
 
 
+# Stands in for the design's pk while a query is compiled once, to be filled in on each run.
+_ANY_DESIGN = -1
+_compiled: dict[tuple[tuple[str, int], ...], tuple[str, tuple[Any, ...]]] = {}
+
+
+def _sql(steps: dict[str, StepRules]) -> tuple[str, tuple[Any, ...]]:
+    """The one query answering every criterion of `steps`, compiled once per set of rules.
+
+    Django takes longer to compile fifty subqueries than PostgreSQL takes to run them, and the
+    query differs between designs only in the design's pk: compiled once, it is reused.
+    """
+    key = tuple((name, id(rules)) for name, rules in steps.items())
+    if key not in _compiled:
+        conditions: dict[str, ExpressionWrapper] = {}
+        for name, rules in steps.items():
+            for i, rule in enumerate(rules.rules):
+                conditions[f"{name}_{i}"] = ExpressionWrapper(Q(rule.condition), output_field=models.BooleanField())
+        sql, params = m.Design.objects.filter(pk=_ANY_DESIGN).values(**conditions).query.sql_with_params()
+        if params.count(_ANY_DESIGN) != 1:
+            raise AssertionError("a criterion uses the placeholder pk as a value")
+        _compiled[key] = (sql, params)
+    return _compiled[key]
+
+
 def evaluate(design: m.Design, steps: dict[str, StepRules]) -> dict[str, list[Criterion]]:
     """Every criterion of the given steps, in one query."""
-    names = {
-        (key, i): f"c_{n}" for n, (key, i) in enumerate((k, i) for k, s in steps.items() for i in range(len(s.rules)))
-    }
-    conditions = {
-        names[key, i]: ExpressionWrapper(Q(rule.condition), output_field=models.BooleanField())
-        for key, rules in steps.items()
-        for i, rule in enumerate(rules.rules)
-    }
-    answers = m.Design.objects.filter(pk=design.pk).values(**conditions).get()
+    sql, params = _sql(steps)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, tuple(design.pk if p == _ANY_DESIGN else p for p in params))
+        row = cursor.fetchone()
+        answers = dict(zip((column.name for column in cursor.description), row, strict=True))
     return {
-        key: [Criterion(rule.label, bool(answers[names[key, i]])) for i, rule in enumerate(rules.rules)]
+        key: [Criterion(rule.label, bool(answers[f"{key}_{i}"])) for i, rule in enumerate(rules.rules)]
         for key, rules in steps.items()
     }
 
