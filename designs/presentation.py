@@ -326,9 +326,28 @@ def touched_lists(design: Design, step: Step, spec: ElementSpec) -> list[Element
     ]
 
 
-def element_response_context(design: Design, step: Step, spec: ElementSpec, **extra: Any) -> dict[str, Any]:
-    """Context of an htmx answer to a save or delete: the changed part and what to redraw out of band."""
+def seen_by_others(spec: ElementSpec, obj: Any) -> tuple[Any, ...]:
+    """What other lists show of an element, or choose by: its label and every value that is not free
+    text (a kind decides where a component may be chosen). An edit that leaves this alone, such as a
+    new responsibility, needs no other list redrawn."""
+    values = [str(obj)]
+    for name in spec.fields:
+        field = spec.model._meta.get_field(name)
+        if field.choices or not isinstance(field, dj.CharField | dj.TextField):
+            values.append(getattr(obj, field.attname))
+    return tuple(values)
+
+
+def element_response_context(
+    design: Design, step: Step, spec: ElementSpec, *, others_changed: bool = True, **extra: Any
+) -> dict[str, Any]:
+    """Context of an htmx answer to a save or delete: the changed part and what to redraw out of band.
+
+    `others_changed=False`: the edit changed nothing other lists show, so only the row and the
+    navigation go back."""
     design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
+    if not others_changed:
+        extra["touched_lists"] = []
     return {
         "design": design,
         "step": step,
@@ -340,6 +359,8 @@ def element_response_context(design: Design, step: Step, spec: ElementSpec, **ex
         # A list re-rendered whole brings its own fresh add form.
         "dependent_lists": dependent_add_forms(
             design, step, spec, skip=tuple(touched.spec for touched in extra.get("touched_lists", ()))
-        ),
+        )
+        if others_changed
+        else [],
         **extra,
     }

@@ -327,8 +327,14 @@ def _edit_row(
     return render(request, "designs/step.html#element-edit", context)
 
 
-def _saved_row_response(request: HttpRequest, design: Design, step: Step, spec: ElementSpec, pk: int) -> HttpResponse:
-    """The saved row, and every list of the step that shows it by name."""
+def _saved_row_response(
+    request: HttpRequest, design: Design, step: Step, spec: ElementSpec, pk: int, *, others_changed: bool
+) -> HttpResponse:
+    """The saved row, and every list of the step that shows it by name (when that changed)."""
+    if not others_changed:
+        return _element_response(
+            request, design, step, spec, "row-response", obj=_get_element(design, spec, pk), others_changed=False
+        )
     touched = page.touched_lists(design, step, spec)
     if page.points_at(spec, spec.model):
         # Rows of this very list name the saved one (a column referencing a column): redraw the list.
@@ -355,6 +361,7 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
             # No #fragment: browsers skip autofocus when the address points at an element.
             return redirect(f"{_step_url(design, step)}?edit={spec.key}:{obj.pk}")
         return _edit_row(request, design, step, spec, obj, page.edit_form(spec, obj, design))
+    seen_before = page.seen_by_others(spec, obj)
     form = page.edit_form(spec, obj, design, request.POST)
     conflict = None
     if form.is_valid():
@@ -367,7 +374,8 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
                 if not request.htmx:
                     messages.success(request, f"{spec.singular.capitalize()} saved.")
                     return redirect(_step_url(design, step, f"row-{spec.key}-{saved.pk}"))
-                return _saved_row_response(request, design, step, spec, pk)
+                changed = page.seen_by_others(spec, saved) != seen_before
+                return _saved_row_response(request, design, step, spec, pk, others_changed=changed)
     if request.htmx:
         return _edit_row(request, design, step, spec, obj, form, conflict)
     overrides = {"edit_pk": obj.pk, "edit_form": form, "conflict": conflict}

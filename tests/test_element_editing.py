@@ -378,3 +378,29 @@ def test_it_redraws_the_lists_that_name_a_renamed_element(owner_client, design, 
     assert interactions, "the interactions list comes along"
     assert "Gateway" in interactions.group(0)
     assert html.count('id="add-interactions"') == 1
+
+
+def test_it_answers_only_the_row_when_an_edit_changes_nothing_other_lists_show(
+    owner_client, design, api, orders_db, htmx_headers
+):
+    Interaction.objects.create(design=design, source=api, target=orders_db, protocol="sql")
+
+    response = owner_client.post(
+        _url("element-edit", design, LIST, api.pk), _edit_data(api, responsibility="Routes requests"), **htmx_headers
+    )
+    html = response.content.decode()
+
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<tr id="row-components-{api.pk}">')
+    assert 'id="list-interactions"' not in html
+    assert 'id="add-interactions"' not in html
+    assert _oob_nav(html)
+    assert Component.objects.get(pk=api.pk).responsibility == "Routes requests"
+
+
+def test_it_redraws_the_choices_of_other_lists_when_a_kind_changes(owner_client, design, api, htmx_headers):
+    response = owner_client.post(
+        _url("element-edit", design, LIST, api.pk), _edit_data(api, kind="worker"), **htmx_headers
+    )
+
+    assert 'id="add-interactions"' in response.content.decode()
