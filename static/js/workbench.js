@@ -28,3 +28,11 @@
     if (box) box.hidden = true;
   });
 })();
+
+// Escape cancels an inline edit: the row's Cancel link brings the saved row back.
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  const row = event.target.closest && event.target.closest("tr.editing");
+  const cancel = row && row.querySelector("a.cancel");
+  if (cancel) cancel.click();
+});
