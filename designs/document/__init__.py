@@ -11,7 +11,7 @@ from .errors import MAX_REPORTED_ERRORS, DocumentError
 from .export import document_from_snapshot, export_design, export_text
 from .format import FORMAT, INDEX_COLUMNS, KEYS, KeyRule, document_json, pointer
 from .importing import import_design
-from .reading import check_size, parse_document, too_large
+from .reading import check_size, parse_document, read_limited, too_large
 from .schema import design_schema, schema_errors
 from .snapshot import snapshot_from_document
 
@@ -31,6 +31,7 @@ __all__ = [
     "import_design",
     "parse_document",
     "pointer",
+    "read_limited",
     "schema_errors",
     "snapshot_from_document",
     "too_large",

@@ -10,6 +10,10 @@ from typing import Any
 
 # A broken document can have thousands of errors; the first ones say enough.
 MAX_REPORTED_ERRORS = 100
+# Messages quote the document (names, references, property names in pointers), and an attacker's
+# 5 MB property name must not make a 5 MB page; no message of an honest mistake comes near these.
+MAX_POINTER_LENGTH = 200
+MAX_MESSAGE_LENGTH = 500
 
 Errors = list[tuple[str, str]]
 
@@ -22,7 +26,10 @@ class DocumentError(Exception):
     """
 
     def __init__(self, errors: Errors, *, counted: bool = True) -> None:
-        self.errors = errors[:MAX_REPORTED_ERRORS]
+        self.errors = [
+            (_clip(pointer, MAX_POINTER_LENGTH), _clip(message, MAX_MESSAGE_LENGTH))
+            for pointer, message in errors[:MAX_REPORTED_ERRORS]
+        ]
         self.more = max(0, len(errors) - MAX_REPORTED_ERRORS)
         self.more_note = ""
         if self.more:
@@ -56,6 +63,19 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _short(value: Any) -> str:
+    """`value` as written in JSON, in at most 60 characters.
+
+    Only a string's start is written out, and an array or object is named by its type: writing
+    a whole one would cost its size, up to the whole document, to show 60 characters of it.
+    """
+    if isinstance(value, list | dict):
+        return _json_type(value)
+    if isinstance(value, str):
+        value = value[:60]
     text = str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "…"

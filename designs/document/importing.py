@@ -18,7 +18,7 @@ from designs import models as m
 from designs import services
 from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 
-from .errors import DocumentError, Errors, _first_errors, _json_type
+from .errors import MAX_REPORTED_ERRORS, DocumentError, Errors, _first_errors, _json_type
 from .format import INDEX_COLUMNS, KEYS, UID, _field, _numbered, document_key, fill_codes, pointer
 from .schema import _check_format, schema_errors
 
@@ -70,6 +70,9 @@ class _Importer:
 
     def error(self, where: str, message: str) -> None:
         self.errors.append((where, message))
+        if len(self.errors) > MAX_REPORTED_ERRORS:
+            # Enough to show; checking the other 300,000 elements of a hostile document takes minutes.
+            raise DocumentError(self.errors, counted=False)
 
     def resolve(self, field: Any, value: str, where: str) -> models.Model | None:
         related = field.related_model

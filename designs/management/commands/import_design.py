@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from designs.document import DocumentError, check_size, import_design, parse_document
+from designs.document import DocumentError, check_size, import_design, parse_document, read_limited
 
 
 class Command(BaseCommand):
@@ -32,11 +32,13 @@ class Command(BaseCommand):
 
     def _read(self, name: str) -> bytes:
         if name == "-":
-            return sys.stdin.buffer.read()
+            return read_limited(sys.stdin.buffer)
         path = Path(name)
         try:
             check_size(path.stat().st_size)  # before reading a huge file into memory
-            return path.read_bytes()
+            with path.open("rb") as file:
+                # Still bounded: a FIFO or device (/dev/stdin, /dev/zero) has no size to check.
+                return read_limited(file)
         except OSError as exc:
             raise CommandError(f"Cannot read {name}: {exc.strerror}.") from None
 
