@@ -147,7 +147,9 @@ def test_it_allows_twice_the_nesting_the_format_needs():
 # ---------------------------------------------------------------- huge arrays
 
 
-def test_it_stops_checking_five_million_bad_components_after_the_cap(owner, keywords_run):
+def test_it_stops_checking_five_million_bad_components_after_the_cap(owner, keywords_run, settings):
+    # Past the element count check (tested below), so that the schema's own cap is what stops it.
+    settings.DESIGN_MAX_ELEMENTS = 10_000_000
     error = _refusal(hostile.huge_array(5_000_000), owner)
 
     assert len(error.errors) == MAX_REPORTED_ERRORS
@@ -157,7 +159,7 @@ def test_it_stops_checking_five_million_bad_components_after_the_cap(owner, keyw
     assert keywords_run["type"] < 2 * MAX_REPORTED_ERRORS
 
 
-@pytest.mark.parametrize(("duplicate", "errors"), [(False, 1), (True, 2)])
+@pytest.mark.parametrize(("duplicate", "errors"), [(False, 2), (True, 3)])
 def test_it_checks_unsortable_column_names_for_duplicates_in_one_pass(owner, duplicate, errors):
     # Compared pairwise, these 20,000 names took 26 s of CPU; a million, hours.
     raw = hostile.unsortable_columns(20_000)
@@ -167,7 +169,12 @@ def test_it_checks_unsortable_column_names_for_duplicates_in_one_pass(owner, dup
     error = _refusal(raw, owner)
 
     at = "/steps/database/indexes/0/columns"
-    assert error.errors == [(f"{at}/0", "Expected string, found a number."), (at, "Lists an item twice.")][:errors]
+    count = len(json.loads(raw)["steps"]["database"]["indexes"][0]["columns"])
+    assert error.errors == [
+        (f"{at}/0", "Expected string, found a number."),
+        (at, f"Lists {count:,} items; at most 32 are allowed."),
+        (at, "Lists an item twice."),
+    ][:errors]
 
 
 def _parts(part: Any) -> Iterator[dict[str, Any]]:
@@ -351,3 +358,26 @@ def test_it_answers_a_hostile_file_with_a_short_refusal(owner, tmp_path):
         "Import refused, nothing was written:\n  /steps/architecture/components/0: "
         'Unknown properties: "0", "00", "000", "0000", "0001" and 99,995 more.'
     )
+
+
+def test_it_refuses_more_elements_than_a_design_may_hold_before_checking_them(owner, settings, monkeypatch):
+    settings.DESIGN_MAX_ELEMENTS = 1_000
+    checked = []
+    monkeypatch.setattr(importing, "schema_errors", lambda document: checked.append(document) or iter(()))
+    components = [{"name": f"c{i}", "kind": "service"} for i in range(600)]
+    document = {
+        "format": "design-workbench/1",
+        "design": {"name": "Too big"},
+        "steps": {"architecture": {"components": components}, "requirements": {"constraints": components[:401]}},
+    }
+
+    with pytest.raises(DocumentError) as caught:
+        import_design(document, owner=owner)
+
+    assert caught.value.errors == [("/steps", "The document holds 1,001 elements; a design holds at most 1,000.")]
+    assert checked == []
+
+
+def test_it_refuses_an_index_over_postgresqls_32_columns():
+    index = design_schema()["properties"]["steps"]["properties"]["database"]["properties"]["indexes"]["items"]
+    assert index["properties"]["columns"]["maxItems"] == 32

@@ -93,7 +93,7 @@ def test_it_follows_the_plain_next_page_link_without_javascript(owner_client, cr
 def test_it_filters_a_list_by_its_text_with_htmx(owner_client, crowded, htmx_headers):
     root = _parse(owner_client.get(_list_url(crowded, q="component 07"), **htmx_headers))
 
-    # Every word must match, anywhere in a name: "07" is in 007, 070–079 and 107.
+    # Every word must match, anywhere in a name: "07" is in 007, 070-079 and 107.
     assert _rows(root) == [f"Component {i:03d}" for i in [7, *range(70, 80), 107]]
     note = next(e for e in root.iter(f"{XHTML}p") if e.get("class") == "filter-note")
     assert "".join(note.itertext()).startswith(f"12 of {COUNT} match “component 07”.")

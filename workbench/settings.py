@@ -200,6 +200,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # Upper bound on an uploaded design document; larger ones are refused with a message.
 DESIGN_UPLOAD_MAX_BYTES = envint("DESIGN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
+# Upper bound on the elements of one imported design: about seven times the benchmarks' large design.
+DESIGN_MAX_ELEMENTS = envint("DESIGN_MAX_ELEMENTS", "25000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
 
 LOGGING = {

@@ -20,7 +20,7 @@ from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 
 from .errors import MAX_REPORTED_ERRORS, DocumentError, Errors, _first_errors, _json_type
 from .format import INDEX_COLUMNS, KEYS, UID, _field, _numbered, document_key, fill_codes, pointer
-from .schema import _check_format, schema_errors
+from .schema import _check_format, check_element_count, schema_errors
 
 
 def _full_clean(obj: models.Model, siblings: m.Siblings | None = None) -> None:
@@ -263,6 +263,7 @@ def import_design(document: dict[str, Any], *, owner: AbstractBaseUser) -> m.Des
     if not isinstance(document, dict):
         raise DocumentError([("", f"A design document is a JSON object, not {_json_type(document)}.")])
     _check_format(document)
+    check_element_count(document)
     _first_errors(schema_errors(document))
     meta = document["design"]
     # As the design form does: the name is typed again to delete the design, so no stray spaces.
