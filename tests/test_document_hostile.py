@@ -170,11 +170,14 @@ def test_it_checks_unsortable_column_names_for_duplicates_in_one_pass(owner, dup
 
     at = "/steps/database/indexes/0/columns"
     count = len(json.loads(raw)["steps"]["database"]["indexes"][0]["columns"])
-    assert error.errors == [
-        (f"{at}/0", "Expected string, found a number."),
-        (at, f"Lists {count:,} items; at most 32 are allowed."),
-        (at, "Lists an item twice."),
-    ][:errors]
+    assert (
+        error.errors
+        == [
+            (f"{at}/0", "Expected string, found a number."),
+            (at, f"Lists {count:,} items; at most 32 are allowed."),
+            (at, "Lists an item twice."),
+        ][:errors]
+    )
 
 
 def _parts(part: Any) -> Iterator[dict[str, Any]]:
