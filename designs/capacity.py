@@ -1,6 +1,7 @@
 """Capacity estimates from step 1's load profile and step 7's scaling rules.
 
-Pure arithmetic on Decimals; `capacity_report` does the two queries it needs.
+Pure arithmetic on Decimals; `capacity_report` does the two queries it needs, and
+`capacity_from_snapshot` reads the same inputs from a snapshot (the deployment diagram, a past version).
 Every component is assumed to see the full peak request rate, which errs on
 the side of more instances; the page says so.
 """
@@ -10,8 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from . import models as m
+from .snapshot import DesignSnapshot
 
 SECONDS_PER_DAY = Decimal(86_400)
 # Decimal units throughout, as capacity planning and cloud pricing use them: 1 KB = 1,000 bytes.
@@ -32,8 +35,9 @@ class Load:
 
 @dataclass(frozen=True)
 class ComponentNeed:
-    component: m.Component
-    rule: m.ScalingRule
+    # Model instances from capacity_report, snapshot records from capacity_from_snapshot: the same fields.
+    component: m.Component | Any
+    rule: m.ScalingRule | Any
     instances_now: int | None
     instances_at_10x: int | None
 
@@ -49,7 +53,7 @@ class CapacityReport:
     components: tuple[ComponentNeed, ...]
 
 
-def estimate_load(profile: m.LoadProfile | None) -> tuple[Load | None, tuple[str, ...]]:
+def estimate_load(profile: m.LoadProfile | Any | None) -> tuple[Load | None, tuple[str, ...]]:
     """Requests/s, storage and bandwidth, or the inputs still missing."""
     required = {
         "daily_active_users": "daily active users",
@@ -84,13 +88,21 @@ def instances_needed(peak_rps: Decimal, capacity_rps: Decimal | None) -> int | N
     return max(1, math.ceil(peak_rps / capacity_rps))
 
 
+def _need(rule: m.ScalingRule | Any, load: Load | None) -> ComponentNeed:
+    now = later = None
+    if load is not None and rule.mode != m.ScalingRule.Mode.NONE:
+        now = instances_needed(load.peak_rps, rule.capacity_rps)
+        later = instances_needed(load.peak_rps * GROWTH_FACTOR, rule.capacity_rps)
+    return ComponentNeed(rule.component, rule, now, later)
+
+
 def capacity_report(design: m.Design) -> CapacityReport:
     load, missing = estimate_load(m.LoadProfile.objects.filter(design=design).first())
-    needs = []
-    for rule in m.ScalingRule.objects.filter(design=design).select_related("component"):
-        now = later = None
-        if load is not None and rule.mode != m.ScalingRule.Mode.NONE:
-            now = instances_needed(load.peak_rps, rule.capacity_rps)
-            later = instances_needed(load.peak_rps * GROWTH_FACTOR, rule.capacity_rps)
-        needs.append(ComponentNeed(rule.component, rule, now, later))
-    return CapacityReport(load, missing, tuple(needs))
+    rules = m.ScalingRule.objects.filter(design=design).select_related("component")
+    return CapacityReport(load, missing, tuple(_need(rule, load) for rule in rules))
+
+
+def capacity_from_snapshot(snapshot: DesignSnapshot) -> CapacityReport:
+    """The same estimates from a snapshot's load profile and scaling rules, without a query."""
+    load, missing = estimate_load(snapshot.section("load"))
+    return CapacityReport(load, missing, tuple(_need(rule, load) for rule in snapshot.elements("scaling")))

@@ -26,7 +26,7 @@ from .capacity import capacity_report
 from .completeness import StepProgress
 from .forms import element_form_class, section_form_class
 from .models import Design
-from .steps import STEPS, ElementSpec, SectionSpec, Step, neighbours
+from .steps import OVERVIEW_PANELS, STEPS, ElementSpec, SectionSpec, Step, neighbours
 
 # A long list shows one page of rows and loads the next on demand; rendering thousands of rows
 # was most of a large step page's time (and of its 2 MB).
@@ -146,7 +146,15 @@ class ShownPanel:
 
 
 def panels(design: Design, step: Step) -> list[ShownPanel]:
-    return [ShownPanel(PANELS[name], PANELS[name].build(design)) for name in step.panels if name in PANELS]
+    return _shown(design, step.panels)
+
+
+def overview_panels(design: Design) -> list[ShownPanel]:
+    return _shown(design, OVERVIEW_PANELS)
+
+
+def _shown(design: Design, names: tuple[str, ...]) -> list[ShownPanel]:
+    return [ShownPanel(PANELS[name], PANELS[name].build(design)) for name in names if name in PANELS]
 
 
 # ---------------------------------------------------------------- lists and forms

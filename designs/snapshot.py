@@ -283,3 +283,9 @@ def load_snapshot(design: m.Design) -> DesignSnapshot:
         slug=design.slug,
         version=design.version,
     )
+
+
+def load_snapshot_by_slug(slug: str) -> DesignSnapshot | None:
+    """The snapshot of the design with this slug, or None: for commands, which have no request to check."""
+    design = m.Design.objects.filter(slug=slug).first()
+    return None if design is None else load_snapshot(design)

@@ -207,6 +207,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.architecture,
+        panels=("architecture-diagram",),
     ),
     Step(
         3,
@@ -325,6 +326,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.database,
+        panels=("erd-diagram",),
     ),
     Step(
         5,
@@ -405,6 +407,7 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("compliance", m.ComplianceRegime, ("regime", "notes"), title="Compliance regimes"),
         ),
         rule=rules.security,
+        panels=("sequence-diagram",),
     ),
     Step(
         6,
@@ -482,7 +485,7 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("roadmap", m.RoadmapPhase, ("name", "trigger_metric", "changes"), title="Phased roadmap"),
         ),
         rule=rules.scalability,
-        panels=("capacity",),
+        panels=("capacity", "deployment-diagram"),
     ),
     Step(
         8,
@@ -552,8 +555,12 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("slos", m.Slo, ("name", "sli", "target_percent", "window_days"), title="SLOs"),
         ),
         rule=rules.deployment,
+        panels=("deployment-diagram",),
     ),
 )
+
+# Panels the design's overview shows, in this order (other apps register them, as for the steps).
+OVERVIEW_PANELS: tuple[str, ...] = ("architecture-diagram", "erd-diagram", "sequence-diagram", "deployment-diagram")
 
 _BY_KEY = {step.key: step for step in STEPS}
 

@@ -75,7 +75,8 @@ def design_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
-    return render(request, "designs/overview.html", {"design": design, "nav": page.nav(design)})
+    context = {"design": design, "nav": page.nav(design), "panels": page.overview_panels(design)}
+    return render(request, "designs/overview.html", context)
 
 
 @login_required

@@ -204,6 +204,11 @@ DESIGN_UPLOAD_MAX_BYTES = envint("DESIGN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024
 DESIGN_MAX_ELEMENTS = envint("DESIGN_MAX_ELEMENTS", "25000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
 
+# Time one Graphviz layout may take before the diagram is drawn simpler (outputs/render.py), and how
+# long a laid-out diagram stays cached (by its DOT source, so an edit never serves a stale one).
+DIAGRAM_LAYOUT_TIMEOUT_MS = envint("DIAGRAM_LAYOUT_TIMEOUT_MS", "3000")
+DIAGRAM_CACHE_SECONDS = envint("DIAGRAM_CACHE_SECONDS", str(7 * 24 * 60 * 60))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

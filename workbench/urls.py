@@ -7,4 +7,5 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="designs:dashboard", permanent=False)),
     path("accounts/", include("accounts.urls")),
     path("designs/", include("designs.urls")),
+    path("designs/", include("outputs.urls")),
 ]

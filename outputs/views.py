@@ -1,0 +1,85 @@
+"""Diagram views: a diagram as a page (or, for htmx, the figure alone) and as a file to download.
+
+Thin, like every design view: access check, snapshot, render service, response. A diagram that
+cannot be laid out still answers 200 with a message drawn in its place.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from designs.access import get_design
+from designs.snapshot import load_snapshot
+
+from .diagrams import DIAGRAMS, Diagram
+from .diagrams.options import DIRECTIONS, ViewOptions
+from .render import FORMATS, diagram_render
+
+# An SVG opened at its own address stays inert: no script, no fetches, only its inline styles.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _diagram_or_404(name: str) -> Diagram:
+    try:
+        return DIAGRAMS[name]
+    except KeyError:
+        raise Http404("No such diagram") from None
+
+
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def diagram_page(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse:
+    """The diagram with its view options and downloads; htmx (a step page's panel) gets the figure only."""
+    design = get_design(request, slug, "view")
+    diagram = _diagram_or_404(name)
+    options = ViewOptions.from_query(request.GET)
+    rendered = diagram_render(snapshot=load_snapshot(design), name=name, options=options)
+    query = urlencode(options.to_query(), doseq=True)
+    context = {
+        "design": design,
+        "diagram": diagram,
+        "options": options,
+        "directions": DIRECTIONS,
+        "query": f"?{query}" if query else "",
+        "rendered": rendered,
+        # dot's SVG re-serialised by outputs.render.svg_markup from escaped labels: no user text is markup.
+        "svg": mark_safe(rendered.markup),  # noqa: S308
+        "formats": FORMATS,
+    }
+    template = "outputs/diagram.html#figure" if request.htmx else "outputs/diagram.html"
+    return render(request, template, context)
+
+
+@login_required
+@never_cache
+@require_GET
+def diagram_file(request: HtmxHttpRequest, slug: str, name: str, fmt: str) -> HttpResponse:
+    """The diagram as an SVG, PNG or DOT file to download, with the same view options as the page."""
+    design = get_design(request, slug, "view")
+    _diagram_or_404(name)
+    if fmt not in FORMATS:
+        raise Http404("No such format")
+    options = ViewOptions.from_query(request.GET)
+    rendered = diagram_render(snapshot=load_snapshot(design), name=name, options=options, fmt=fmt)
+    response = HttpResponse(rendered.content, content_type=rendered.media_type)
+    filename = f"{design.slug}-{name}.{rendered.format}"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SVG_POLICY
+    if rendered.simplification:
+        response["X-Diagram-Simplified"] = rendered.simplification
+    return response
