@@ -99,7 +99,8 @@ def run_engine(engine: str, fmt: str, source: bytes, timeout: float) -> bytes:
         [executable, f"-T{fmt}"], input=source, capture_output=True, timeout=timeout, check=False
     )
     if completed.returncode != 0 or not completed.stdout:
-        reason = completed.stderr.decode(errors="replace").strip()[:500]
+        # The first line says what went wrong ("Error: trouble in init_rank"); the rest is dot's debugging.
+        reason = completed.stderr.decode(errors="replace").strip().split("\n", 1)[0][:300]
         raise LayoutFailed(reason or f"{engine} exited with status {completed.returncode}")
     return completed.stdout
 
@@ -153,7 +154,7 @@ def _lay_out(
             time.monotonic() - started,
         )
     logger.error("Diagram %s of %s could not be laid out: %s", name, snapshot.slug, problem)
-    message = failure_svg(f"The {DIAGRAMS[name].title.lower()} diagram could not be drawn", problem)
+    message = failure_svg(f"{DIAGRAMS[name].title} could not be drawn", problem)
     return RenderedDiagram(message, "svg", failed=True, problem=problem, markup=message.decode())
 
 

@@ -31,14 +31,17 @@ DIAGRAMS: dict[str, Diagram] = {
     for diagram in (
         Diagram(
             "architecture",
-            "Architecture",
+            "Architecture diagram",
             architecture.build,
             ("context", "component", "hops", "direction", "collapse", "purposes"),
         ),
         Diagram("erd", "Entity-relationship diagram", erd.build, ("store", "direction")),
-        Diagram("sequence", "Authentication sequence", sequence.build, ("method",)),
+        Diagram("sequence", "Authentication sequence diagram", sequence.build, ("method",)),
         Diagram(
-            "deployment", "Deployment", deployment.build, ("context", "component", "hops", "direction", "purposes")
+            "deployment",
+            "Deployment diagram",
+            deployment.build,
+            ("context", "component", "hops", "direction", "purposes"),
         ),
     )
 }

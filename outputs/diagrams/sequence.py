@@ -21,7 +21,7 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
     # Lifelines run top to bottom whatever the direction asked: a sequence reads downwards.
     graph = new_graph("sequence", simplification, direction="TB", newrank="true", nodesep="1.2", ranksep="0.45")
     methods = [
-        (method, snapshot.referring(method, "flow", "method"))
+        (method, tuple(sorted(snapshot.referring(method, "flow", "method"), key=lambda step: step.position)))
         for method in snapshot.elements("auth")
         if not options.method or method.name == options.method
     ]
