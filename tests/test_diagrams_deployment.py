@@ -57,7 +57,7 @@ def test_it_groups_what_runs_per_environment_with_instances_and_scaling():
     nodes = {g.find("{http://www.w3.org/2000/svg}title").text: texts(g) for g in groups(root, "node")}
     assert nodes["e1u1"][:4] == ["API", "Service · Go", "registry/api:1.2", "× 3 instances"]  # noqa: RUF001
     assert nodes["e1u1"][4] == "horizontal 2–4 on CPU ≥ 70%"  # noqa: RUF001
-    # 864,000 users × 10 requests a day = 100 req/s on average, 200 at peak; 50 per instance.  # noqa: RUF003
+    # 864,000 users making 10 requests a day: 100 req/s on average, 200 at peak; 50 per instance.
     assert nodes["e1u1"][5] == "needs 4 at peak, 40 at 10×"  # noqa: RUF001
     assert nodes["e1u2"] == ["DB", "Database", "× 1 instance"]  # noqa: RUF001
     assert nodes["e2empty"] == ["nothing deployed here yet"]
