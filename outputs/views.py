@@ -6,6 +6,8 @@ cannot be laid out still answers 200 with a message drawn in its place.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -21,7 +23,7 @@ from designs.snapshot import load_snapshot
 
 from .diagrams import DIAGRAMS, Diagram
 from .diagrams.options import DIRECTIONS, ViewOptions
-from .render import FORMATS, diagram_render
+from .render import FORMATS, RenderedDiagram, design_diagram_render
 
 # An SVG opened at its own address stays inert: no script, no fetches, only its inline styles.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -29,6 +31,18 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def _render(design: Any, name: str, options: ViewOptions, fmt: str = "svg") -> RenderedDiagram:
+    """`design` is what get_design returns (outputs never imports the models)."""
+    # Every edit moves updated_at, so an unchanged design is served without reading its snapshot.
+    return design_diagram_render(
+        design_state=f"{design.pk}:{design.updated_at.isoformat()}",
+        load=lambda: load_snapshot(design),
+        name=name,
+        options=options,
+        fmt=fmt,
+    )
 
 
 def _diagram_or_404(name: str) -> Diagram:
@@ -47,7 +61,7 @@ def diagram_page(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse
     design = get_design(request, slug, "view")
     diagram = _diagram_or_404(name)
     options = ViewOptions.from_query(request.GET)
-    rendered = diagram_render(snapshot=load_snapshot(design), name=name, options=options)
+    rendered = _render(design, name, options)
     query = urlencode(options.to_query(), doseq=True)
     context = {
         "design": design,
@@ -74,7 +88,7 @@ def diagram_file(request: HtmxHttpRequest, slug: str, name: str, fmt: str) -> Ht
     if fmt not in FORMATS:
         raise Http404("No such format")
     options = ViewOptions.from_query(request.GET)
-    rendered = diagram_render(snapshot=load_snapshot(design), name=name, options=options, fmt=fmt)
+    rendered = _render(design, name, options, fmt)
     response = HttpResponse(rendered.content, content_type=rendered.media_type)
     filename = f"{design.slug}-{name}.{rendered.format}"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)

@@ -175,3 +175,12 @@ def test_it_redraws_the_panel_after_an_htmx_save(architecture, owner_client, htm
     assert panel.get("hx-swap-oob") == "true"
     fragment = owner_client.get(_page_url(architecture), **htmx_headers).content.decode()
     assert "Billing" in fragment
+
+
+def test_it_serves_an_unchanged_design_without_reading_it_again(architecture, owner_client, django_assert_num_queries):
+    owner_client.get(_file_url(architecture, "svg"))
+
+    with django_assert_num_queries(3):  # the session, the user, the membership
+        response = owner_client.get(_file_url(architecture, "svg"))
+
+    assert "Orders" in texts(svg_root(response.content))

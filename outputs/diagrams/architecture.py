@@ -60,10 +60,11 @@ def scope(snapshot: DesignSnapshot, options: ViewOptions) -> Scope:
         shown = tuple(c for c in components if c in reached)
         return Scope(shown, frozenset())
     if options.context:
-        inside = tuple(c for c in components if c.bounded_context == options.context)
+        # Sets, not tuples: a record's equality compares every field, a set looks up its hash.
+        inside = {c for c in components if c.bounded_context == options.context}
         if not inside:
             return Scope((), frozenset(), f"No bounded context named “{options.context}”.")
-        around = {n for c in inside for n in links[c]} - set(inside)
+        around = {n for c in inside for n in links[c]} - inside
         return Scope(tuple(c for c in components if c in inside or c in around), frozenset(around))
     return Scope(components, frozenset())
 
@@ -159,19 +160,7 @@ def _interaction_edges(
             if tail != head:
                 aggregated[(tail, head)].append(interaction)
             continue
-        style, arrow = MODE_STYLES.get(interaction.mode, ("solid", "normal"))
-        color = CLASSIFICATION_COLORS.get(interaction.data_classification, EDGE)
-        edge(
-            graph,
-            tail,
-            head,
-            interaction_label(interaction, options),
-            simplification,
-            style=style,
-            arrowhead=arrow,
-            color=color,
-            fontcolor=color,
-        )
+        edge(graph, tail, head, interaction_label(interaction, options), simplification, **_edge_style(interaction))
     for (tail, head), interactions in aggregated.items():
         protocols = ", ".join(dict.fromkeys(choice_label(i, "protocol") for i in interactions))
         modes = {i.mode for i in interactions}
@@ -191,6 +180,17 @@ def _interaction_edges(
             fontcolor=color,
             penwidth=str(min(4, 1 + len(interactions) // 3)),
         )
+
+
+def _edge_style(interaction: ElementRecord) -> dict[str, str]:
+    """What sets this edge apart from the graph's default edge (sync, solid, grey): fewer attributes
+    to quote make a large diagram's DOT noticeably quicker to build."""
+    attrs = {}
+    if interaction.mode != "sync":
+        attrs["style"], attrs["arrowhead"] = MODE_STYLES.get(interaction.mode, ("solid", "normal"))
+    if color := CLASSIFICATION_COLORS.get(interaction.data_classification):
+        attrs["color"] = attrs["fontcolor"] = color
+    return attrs
 
 
 def _legend(graph: graphviz.Digraph) -> None:
