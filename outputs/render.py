@@ -136,7 +136,8 @@ def design_diagram_render(
     snapshot longer still: a hit here does neither. A miss loads the snapshot and falls through
     to the DOT-keyed cache, which states drawing the same DOT share.
     """
-    view = "&".join(f"{key}={value}" for key, value in sorted(options.to_query().items()))
+    # A frozen dataclass's repr names every option, in field order.
+    view = repr(options)
     key = (
         "diagram-state:"
         + hashlib.sha256(f"{RENDER_VERSION}\0{design_state}\0{name}\0{fmt}\0{view}".encode()).hexdigest()
