@@ -22,6 +22,8 @@ from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 from .errors import DocumentError, _json_type, _short
 from .format import DESIGN_FIELDS, FORMAT, INDEX_COLUMNS, KEYS, SCHEMA_URI, UID, _field, pointer
 
+# PostgreSQL's own limit on the columns of one index.
+MAX_INDEX_COLUMNS = 32
 # A uuid as text, any case, with hyphens: what str(uuid) writes and uuid.UUID() reads back.
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -141,8 +143,7 @@ def _element_schema(spec: ElementSpec) -> dict[str, Any]:
             "type": "array",
             "items": {"type": "string", "minLength": 1},
             "minItems": 1,
-            # PostgreSQL's own limit on the columns of one index.
-            "maxItems": 32,
+            "maxItems": MAX_INDEX_COLUMNS,
             "uniqueItems": True,
         }
         required.append(INDEX_COLUMNS)
@@ -290,11 +291,12 @@ def schema_errors(document: Any) -> Iterator[tuple[str, str]]:
 
 
 def check_element_count(document: dict[str, Any]) -> None:
-    """Refuse a document with more elements than a design may hold, before the schema looks at them.
+    """Refuse a document with more elements than a design may hold, or an index of more columns than
+    PostgreSQL allows, before the schema looks at them.
 
     Checking a valid value costs jsonschema ~15 µs, and valid values never stop the check early:
-    300,000 well-formed components would take 15 s to check and minutes to import. Counting the
-    lists costs one step per list.
+    300,000 well-formed components would take 15 s to check and minutes to import, and an index
+    listing a million names as long. Counting the lists costs one step per list.
     """
     steps = document.get("steps")
     if not isinstance(steps, dict):
@@ -309,6 +311,13 @@ def check_element_count(document: dict[str, Any]) -> None:
     limit = settings.DESIGN_MAX_ELEMENTS
     if count > limit:
         raise DocumentError([("/steps", f"The document holds {count:,} elements; a design holds at most {limit:,}.")])
+    database = steps.get("database")
+    indexes = database.get("indexes") if isinstance(database, dict) else None
+    for i, index in enumerate(indexes if isinstance(indexes, list) else []):
+        columns = index.get(INDEX_COLUMNS) if isinstance(index, dict) else None
+        if isinstance(columns, list) and len(columns) > MAX_INDEX_COLUMNS:
+            at = pointer(["steps", "database", "indexes", i, INDEX_COLUMNS])
+            raise DocumentError([(at, f"Lists {len(columns):,} items; at most {MAX_INDEX_COLUMNS} are allowed.")])
 
 
 def _check_format(document: dict[str, Any]) -> None:
