@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -8,3 +9,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("designs/", include("designs.urls")),
 ]
+
+if settings.BENCH_URLS:
+    urlpatterns.append(path("bench/", include("bench.ceilings")))
