@@ -25,7 +25,7 @@ run: setup
 	@echo "  Design Workbench: http://$(HOST):$(PORT)/"
 	@echo "  Log in as demo / demo-workbench (or sign up)."
 	@echo ""
-	$(BIN)/gunicorn workbench.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --error-logfile -
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
 test: setup
 	$(BIN)/ruff check .
