@@ -33,6 +33,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+import psutil
+
 BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
 os.environ.setdefault("WORKBENCH_PGDATA", str(BASE / "var" / "pgdata-load"))
@@ -64,6 +66,8 @@ LARGE_NAME = "Load large design"
 # issue #7's large design; every other list gets build_large_design's default 30 rows.
 LARGE_SIZES = {"components": 150, "interactions": 400, "tables": 200, "columns_per_table": 10, "endpoints": 300}
 ADDED_PREFIX = "load-"
+# An idle sync worker uses next to no CPU; one serving a request uses most of a core.
+IDLE_CPU_PERCENT = 5
 # issue #7's targets.
 PAGE_P95_MS = 150
 PAGE_SHARE_OF_CEILING = 0.30
@@ -160,7 +164,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(port: int) -> Iterator[None]:
+def gunicorn(port: int) -> Iterator[subprocess.Popen[bytes]]:
     """gunicorn with make run's command line, in its own process group, stopped whatever happens."""
     LOG.parent.mkdir(parents=True, exist_ok=True)
     with LOG.open("w") as log:
@@ -173,7 +177,7 @@ def gunicorn(port: int) -> Iterator[None]:
         )
     try:
         _wait_ready(server, port)
-        yield
+        yield server
     finally:
         server.terminate()  # the master stops its workers gracefully
         try:
@@ -282,10 +286,38 @@ def _remove_added(large: Design) -> None:
     services.design_changed(large)
 
 
+def _wait_idle(server: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    """Until gunicorn's workers have finished what the last run left them.
+
+    wrk stops with requests in flight, but the workers still serve them: on a slow page at
+    8 users that is seconds of work, which would otherwise slow the next run, often a ceiling.
+    """
+    master = psutil.Process(server.pid)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = master.children()
+        for worker in workers:
+            worker.cpu_percent(None)  # starts this worker's sample
+        time.sleep(0.5)
+        with suppress(psutil.NoSuchProcess):  # a worker replaced meanwhile: sample again
+            if all(worker.cpu_percent(None) < IDLE_CPU_PERCENT for worker in workers):
+                return
+    raise SystemExit(f"gunicorn's workers were still busy {timeout:.0f} s after a run; see {LOG}")
+
+
 def measure(
-    port: int, large: Design, target: Target, sessions: list[Session], *, duration: int, max_requests: int, tag: str
+    server: subprocess.Popen[bytes],
+    port: int,
+    large: Design,
+    target: Target,
+    sessions: list[Session],
+    *,
+    duration: int,
+    max_requests: int,
+    tag: str,
 ) -> Figures:
     figures = run_wrk(port, target, sessions, duration=duration, max_requests=max_requests, tag=tag)
+    _wait_idle(server)
     if target.kind != "add":
         return figures
     # An add that fails validation still answers 200 with the form; count the rows it really made.
@@ -429,13 +461,14 @@ def main() -> None:
 
     rows: list[Row] = []
     port = _free_port()
-    with gunicorn(port):
+    with gunicorn(port) as server:
         sessions = [log_in(port) for _ in range(max(user_counts))]
         total = len(user_counts) * len(chosen)
         for users in user_counts:
             for target in chosen:
                 trivial_figures, one_query_figures, f = (
                     measure(
+                        server,
                         port,
                         large,
                         t,
@@ -449,7 +482,7 @@ def main() -> None:
                 rows.append(Row(users, target, f, trivial=trivial_figures, one_query=one_query_figures))
                 print(
                     f"[{len(rows)}/{total}] {users} users, {target.name}: {f.rps:,.1f} req/s, "
-                    f"p95 {_ms(f.p95_ms)} ms, {f.errors} errors ({rows[-1].share:.1%} of one query)",
+                    f"p95 ms {_ms(f.p95_ms)}, {f.errors} errors ({rows[-1].share:.1%} of one query)",
                     file=sys.stderr,
                 )
 
