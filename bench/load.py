@@ -66,8 +66,8 @@ LARGE_NAME = "Load large design"
 # issue #7's large design; every other list gets build_large_design's default 30 rows.
 LARGE_SIZES = {"components": 150, "interactions": 400, "tables": 200, "columns_per_table": 10, "endpoints": 300}
 ADDED_PREFIX = "load-"
-# An idle sync worker uses next to no CPU; one serving a request uses most of a core.
-IDLE_CPU_PERCENT = 5
+# Server-side states of a connection whose request is not yet answered and closed.
+PENDING = {psutil.CONN_SYN_RECV, psutil.CONN_ESTABLISHED, psutil.CONN_CLOSE_WAIT}
 # issue #7's targets.
 PAGE_P95_MS = 150
 PAGE_SHARE_OF_CEILING = 0.30
@@ -164,7 +164,7 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(port: int) -> Iterator[subprocess.Popen[bytes]]:
+def gunicorn(port: int) -> Iterator[None]:
     """gunicorn with make run's command line, in its own process group, stopped whatever happens."""
     LOG.parent.mkdir(parents=True, exist_ok=True)
     with LOG.open("w") as log:
@@ -177,7 +177,7 @@ def gunicorn(port: int) -> Iterator[subprocess.Popen[bytes]]:
         )
     try:
         _wait_ready(server, port)
-        yield server
+        yield
     finally:
         server.terminate()  # the master stops its workers gracefully
         try:
@@ -286,27 +286,26 @@ def _remove_added(large: Design) -> None:
     services.design_changed(large)
 
 
-def _wait_idle(server: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    """Until gunicorn's workers have finished what the last run left them.
+def _wait_idle(port: int, timeout: float = 120) -> None:
+    """Until gunicorn has answered every request the last run left behind.
 
-    wrk stops with requests in flight, but the workers still serve them: on a slow page at
-    8 users that is seconds of work, which would otherwise slow the next run, often a ceiling.
+    wrk stops with requests in flight and in the listen queue, and the workers still serve
+    them: on a slow page at 8 users that is seconds of work, which would otherwise slow the
+    next run, often a ceiling. Each such request holds a server-side socket until its worker
+    closes it, whatever the worker is waiting for (CPU, PostgreSQL, a lock).
     """
-    master = psutil.Process(server.pid)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        workers = master.children()
-        for worker in workers:
-            worker.cpu_percent(None)  # starts this worker's sample
-        time.sleep(0.5)
-        with suppress(psutil.NoSuchProcess):  # a worker replaced meanwhile: sample again
-            if all(worker.cpu_percent(None) < IDLE_CPU_PERCENT for worker in workers):
-                return
-    raise SystemExit(f"gunicorn's workers were still busy {timeout:.0f} s after a run; see {LOG}")
+        pending = [
+            c for c in psutil.net_connections("tcp4") if c.laddr and c.laddr.port == port and c.status in PENDING
+        ]
+        if not pending:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"gunicorn still had requests to answer {timeout:.0f} s after a run; see {LOG}")
 
 
 def measure(
-    server: subprocess.Popen[bytes],
     port: int,
     large: Design,
     target: Target,
@@ -317,7 +316,7 @@ def measure(
     tag: str,
 ) -> Figures:
     figures = run_wrk(port, target, sessions, duration=duration, max_requests=max_requests, tag=tag)
-    _wait_idle(server)
+    _wait_idle(port)
     if target.kind != "add":
         return figures
     # An add that fails validation still answers 200 with the form; count the rows it really made.
@@ -461,14 +460,13 @@ def main() -> None:
 
     rows: list[Row] = []
     port = _free_port()
-    with gunicorn(port) as server:
+    with gunicorn(port):
         sessions = [log_in(port) for _ in range(max(user_counts))]
         total = len(user_counts) * len(chosen)
         for users in user_counts:
             for target in chosen:
                 trivial_figures, one_query_figures, f = (
                     measure(
-                        server,
                         port,
                         large,
                         t,
