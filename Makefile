@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format generated bench db-stop clean
+.PHONY: run test setup lint format generated bench bench-load db-stop clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ run: setup
 	@echo "  Design Workbench: http://$(HOST):$(PORT)/"
 	@echo "  Log in as demo / demo-workbench (or sign up)."
 	@echo ""
-	$(BIN)/gunicorn workbench.wsgi --bind $(HOST):$(PORT) --workers 3 --access-logfile - --error-logfile -
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
 test: setup
 	$(BIN)/ruff check .
@@ -46,6 +46,10 @@ generated: setup
 
 bench: setup
 	$(BIN)/python bench/run.py
+
+# gunicorn as `make run` starts it, driven by wrk on 127.0.0.1; see README, "Under load".
+bench-load: setup
+	$(BIN)/python bench/load.py
 
 # The embedded PostgreSQL servers keep running between commands (fast restarts); this stops them.
 db-stop: setup

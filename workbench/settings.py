@@ -118,6 +118,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "workbench.urls"
+# bench/load.py's ceiling views (bench/ceilings.py); never routed unless asked for.
+BENCH_URLS = envbool("WORKBENCH_BENCH_URLS", "false")
 WSGI_APPLICATION = "workbench.wsgi.application"
 
 TEMPLATES = [

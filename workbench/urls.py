@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -9,3 +10,6 @@ urlpatterns = [
     path("designs/", include("designs.urls")),
     path("designs/", include("outputs.urls")),
 ]
+
+if settings.BENCH_URLS:
+    urlpatterns.append(path("bench/", include("bench.ceilings")))
