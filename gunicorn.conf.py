@@ -6,7 +6,20 @@ both pass only `--bind` on the command line.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+
 wsgi_app = "workbench.wsgi"
-workers = 3
+# Python is CPU-bound here: one process per core and one more, to cover the moments one waits.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+# Threads keep a worker answering while one of its requests waits on PostgreSQL or a `dot`
+# subprocess, so a slow diagram or import cannot hold every worker; each thread keeps its own
+# database connection (CONN_MAX_AGE).
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
+# A request that runs past this is a fault: the worker is replaced and the request fails loudly.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
 accesslog = "-"
 errorlog = "-"
