@@ -224,41 +224,38 @@ def edit_form(spec: ElementSpec, obj: Any, design: Design, data: Any = None) -> 
     return form
 
 
-# Stands in for the CSRF token in a cached list, which other users' pages reuse: each response
+# Stands in for the CSRF token in a cached page body, which other users' pages reuse: each response
 # puts its own token in its place.
 CSRF_PLACEHOLDER = "csrf-token-of-this-response"
-LIST_CACHE_SECONDS = 24 * 60 * 60
+CONTENT_CACHE_SECONDS = 24 * 60 * 60
 
 
-@dataclass(frozen=True)
-class RenderedList:
-    """A list as HTML already rendered, from the cache or just now."""
+def rendered_content(
+    request: HttpRequest, design: Design, step: Step, editable: bool, parts: Callable[[], dict[str, Any]]
+) -> SafeString:
+    """The body of a step page as it shows before anyone interacts, cached per design state.
 
-    html: SafeString
-
-
-def rendered_list(request: HttpRequest, design: Design, step: Step, spec: ElementSpec, editable: bool) -> RenderedList:
-    """A list's first page as a step page shows it before anyone interacts, cached per design state.
-
-    Rendering rows and their forms is most of a step page's time, and the page is read far more
-    often than edited. Every edit moves the design's `updated_at` (services.editing), so the key
-    names one state of the design exactly; what differs between readers is only whether they may
-    edit (in the key) and the CSRF token (put in per response).
+    Rendering rows, forms and guidance is nearly all of a step page's time, and a page is read far
+    more often than edited. Every edit moves the design's `updated_at` (services.editing), so the
+    key names one state of the design exactly; what differs between readers is only whether they
+    may edit (in the key) and the CSRF token (put in per response). `parts` builds the sections,
+    lists and panels, on a miss only.
     """
-    key = f"step-list:{design.pk}:{design.updated_at.isoformat()}:{spec.key}:{int(editable)}"
+    key = f"step-content:{design.pk}:{design.updated_at.isoformat()}:{step.key}:{int(editable)}"
     html = cache.get(key)
     if html is None:
         context = {
             "design": design,
             "step": step,
-            "list": element_list(design, spec),
             "can_edit": editable,
+            "conflict": None,
             "csrf_token": CSRF_PLACEHOLDER,
+            **parts(),
         }
-        html = render_to_string("designs/step.html#element-list", context)
-        cache.set(key, html, LIST_CACHE_SECONDS)
+        html = render_to_string("designs/step.html#step-content", context)
+        cache.set(key, html, CONTENT_CACHE_SECONDS)
     # Rendered by the template engine with autoescaping: the cached text is as safe as the page.
-    return RenderedList(mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request))))  # noqa: S308
+    return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
 
 
 def can_edit(design: Design) -> bool:
@@ -270,38 +267,43 @@ def step_context(request: HttpRequest, design: Design, step: Step, **bound: Any)
     editable = can_edit(design)
     # `?edit=list:pk` opens a row for editing without JavaScript, for those who may edit.
     edit_param = request.GET.get("edit", "") if editable else ""
-    lists = []
+    overrides: dict[str, dict[str, Any]] = {}
     for spec in step.elements:
-        overrides = dict(bound.get(f"list:{spec.key}", {}))
-        if not overrides and edit_param.startswith(f"{spec.key}:"):
+        wanted = dict(bound.get(f"list:{spec.key}", {}))
+        if not wanted and edit_param.startswith(f"{spec.key}:"):
             pk = edit_param.split(":", 1)[1]
             # A row deleted since the link was made just isn't opened.
             obj = spec.model.objects.filter(pk=pk, design=design).first() if pk.isdigit() else None
             if obj is not None:
-                overrides = {"edit_pk": obj.pk, "edit_form": edit_form(spec, obj, design)}
-        if "edit_pk" in overrides:
-            overrides["include"] = spec.model(pk=overrides["edit_pk"])
+                wanted = {"edit_pk": obj.pk, "edit_form": edit_form(spec, obj, design)}
+        if "edit_pk" in wanted:
+            wanted["include"] = spec.model(pk=wanted["edit_pk"])
         if "list" in request.GET:
-            overrides |= list_request(request, spec)
-        if overrides:
-            lists.append(element_list(design, spec, **overrides))
-        else:
-            lists.append(rendered_list(request, design, step, spec, editable))
-    sections = [
-        {"spec": spec, "form": bound.get(f"section:{spec.key}") or section_form(design, spec)} for spec in step.sections
-    ]
+            wanted |= list_request(request, spec)
+        if wanted:
+            overrides[spec.key] = wanted
+
+    def parts() -> dict[str, Any]:
+        return {
+            "sections": [
+                {"spec": spec, "form": bound.get(f"section:{spec.key}") or section_form(design, spec)}
+                for spec in step.sections
+            ],
+            "lists": [element_list(design, spec, **overrides.get(spec.key, {})) for spec in step.elements],
+            "panels": panels(design, step),
+        }
+
+    interacted = bool(overrides) or any(key.startswith("section:") for key in bound)
     previous, following = neighbours(step)
     return {
         "design": design,
         "step": step,
         "nav": nav(design),
-        "sections": sections,
-        "lists": lists,
+        **(parts() if interacted else {"cached_content": rendered_content(request, design, step, editable, parts)}),
         "previous": previous,
         "next": following,
         "conflict": bound.get("conflict"),
         "can_edit": editable,
-        "panels": panels(design, step),
     }
 
 
