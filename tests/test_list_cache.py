@@ -1,4 +1,4 @@
-"""A step's lists are rendered once per design state and reused, with each reader's own CSRF token and rights."""
+"""A step page body is rendered once per design state and reused, with each reader's own CSRF token and rights."""
 
 from __future__ import annotations
 
