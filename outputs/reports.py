@@ -121,7 +121,7 @@ def export(snapshot: DesignSnapshot, fmt: str, *, authors: tuple[str, ...] = ())
 
         layout = "brief" if fmt == "brief-pdf" else "full"
         return (
-            report_pdf(snapshot, layout),
+            report_pdf(snapshot, layout, authors=authors),
             "application/pdf",
             f"{slug}-{'brief' if layout == 'brief' else 'report'}.pdf",
         )
