@@ -13,7 +13,7 @@ from outputs.markdown import brief_markdown, full_markdown
 from outputs.markdown.brief import SECTIONS
 from outputs.markdown.escape import fenced, md_table, md_text, mermaid_text
 from outputs.markdown.mermaid import MAX_CHARACTERS, MAX_EDGES, architecture_diagrams, erd_diagrams
-from tests.diagram_helpers import snapshot_of, starter_snapshot, tangled_snapshot
+from tests.diagram_helpers import snapshot_of, starter_snapshot, tangled_snapshot, wide_schema_snapshot
 
 HOSTILE = [
     "a | b",
@@ -138,3 +138,13 @@ def test_it_splits_a_large_architecture_per_bounded_context_under_mermaids_limit
 
 def test_it_keeps_a_small_erd_whole():
     assert [d.title for d in erd_diagrams(starter_snapshot())] == ["Entity-relationship diagram"]
+
+
+def test_it_splits_a_large_erd_per_data_store_under_mermaids_limits():
+    diagrams = erd_diagrams(wide_schema_snapshot())
+
+    assert len(diagrams) >= 4
+    assert {d.title.split(": ")[1].split(" (")[0] for d in diagrams} == {"DB 0", "DB 1", "DB 2", "DB 3"}
+    for diagram in diagrams:
+        assert len(diagram.source) <= MAX_CHARACTERS
+        assert diagram.source.count("--") <= MAX_EDGES

@@ -140,6 +140,8 @@ def _er_diagram(snapshot: DesignSnapshot, tables: list[ElementRecord]) -> tuple[
     ids = {t: f"t{i}" for i, t in enumerate(snapshot.elements("tables"), start=1)}
     shown = set(tables)
     lines = ["erDiagram"]
+    # Tables of another piece that these reference: drawn bare, after this piece's tables.
+    neighbours: list[str] = []
     relations = []
     for table in tables:
         lines.append(f'  {ids[table]}["{mermaid_text(table.name)}"] {{')
@@ -158,9 +160,9 @@ def _er_diagram(snapshot: DesignSnapshot, tables: list[ElementRecord]) -> tuple[
                 relations.append(f'  {ids[target.table]} {one}--{many} {ids[table]} : "{mermaid_text(column.name)}"')
                 if target.table not in shown:
                     shown.add(target.table)
-                    lines.append(f'  {ids[target.table]}["{mermaid_text(target.table.name)}"]')
+                    neighbours.append(f'  {ids[target.table]}["{mermaid_text(target.table.name)}"]')
         lines.append("  }")
-    return "\n".join(lines + relations), len(relations)
+    return "\n".join(lines + neighbours + relations), len(relations)
 
 
 # ---------------------------------------------------------------- authentication

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from outputs.markdown import brief_markdown, full_markdown
-from tests.diagram_helpers import snapshot_of, starter_snapshot, tangled_snapshot
+from tests.diagram_helpers import snapshot_of, starter_snapshot, tangled_snapshot, wide_schema_snapshot
 from tests.test_markdown_report import HOSTILE
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,8 @@ def _hostile_snapshot():
 
 
 @pytest.mark.parametrize(
-    "snapshot", [starter_snapshot, _hostile_snapshot, lambda: tangled_snapshot(150, 600, contexts=5)]
+    "snapshot",
+    [starter_snapshot, _hostile_snapshot, lambda: tangled_snapshot(150, 600, contexts=5), wide_schema_snapshot],
 )
 def test_it_writes_mermaid_that_mermaid_parses(mermaid_page, snapshot):
     design = snapshot()
