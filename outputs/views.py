@@ -24,6 +24,19 @@ from designs.snapshot import load_snapshot
 from .diagrams import DIAGRAMS, Diagram
 from .diagrams.options import DIRECTIONS, ViewOptions
 from .render import FORMATS, RenderedDiagram, design_diagram_render
+from .report_html import report_html
+from .reports import FORMATS as REPORT_FORMATS
+from .reports import export
+
+# Download buttons of the Report page: (format, label).
+REPORT_DOWNLOADS = (
+    ("md", "Markdown report"),
+    ("brief-md", "Markdown brief"),
+    ("pdf", "PDF report"),
+    ("brief-pdf", "PDF brief"),
+    ("zip", "Archive (zip)"),
+    ("sql", "SQL schema"),
+)
 
 # An SVG opened at its own address stays inert: no script, no fetches, only its inline styles.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -96,4 +109,42 @@ def diagram_file(request: HtmxHttpRequest, slug: str, name: str, fmt: str) -> Ht
     response["Content-Security-Policy"] = SVG_POLICY
     if rendered.simplification:
         response["X-Diagram-Simplified"] = rendered.simplification
+    return response
+
+
+@login_required
+@never_cache
+@require_GET
+def report_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The full report or the brief as HTML with its contents, and the downloads; every reader may export."""
+    design = get_design(request, slug, "view")
+    layout = "brief" if request.GET.get("layout") == "brief" else "full"
+    report = report_html(load_snapshot(design), layout)
+    context = {
+        "design": design,
+        "layout": layout,
+        # Markdown of escaped user text, cleaned by nh3; the diagrams are dot's SVG of escaped labels.
+        "body": mark_safe(report.body),  # noqa: S308
+        "toc": report.toc,
+        "downloads": REPORT_DOWNLOADS,
+    }
+    return render(request, "outputs/report.html", context)
+
+
+@login_required
+@never_cache
+@require_GET
+def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """One export of the report as a file to download."""
+    design = get_design(request, slug, "view")
+    if fmt not in REPORT_FORMATS:
+        raise Http404("No such format")
+    authors = tuple(
+        membership.user.get_username()
+        for membership in design.memberships.select_related("user").filter(role__in=("owner", "editor"))
+    )
+    content, media_type, filename = export(load_snapshot(design), fmt, authors=authors)
+    response = HttpResponse(content, content_type=media_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -65,3 +65,23 @@ def groups(root: ET.Element, kind: str) -> list[ET.Element]:
 def titles(root: ET.Element, kind: str) -> list[str]:
     """The <title> of each node, edge or cluster: node names, or "tail->head" for an edge."""
     return [g.find(f"{SVG}title").text for g in groups(root, kind)]
+
+
+def wide_schema_snapshot(stores: int = 4, tables: int = 200, columns: int = 10) -> DesignSnapshot:
+    """Tables of several data stores, each referencing the table before it (across stores too)."""
+    names = [f"table_{i:03}" for i in range(tables)]
+    store_of = {name: f"DB {i % stores}" for i, name in enumerate(names)}
+    rows = []
+    for i, name in enumerate(names):
+        rows.append({"table": name, "name": "id", "data_type": "bigint", "primary_key": True, "nullable": False})
+        if i:
+            rows.append({"table": name, "name": "parent_id", "data_type": "bigint", "references": f"{names[i - 1]}.id"})
+        rows += [{"table": name, "name": f"value_{j}", "data_type": "varchar(40)"} for j in range(columns - 2)]
+    return snapshot_of(
+        architecture={"components": [{"name": f"DB {k}", "kind": "database"} for k in range(stores)]},
+        database={
+            "stores": [{"component": f"DB {k}", "engine": "PostgreSQL"} for k in range(stores)],
+            "tables": [{"store": store_of[name], "name": name} for name in names],
+            "columns": rows,
+        },
+    )

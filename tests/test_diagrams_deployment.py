@@ -55,11 +55,11 @@ def test_it_groups_what_runs_per_environment_with_instances_and_scaling():
 
     assert sorted(texts(g)[0] for g in groups(root, "cluster")) == ["production · eu-west-1", "staging"]
     nodes = {g.find("{http://www.w3.org/2000/svg}title").text: texts(g) for g in groups(root, "node")}
-    assert nodes["e1u1"][:4] == ["API", "Service · Go", "registry/api:1.2", "× 3 instances"]  # noqa: RUF001
+    assert nodes["e1u1"][:4] == ["API", "Service · Go", "registry/api:1.2", "× 3 instances"]
     assert nodes["e1u1"][4] == "horizontal 2–4 on CPU ≥ 70%"  # noqa: RUF001
     # 864,000 users making 10 requests a day: 100 req/s on average, 200 at peak; 50 per instance.
-    assert nodes["e1u1"][5] == "needs 4 at peak, 40 at 10×"  # noqa: RUF001
-    assert nodes["e1u2"] == ["DB", "Database", "× 1 instance"]  # noqa: RUF001
+    assert nodes["e1u1"][5] == "needs 4 at peak, 40 at 10×"
+    assert nodes["e1u2"] == ["DB", "Database", "× 1 instance"]
     assert nodes["e2empty"] == ["nothing deployed here yet"]
     assert len(groups(root, "edge")) == 1
 

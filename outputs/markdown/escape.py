@@ -1,0 +1,79 @@
+"""User text made inert in markdown: shown as the characters typed, never as markup.
+
+The same text must stay text on code hosts (CommonMark/GFM) and in our own HTML rendering
+(Python-Markdown with the tables extension), so only escapes both honour are used: a backslash
+before the inline markup characters, entities for `<`, `>` and `&`, and a backslash before what
+would start a block (heading, list, quote, setext underline) at the beginning of a line.
+"""
+
+from __future__ import annotations
+
+import re
+
+_INLINE = re.compile(r"([\\`*_\[\]|])")
+_BLOCK_START = re.compile(r"^(\s*)([#+\-=~]|\d+(?=[.)](\s|$)))")
+_SPACES = re.compile(r"\s+")
+
+
+def _inline(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _INLINE.sub(r"\\\1", text)
+
+
+def md_text(value: object) -> str:
+    """One line of user text: line breaks become spaces, so a table cell or heading stays one."""
+    text = _SPACES.sub(" ", str(value)).strip()
+    return _BLOCK_START.sub(_escape_start, _inline(text))
+
+
+def md_block(value: object) -> str:
+    """Multi-line user text as one paragraph per blank-line-separated part, lines kept as line breaks."""
+    paragraphs = []
+    for part in re.split(r"\n\s*\n", str(value).replace("\r\n", "\n").strip()):
+        lines = [_BLOCK_START.sub(_escape_start, _inline(line.strip())) for line in part.split("\n") if line.strip()]
+        if lines:
+            paragraphs.append("  \n".join(lines))
+    return "\n\n".join(paragraphs)
+
+
+def _escape_start(found: re.Match[str]) -> str:
+    marker = found[2]
+    # A number starts a list only with the "." or ")" after it; escaping that keeps the digits.
+    if marker[0].isdigit():
+        return f"{found[1]}{marker}\\"
+    # Python-Markdown does not honour "\~", and "~~~" opens a code block: an entity works everywhere.
+    if marker == "~":
+        return f"{found[1]}&#126;"
+    return f"{found[1]}\\{marker}"
+
+
+def md_cell(value: object) -> str:
+    """A table cell; an empty one shows a dash, so a row never collapses."""
+    text = md_text(value)
+    return text or "—"
+
+
+def md_table(headers: list[str], rows: list[list[object]]) -> str:
+    """A markdown table of user values (headers are ours, escaped all the same)."""
+    lines = [
+        "| " + " | ".join(md_cell(h) for h in headers) + " |",
+        "| " + " | ".join("---" for _ in headers) + " |",
+    ]
+    lines += ["| " + " | ".join(md_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def fenced(code: str, language: str = "") -> str:
+    """A fenced code block longer than any run of backticks inside, so the content cannot close it."""
+    runs = [len(run) for run in re.findall(r"`+", code)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return f"{fence}{language}\n{code.rstrip()}\n{fence}"
+
+
+def mermaid_text(value: object, limit: int = 80) -> str:
+    """A Mermaid label: everything but letters, digits, spaces and plain punctuation as an entity
+    code (`#35;`), so quotes, semicolons, brackets and markup cannot end the label or the statement."""
+    text = _SPACES.sub(" ", str(value)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return "".join(ch if ch.isalnum() or ch in " .,:/-_'" else f"#{ord(ch)};" for ch in text)

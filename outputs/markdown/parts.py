@@ -1,0 +1,217 @@
+"""Pieces both layouts share: values as text, tables from the registry, endpoints, decisions, capacity."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from decimal import Decimal
+
+from designs.capacity import GROWTH_FACTOR, capacity_from_snapshot
+from designs.snapshot import DesignSnapshot, ElementRecord, Record
+from designs.steps import ElementSpec, SectionSpec
+
+from .escape import fenced, md_block, md_table, md_text
+from .mermaid import MermaidDiagram
+
+# How a reference names the element it points to, per list (the models' __str__, from the record).
+LABELS = {
+    "functional": lambda r: f"{r.code} {r.title}",
+    "nonfunctional": lambda r: f"{r.code} {r.title}",
+    "interactions": lambda r: f"{r.source.name} → {r.target.name}",
+    "decisions": lambda r: f"{r.code} {r.area}: {r.choice}",
+    "endpoints": lambda r: f"{r.method} {r.path}",
+    "stores": lambda r: r.component.name,
+    "columns": lambda r: f"{r.table.name}.{r.name}",
+    "scaling": lambda r: r.component.name,
+    "caching": lambda r: r.cached_data,
+    "flow": lambda r: r.message,
+    "consistency": lambda r: r.data_domain,
+    "constraints": lambda r: r.statement,
+    "alternatives": lambda r: r.option,
+}
+
+
+def label(record: ElementRecord) -> str:
+    """What a reader calls this element."""
+    named = LABELS.get(record.spec.key)
+    if named is not None:
+        return named(record)
+    for field in ("name", "title", "code"):
+        if field in record.spec.fields:
+            return str(getattr(record, field))
+    return str(getattr(record, record.spec.fields[0]))
+
+
+def field_label(spec: SectionSpec | ElementSpec, name: str) -> str:
+    return str(spec.model._meta.get_field(name).verbose_name).capitalize()
+
+
+def value_text(record: Record, name: str) -> str:
+    """A field's value as a reader sees it: choice labels, yes/no, names of referenced elements."""
+    value = getattr(record, name)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, ElementRecord):
+        return label(value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    field = record.spec.model._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return str(value)
+
+
+def section_table(record: Record | None, spec: SectionSpec) -> str:
+    if record is None or not any(value_text(record, name) for name in spec.fields):
+        return "Not filled in yet."
+    return md_table(["Field", "Value"], [[field_label(spec, name), value_text(record, name)] for name in spec.fields])
+
+
+def element_table(
+    records: Iterable[ElementRecord], spec: ElementSpec, fields: Iterable[str] | None = None, empty: str = ""
+) -> str:
+    records = list(records)
+    if not records:
+        return empty or f"No {spec.label.lower()} yet."
+    fields = list(fields or spec.fields)
+    headers = [field_label(spec, name) for name in fields]
+    rows = [[value_text(record, name) for name in fields] for record in records]
+    if spec.key == "indexes":
+        headers.insert(2, "Columns")
+        for row, record in zip(rows, records, strict=True):
+            row.insert(2, ", ".join(column.name for column in record.columns))
+    return md_table(headers, rows)
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def json_block(example: str) -> str:
+    """An example body: pretty JSON when it parses, else the text as typed (still fenced)."""
+    try:
+        return fenced(json.dumps(json.loads(example), indent=2, ensure_ascii=False), "json")
+    except ValueError:
+        return fenced(example, "text")
+
+
+def endpoints(snapshot: DesignSnapshot, heading: str) -> str:
+    records = snapshot.elements("endpoints")
+    if not records:
+        return "No endpoints yet."
+    parts = []
+    for endpoint in records:
+        facts = [
+            f"- Service: {md_text(value_text(endpoint, 'service')) or 'none named'}",
+            f"- Auth: {'required' if endpoint.auth_required else 'none'}"
+            + (f" ({md_text(endpoint.roles_scopes)})" if endpoint.roles_scopes else ""),
+            f"- Idempotent: {_yes(endpoint.idempotent)}; paginated: {_yes(endpoint.paginated)}",
+            f"- Exposes: {md_text(value_text(endpoint, 'exposes_classification')) or 'not classified'}",
+        ]
+        body = [f"{heading} {md_text(endpoint.method)} {md_text(endpoint.path)}"]
+        if endpoint.summary:
+            body.append(md_text(endpoint.summary))
+        body.append("\n".join(facts))
+        body.append("Request:" if endpoint.request_example else "Request: no body.")
+        if endpoint.request_example:
+            body.append(json_block(endpoint.request_example))
+        body.append(f"Success ({md_text(endpoint.success_status or '—')}):")
+        body.append(json_block(endpoint.response_example) if endpoint.response_example else "No example body.")
+        errors = snapshot.referring(endpoint, "errors", "endpoint")
+        if not errors:
+            body.append("Errors: none listed.")
+        for error in errors:
+            body.append(f"Error {md_text(error.status)}: {md_text(error.meaning)}")
+            if error.example:
+                body.append(json_block(error.example))
+        parts.append("\n\n".join(body))
+    return "\n\n".join(parts)
+
+
+def decisions(snapshot: DesignSnapshot, heading: str) -> str:
+    records = snapshot.elements("decisions")
+    if not records:
+        return "No technology decisions yet."
+    parts = []
+    for decision in records:
+        body = [
+            f"{heading} {md_text(decision.code)} {md_text(decision.area)}: {md_text(decision.choice)}",
+            f"Status: {md_text(value_text(decision, 'status'))}",
+        ]
+        for field in ("context", "justification", "consequences"):
+            text = getattr(decision, field)
+            body.append(f"**{field_label(decision.spec, field)}:** " + (md_block(text) if text else "not written yet."))
+        alternatives = snapshot.referring(decision, "alternatives", "decision")
+        if alternatives:
+            body.append("Alternatives weighed:")
+            body.append(
+                "\n".join(
+                    f"- {md_text(a.option)}: {md_text(a.tradeoffs) or 'no trade-offs noted'}" for a in alternatives
+                )
+            )
+        else:
+            body.append("No alternative weighed yet.")
+        parts.append("\n\n".join(body))
+    return "\n\n".join(parts)
+
+
+def _figure(value: Decimal | None, unit: str) -> str:
+    return "—" if value is None else f"{value:,.1f} {unit}"
+
+
+def capacity(snapshot: DesignSnapshot) -> str:
+    """The load now and at 10×, and the instances each scaled component needs."""
+    report = capacity_from_snapshot(snapshot)
+    if report.load is None:
+        return "No capacity estimate yet: the load profile lacks " + md_text(", ".join(report.missing)) + "."
+    load = report.load
+    growth = Decimal(GROWTH_FACTOR)
+
+    def at_10x(value: Decimal | None) -> Decimal | None:
+        return None if value is None else value * growth
+
+    rows = [
+        ["Average requests/s", _figure(load.average_rps, "req/s"), _figure(at_10x(load.average_rps), "req/s")],
+        ["Peak requests/s", _figure(load.peak_rps, "req/s"), _figure(at_10x(load.peak_rps), "req/s")],
+        ["Peak reads/s", _figure(load.peak_read_rps, "req/s"), _figure(at_10x(load.peak_read_rps), "req/s")],
+        ["Peak writes/s", _figure(load.peak_write_rps, "req/s"), _figure(at_10x(load.peak_write_rps), "req/s")],
+        ["Storage per year", _figure(load.storage_gb_per_year, "GB"), _figure(at_10x(load.storage_gb_per_year), "GB")],
+        [
+            "Peak bandwidth",
+            _figure(load.peak_bandwidth_mbps, "Mbit/s"),
+            _figure(at_10x(load.peak_bandwidth_mbps), "Mbit/s"),
+        ],
+    ]
+    parts = [md_table(["Figure", "Now", f"At {GROWTH_FACTOR}×"], rows)]
+    if report.components:
+        needs = [
+            [
+                need.component.name,
+                need.instances_now if need.instances_now is not None else "—",
+                need.instances_at_10x if need.instances_at_10x is not None else "—",
+                need.rule.max_instances,
+                "yes" if need.exceeds_max_at_10x else "no",
+            ]
+            for need in report.components
+        ]
+        headers = ["Component", "Instances now", f"Instances at {GROWTH_FACTOR}×", "Max instances", "Above max"]
+        parts.append(md_table(headers, needs))
+    else:
+        parts.append("No scaling rules yet, so no instance counts.")
+    return "\n\n".join(parts)
+
+
+def figure_placeholder(kind: str) -> str:
+    """Where the HTML and PDF put the Graphviz drawing of a diagram instead of its Mermaid source."""
+    return f"[[diagram:{kind}]]"
+
+
+def mermaid_blocks(diagrams: list[MermaidDiagram], heading: str, empty: str, *, figure: str = "") -> str:
+    """The Mermaid sources of one diagram, or, when `figure` names it, the placeholder of its drawing."""
+    if figure:
+        return figure_placeholder(figure)
+    if not diagrams:
+        return empty
+    return "\n\n".join(f"{heading} {md_text(d.title)}\n\n{fenced(d.source, 'mermaid')}" for d in diagrams)

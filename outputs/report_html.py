@@ -1,0 +1,83 @@
+"""A report layout as sanitized HTML with a table of contents, for the Report page and the PDF.
+
+The markdown is the same the downloads give, with the Graphviz drawings in place of the Mermaid
+sources; it is rendered by Python-Markdown and then cleaned by nh3 with a short allow-list, so
+whatever escaping might miss still cannot become a script, a style or an event handler. The
+drawings go in after the cleaning: they are our own SVG, every label escaped before dot sees it.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from html import unescape
+
+import markdown
+import nh3
+from django.utils.html import escape
+
+from designs.snapshot import DesignSnapshot
+
+from .diagrams import DIAGRAMS
+from .diagrams.options import ViewOptions
+from .markdown.parts import figure_placeholder
+from .render import diagram_render
+from .reports import LAYOUTS
+
+HEADINGS = {f"h{level}": {"id"} for level in range(1, 5)}
+ATTRIBUTES = {**HEADINGS, "code": {"class"}, "th": {"align"}, "td": {"align"}}
+TAGS = {"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "table", "thead", "tbody"}
+TAGS |= {"tr", "th", "td", "a", "blockquote", "hr"}
+# A diagram wider than this (points) gets a landscape page of its own in the PDF.
+WIDE_POINTS = 700
+
+
+@dataclass(frozen=True)
+class ReportHtml:
+    title: str
+    body: str
+    # (level, id, text) of each heading of level 2 and 3, in order.
+    toc: tuple[tuple[int, str, str], ...]
+
+    def toc_html(self) -> str:
+        items = "".join(
+            f'<li class="toc-level-{level}"><a href="#{escape(anchor)}">{escape(text)}</a></li>'
+            for level, anchor, text in self.toc
+        )
+        return f'<nav class="toc"><ol>{items}</ol></nav>'
+
+
+def _figure(snapshot: DesignSnapshot, name: str, *, for_pdf: bool) -> str:
+    rendered = diagram_render(snapshot=snapshot, name=name, options=ViewOptions(), fmt="svg")
+    title = escape(DIAGRAMS[name].title)
+    caption = f"<figcaption>{title}" + (f" ({escape(rendered.simplification)})" if rendered.simplification else "")
+    caption += "</figcaption>"
+    if not for_pdf:
+        return f'<figure class="report-diagram">{rendered.markup}{caption}</figure>'
+    found = re.search(rb'<svg[^>]*\swidth="([\d.]+)pt"', rendered.content[:2000])
+    wide = found is not None and float(found[1]) > WIDE_POINTS
+    # An <img> of the SVG scales to the page as one picture (WeasyPrint draws it as vectors).
+    source = "data:image/svg+xml;base64," + base64.b64encode(rendered.content).decode()
+    return f'<figure class="diagram{" wide" if wide else ""}"><img src="{source}" alt="{title}">{caption}</figure>'
+
+
+def report_html(snapshot: DesignSnapshot, layout: str = "full", *, for_pdf: bool = False) -> ReportHtml:
+    """One layout ("full" or "brief") as HTML; `for_pdf` embeds the diagrams as images sized for pages."""
+    converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc"])
+    html = converter.convert(LAYOUTS[layout](snapshot, figures=True))
+    html = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, link_rel=None, url_schemes={"http", "https", "mailto"})
+    for name in DIAGRAMS:
+        placeholder = f"<p>{figure_placeholder(name)}</p>"
+        if placeholder in html:
+            html = html.replace(placeholder, _figure(snapshot, name, for_pdf=for_pdf))
+    toc: list[tuple[int, str, str]] = []
+
+    def walk(tokens: list[dict]) -> None:
+        for token in tokens:
+            if token["level"] in (2, 3):
+                toc.append((token["level"], token["id"], unescape(token["name"])))
+            walk(token["children"])
+
+    walk(converter.toc_tokens)
+    return ReportHtml(snapshot.name, html, tuple(toc))

@@ -1,0 +1,128 @@
+"""The report exports of a design: markdown in two layouts, SQL, the archive, HTML and PDF.
+
+Pure text builders live in `outputs.markdown` and `outputs.sql`; this module is the thin service
+around them that runs Graphviz (through `outputs.render`), WeasyPrint and zipfile.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+
+from django.utils.text import slugify
+
+from designs.snapshot import DesignSnapshot, ElementRecord
+
+from .diagrams import DIAGRAMS
+from .diagrams.options import ViewOptions
+from .markdown import brief_markdown, full_markdown
+from .markdown.escape import md_block, md_text
+from .markdown.parts import value_text
+from .render import diagram_render
+from .sql import schema_sql
+
+LAYOUTS: dict[str, Callable[..., str]] = {"full": full_markdown, "brief": brief_markdown}
+FORMATS = ("md", "brief-md", "pdf", "brief-pdf", "zip", "sql")
+# Fixed so an unchanged design gives a byte-identical archive.
+ZIP_DATE = (2000, 1, 1, 0, 0, 0)
+
+
+def design_slug(snapshot: DesignSnapshot) -> str:
+    return snapshot.slug or slugify(snapshot.name) or "design"
+
+
+def adr_markdown(snapshot: DesignSnapshot, decision: ElementRecord) -> str:
+    """One technology decision as a MADR-style record."""
+    alternatives = snapshot.referring(decision, "alternatives", "decision")
+    lines = [
+        f"# {md_text(decision.code)} {md_text(decision.area)}: {md_text(decision.choice)}",
+        "",
+        f"- Status: {md_text(value_text(decision, 'status'))}",
+        f"- Design: {md_text(snapshot.name)}",
+        "",
+        "## Context and problem statement",
+        "",
+        md_block(decision.context) or "Not written yet.",
+        "",
+        "## Considered options",
+        "",
+        f"- {md_text(decision.choice)} (chosen)",
+        *(f"- {md_text(a.option)}" for a in alternatives),
+        "",
+        "## Decision outcome",
+        "",
+        f"Chosen option: {md_text(decision.choice)}.",
+        "",
+        md_block(decision.justification) or "No justification written yet.",
+        "",
+        "## Alternatives considered",
+        "",
+    ]
+    if alternatives:
+        for alternative in alternatives:
+            lines += [
+                f"### {md_text(alternative.option)}",
+                "",
+                md_block(alternative.tradeoffs) or "No trade-offs noted.",
+                "",
+            ]
+    else:
+        lines += ["No alternative weighed yet.", ""]
+    lines += ["## Consequences", "", md_block(decision.consequences) or "Not written yet.", ""]
+    return "\n".join(lines)
+
+
+def adr_files(snapshot: DesignSnapshot) -> dict[str, str]:
+    """adr/0001-<slug>.md per decision, numbered in the design's order."""
+    files = {}
+    for number, decision in enumerate(snapshot.elements("decisions"), start=1):
+        slug = slugify(f"{decision.area} {decision.choice}")[:60].strip("-") or "decision"
+        files[f"adr/{number:04}-{slug}.md"] = adr_markdown(snapshot, decision)
+    return files
+
+
+def report_zip(snapshot: DesignSnapshot) -> bytes:
+    """Both markdown layouts, each diagram as SVG and DOT, schema.sql and the ADRs, in one archive."""
+    slug = design_slug(snapshot)
+    files: dict[str, str | bytes] = {
+        f"{slug}-report.md": full_markdown(snapshot),
+        f"{slug}-brief.md": brief_markdown(snapshot),
+        "schema.sql": schema_sql(snapshot),
+    }
+    for name in DIAGRAMS:
+        for fmt in ("svg", "dot"):
+            files[f"diagrams/{name}.{fmt}"] = diagram_render(
+                snapshot=snapshot, name=name, options=ViewOptions(), fmt=fmt
+            ).content
+    files.update(adr_files(snapshot))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, content in files.items():
+            info = zipfile.ZipInfo(f"{slug}/{path}", ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def export(snapshot: DesignSnapshot, fmt: str, *, authors: tuple[str, ...] = ()) -> tuple[bytes, str, str]:
+    """(content, media type, file name) of one export format; `authors` go on a PDF's cover."""
+    slug = design_slug(snapshot)
+    if fmt == "md":
+        return full_markdown(snapshot).encode(), "text/markdown; charset=utf-8", f"{slug}-report.md"
+    if fmt == "brief-md":
+        return brief_markdown(snapshot).encode(), "text/markdown; charset=utf-8", f"{slug}-brief.md"
+    if fmt == "sql":
+        return schema_sql(snapshot).encode(), "application/sql; charset=utf-8", f"{slug}-schema.sql"
+    if fmt == "zip":
+        return report_zip(snapshot), "application/zip", f"{slug}-report.zip"
+    if fmt in ("pdf", "brief-pdf"):
+        from .pdf import report_pdf  # WeasyPrint takes a second to import; only PDFs need it.
+
+        layout = "brief" if fmt == "brief-pdf" else "full"
+        return (
+            report_pdf(snapshot, layout, authors=authors),
+            "application/pdf",
+            f"{slug}-{'brief' if layout == 'brief' else 'report'}.pdf",
+        )
+    raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")

@@ -1,0 +1,58 @@
+"""export_report from the shell: each format to stdout or a file."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+
+from tests.full_design import build_full_design
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def full(owner):
+    return build_full_design(owner)
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("export_report", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_it_prints_the_full_report_by_default(full):
+    text = _run(full.slug)
+
+    assert text.startswith("# Full design")
+    assert "## 4. Database architecture" in text
+
+
+def test_it_prints_the_brief_and_the_sql(full):
+    assert "## Technology stack rationale" in _run(full.slug, "--format", "brief-md")
+    assert "CREATE TABLE orders" in _run(full.slug, "--format", "sql")
+
+
+@pytest.mark.parametrize(("fmt", "magic"), [("zip", b"PK"), ("pdf", b"%PDF"), ("brief-pdf", b"%PDF")])
+def test_it_writes_binary_formats_to_a_file(full, tmp_path, fmt, magic):
+    target = tmp_path / f"out.{fmt}"
+
+    _run(full.slug, "--format", fmt, "--output", str(target))
+
+    content = target.read_bytes()
+    assert content.startswith(magic)
+    if fmt == "zip":
+        assert any(name.endswith("/schema.sql") for name in zipfile.ZipFile(io.BytesIO(content)).namelist())
+
+
+def test_it_refuses_an_unknown_slug(db):
+    with pytest.raises(CommandError, match="No design with the slug 'nope'"):
+        _run("nope")

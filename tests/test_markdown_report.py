@@ -1,0 +1,150 @@
+"""The two markdown layouts, from snapshots (no database), read back as markdown and as HTML."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import markdown
+import pytest
+
+from designs.steps import STEPS
+from outputs.markdown import brief_markdown, full_markdown
+from outputs.markdown.brief import SECTIONS
+from outputs.markdown.escape import fenced, md_table, md_text, mermaid_text
+from outputs.markdown.mermaid import MAX_CHARACTERS, MAX_EDGES, architecture_diagrams, erd_diagrams
+from tests.diagram_helpers import snapshot_of, starter_snapshot, tangled_snapshot, wide_schema_snapshot
+
+HOSTILE = [
+    "a | b",
+    "`tick` and ```fence",
+    "<script>alert(1)</script>",
+    "# not a heading",
+    "1. not a list",
+    "- not an item",
+    "*bold* _em_ [link](http://x) ![img](http://x)",
+    "~~~ no fence",
+]
+
+
+def _html(text: str) -> str:
+    return markdown.markdown(text, extensions=["tables", "fenced_code"])
+
+
+def _table_rows(html: str) -> list[int]:
+    """The number of cells of each row of each table."""
+    return [len(re.findall(r"<t[dh]>", row)) for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_it_keeps_a_hostile_cell_in_its_table_and_inert(name):
+    html = _html(md_table(["Name", "Other"], [[name, "x"], ["y", "z"]]))
+
+    assert _table_rows(html) == [2, 2, 2]
+    for tag in ("<script", "<h1", "<ol", "<ul", "<pre", "<code", "<em", "<strong", "<a ", "<img", "<del"):
+        assert tag not in html
+    assert name in unescape(re.sub(r"<[^>]+>", "", html))
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_it_keeps_a_hostile_line_a_paragraph(name):
+    html = _html(md_text(name))
+
+    assert html.startswith("<p>")
+    assert "<script" not in html and "<h1" not in html and "<pre" not in html
+
+
+def test_it_fences_code_longer_than_any_backticks_inside():
+    block = fenced('{"a": "```"}\n````', "json")
+
+    assert block.startswith("`````json\n")
+    assert "<pre><code" in _html(block + "\n\nafter") and "<p>after</p>" in _html(block + "\n\nafter")
+
+
+def test_it_writes_mermaid_labels_without_quotes_or_statement_ends():
+    label = mermaid_text('say "hi"; end\n<b>#')
+
+    assert '"' not in label and ";" in label  # only inside entity codes
+    assert re.fullmatch(r"([A-Za-z0-9 ]|#\d+;)+", label)
+
+
+def test_it_writes_every_step_section_and_list_of_the_full_report():
+    snapshot = starter_snapshot()
+
+    text = full_markdown(snapshot)
+
+    for step in STEPS:
+        assert f"## {step.number}. {md_text(step.title)}" in text
+    for record in (*snapshot.elements("components"), *snapshot.elements("tables"), *snapshot.elements("threats")):
+        assert f"| {md_text(record.name if 'name' in record.spec.fields else record.description)} |" in text
+    for endpoint in snapshot.elements("endpoints"):
+        assert f"#### {endpoint.method} {md_text(endpoint.path)}" in text
+    assert "| Average requests/s |" in text and "At 10×" in text
+    assert "```json" in text
+    assert text.count("```mermaid\nsequenceDiagram") == len(
+        [m for m in snapshot.elements("auth") if snapshot.referring(m, "flow", "method")]
+    )
+    assert "```mermaid\nerDiagram" in text and "```mermaid\nflowchart LR" in text
+
+
+def test_it_writes_exactly_the_sections_of_the_brief_in_order():
+    text = brief_markdown(starter_snapshot())
+
+    assert re.findall(r"^## (.+)$", text, re.M) == list(SECTIONS)
+    assert "```sql\n" in text and "CREATE TABLE customers" in text and "CREATE UNIQUE INDEX" in text
+    for endpoint in ("POST /orders", "GET /products"):
+        assert f"### {endpoint}" in text
+    assert "Alternatives weighed:" in text
+
+
+def test_it_says_so_when_parts_are_empty():
+    snapshot = snapshot_of()
+
+    full, brief = full_markdown(snapshot), brief_markdown(snapshot)
+
+    assert "No executive summary yet." in full
+    assert "No endpoints yet." in full and "No tables yet." in brief
+    assert "No technology decisions yet." in brief and "No capacity estimate yet" in brief
+    assert "| --- |" not in brief
+
+
+def test_it_escapes_hostile_names_in_both_layouts():
+    snapshot = snapshot_of(
+        architecture={
+            "components": [{"name": name, "kind": "service", "bounded_context": name} for name in HOSTILE],
+            "interactions": [{"source": HOSTILE[0], "target": HOSTILE[2], "protocol": "grpc"}],
+        },
+        api={"endpoints": [{"method": "GET", "path": "/x/`y`", "summary": HOSTILE[2], "response_example": "```"}]},
+    )
+
+    for text in (full_markdown(snapshot), brief_markdown(snapshot)):
+        html = _html(text)
+        assert "<script" not in html
+        assert "not a heading</h" not in html
+        assert all(len(set(_table_rows(t))) == 1 for t in re.findall(r"<table>.*?</table>", html, re.S))
+
+
+def test_it_splits_a_large_architecture_per_bounded_context_under_mermaids_limits():
+    snapshot = tangled_snapshot(components=150, interactions=900, contexts=5)
+
+    diagrams = architecture_diagrams(snapshot)
+
+    assert len(diagrams) > 1
+    assert any("ctx-3" in d.title for d in diagrams)
+    for diagram in diagrams:
+        assert diagram.source.count("-->") + diagram.source.count("-.->") <= MAX_EDGES
+        assert len(diagram.source) <= MAX_CHARACTERS
+
+
+def test_it_keeps_a_small_erd_whole():
+    assert [d.title for d in erd_diagrams(starter_snapshot())] == ["Entity-relationship diagram"]
+
+
+def test_it_splits_a_large_erd_per_data_store_under_mermaids_limits():
+    diagrams = erd_diagrams(wide_schema_snapshot())
+
+    assert len(diagrams) >= 4
+    assert {d.title.split(": ")[1].split(" (")[0] for d in diagrams} == {"DB 0", "DB 1", "DB 2", "DB 3"}
+    for diagram in diagrams:
+        assert len(diagram.source) <= MAX_CHARACTERS
+        assert diagram.source.count("--") <= MAX_EDGES

@@ -1,0 +1,109 @@
+"""The report exports read back: the archive's files, the ADRs, the HTML, the PDF's text and outline."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.cache import cache
+from pypdf import PdfReader
+
+from designs.snapshot import load_snapshot
+from designs.steps import STEPS
+from outputs.pdf import report_pdf
+from outputs.report_html import report_html
+from outputs.reports import adr_files, report_zip
+from tests.diagram_helpers import snapshot_of, starter_snapshot
+from tests.full_design import build_full_design
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def full(owner):
+    return load_snapshot(build_full_design(owner))
+
+
+def _pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(io.BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_it_archives_both_layouts_each_diagram_the_schema_and_the_adrs():
+    snapshot = starter_snapshot()
+
+    archive = zipfile.ZipFile(io.BytesIO(report_zip(snapshot)))
+
+    slug = "e-commerce-platform-demo"
+    names = set(archive.namelist())
+    assert {f"{slug}/{slug}-report.md", f"{slug}/{slug}-brief.md", f"{slug}/schema.sql"} <= names
+    for diagram in ("architecture", "erd", "sequence", "deployment"):
+        assert f"{slug}/diagrams/{diagram}.svg" in names and f"{slug}/diagrams/{diagram}.dot" in names
+        assert archive.read(f"{slug}/diagrams/{diagram}.svg").lstrip().startswith(b"<?xml")
+    adrs = sorted(n for n in names if "/adr/" in n)
+    assert len(adrs) == len(snapshot.elements("decisions"))
+    assert adrs[0].startswith(f"{slug}/adr/0001-")
+    assert b"CREATE TABLE customers" in archive.read(f"{slug}/schema.sql")
+
+
+def test_it_writes_each_adr_with_the_madr_sections():
+    snapshot = starter_snapshot()
+    decision = snapshot.elements("decisions")[0]
+
+    text = next(iter(adr_files(snapshot).values()))
+
+    for heading in ("## Context and problem statement", "## Considered options", "## Decision outcome"):
+        assert heading in text
+    assert "## Alternatives considered" in text and "## Consequences" in text
+    assert "- Status: " in text
+    for alternative in snapshot.referring(decision, "alternatives", "decision"):
+        assert alternative.option.split()[0] in text
+
+
+def test_it_renders_sanitized_html_with_a_toc_and_the_svg_diagrams():
+    snapshot = snapshot_of(
+        architecture={"components": [{"name": "<script>alert(1)</script>", "kind": "service"}]},
+    )
+
+    report = report_html(snapshot)
+
+    assert "<script" not in report.body.replace("&lt;script", "")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report.body
+    assert report.body.count("<svg") == 4
+    chapters = [text for level, _, text in report.toc if level == 2]
+    assert chapters[:2] == ["Executive summary", "1. Requirements analysis"]
+
+
+def test_it_prints_every_step_table_and_endpoint_in_the_pdf(full):
+    reader, text = _pdf_text(report_pdf(full, "full", authors=("alice",)))
+
+    flat = " ".join(text.split())
+    for step in STEPS:
+        assert step.title in flat
+    for table in full.elements("tables"):
+        assert table.name in flat
+    for endpoint in full.elements("endpoints"):
+        assert endpoint.path in flat
+    assert "Contents" in flat and f"Page 2 of {len(reader.pages)}" in flat and "alice" in flat
+    assert 5 < len(reader.pages) < 60
+    top = [item.title for item in reader.outline if not isinstance(item, list)]
+    assert top[:3] == [full.name, "Contents", "Executive summary"]
+    assert [f"{step.number}. {step.title}" for step in STEPS] == [t for t in top if t[0].isdigit()]
+
+
+def test_it_prints_the_brief_with_its_sections_and_a_hostile_name_as_text():
+    snapshot = snapshot_of(
+        design={"name": "Brief"},
+        architecture={"components": [{"name": "<b>x</b> | `y`", "kind": "service"}]},
+    )
+
+    _, text = _pdf_text(report_pdf(snapshot, "brief"))
+
+    flat = " ".join(text.split())
+    for section in ("Architecture overview", "Service definitions", "API contracts", "Technology stack rationale"):
+        assert section in flat
+    assert "<b>x</b> | `y`" in flat

@@ -1,0 +1,94 @@
+"""The Report page and its downloads: every reader may export, strangers get 404."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from designs.models import Role
+from tests.conftest import add_member
+from tests.full_design import build_full_design
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+@pytest.fixture
+def full(owner):
+    return build_full_design(owner)
+
+
+def _page(design, layout=""):
+    return reverse("outputs:report", args=[design.slug]) + (f"?layout={layout}" if layout else "")
+
+
+def _file(design, fmt):
+    return reverse("outputs:report-file", args=[design.slug, fmt])
+
+
+def test_it_shows_the_full_report_with_contents_diagrams_and_downloads(full, owner_client):
+    page = owner_client.get(_page(full)).content.decode()
+
+    assert '<nav class="report-toc"' in page and "4. Database architecture" in page
+    assert page.count('<figure class="report-diagram">') == 4
+    assert "<td>orders</td>" in page
+    for fmt in ("md", "brief-md", "pdf", "brief-pdf", "zip", "sql"):
+        assert _file(full, fmt) in page
+
+
+def test_it_shows_the_brief(full, owner_client):
+    page = owner_client.get(_page(full, "brief")).content.decode()
+
+    assert "Technology stack rationale</h2>" in page and "CREATE TABLE orders" in page
+
+
+def test_it_shows_a_hostile_name_as_text(design, owner_client):
+    design.name = "<script>alert(1)</script>"
+    design.save()
+
+    page = owner_client.get(_page(design)).content.decode()
+
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.parametrize("role", [Role.EDITOR, Role.REVIEWER, Role.VIEWER])
+def test_it_lets_every_role_that_reads_download(full, stranger, role):
+    add_member(full, stranger, role)
+    client = Client()
+    client.force_login(stranger)
+
+    response = client.get(_file(full, "md"))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="{full.slug}-report.md"'
+    assert response.content.decode().startswith("# Full design")
+    assert client.get(_page(full)).status_code == 200
+
+
+def test_it_serves_the_pdf_with_the_authors_on_its_cover(full, owner_client):
+    response = owner_client.get(_file(full, "pdf"))
+
+    assert response["Content-Type"] == "application/pdf"
+    cover = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
+    assert "Authors" in cover and "alice" in cover
+
+
+def test_it_hides_the_report_from_strangers(full, stranger_client):
+    assert stranger_client.get(_page(full)).status_code == 404
+    assert stranger_client.get(_file(full, "zip")).status_code == 404
+
+
+def test_it_refuses_unknown_formats(full, owner_client):
+    assert owner_client.get(_file(full, "docx")).status_code == 404
+
+
+def test_it_links_the_report_from_the_overview(full, owner_client):
+    assert _page(full) in owner_client.get(full.get_absolute_url()).content.decode()
