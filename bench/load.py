@@ -44,6 +44,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
 import django  # noqa: E402
 
+from workbench.local_files import prepare as prepare_local_files  # noqa: E402
+
+# As bench/run.py: the secret key and STATIC_ROOT before Django starts; the settings only read them.
+prepare_local_files()
 django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402

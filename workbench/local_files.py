@@ -1,7 +1,7 @@
 """The files a checkout keeps under var/, written by the entry points before Django starts.
 
 Settings only read them, so importing the settings writes nothing. manage.py,
-workbench/wsgi.py (gunicorn, runserver) and bench/run.py call `prepare()` first.
+workbench/wsgi.py (gunicorn, runserver), bench/run.py and bench/load.py call `prepare()` first.
 """
 
 from __future__ import annotations
