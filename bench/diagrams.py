@@ -22,15 +22,10 @@ from pathlib import Path
 
 BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
-os.environ.setdefault("WORKBENCH_PGDATA", str(BASE / "var" / "pgdata-bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
 
-import django  # noqa: E402
+from bench.django_setup import setup  # noqa: E402
 
-from workbench.local_files import prepare  # noqa: E402
-
-prepare()
-django.setup()
+setup()
 
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
