@@ -19,8 +19,12 @@ def _empty_cache():
 
 
 @pytest.fixture
-def engine_calls(monkeypatch):
-    """Every layout run, as (engine, format); the real engines still run."""
+def engine_calls(monkeypatch, settings):
+    """Every layout run, as (engine, format); the real engines still run.
+
+    With time enough for any layout, so a machine busy with other work never sends the small
+    test diagrams down the degrade ladder (which would add runs); the ladder has its own tests."""
+    settings.DIAGRAM_LAYOUT_TIMEOUT_MS = 120_000
     calls: list[tuple[str, str]] = []
     real = render.run_engine
 
@@ -72,10 +76,14 @@ def test_it_simplifies_a_layout_that_takes_too_long_and_says_so(engine_calls, ca
     with caplog.at_level(logging.WARNING, logger="outputs.render"):
         rendered = diagram_render(snapshot=snapshot, name="architecture", options=ViewOptions(), timeout=1.0)
 
+    # Which rung is reached depends on the machine's speed (a quiet one: the third); each rung
+    # below the first is one more layout run, and the one that finished is named on the diagram.
+    captions = [rung.caption for rung in LADDER]
     assert not rendered.failed
-    assert rendered.simplification == LADDER[2].caption
-    assert f"Simplified to lay out in time: {LADDER[2].caption}." in texts(svg_root(rendered.content))
-    assert engine_calls == [("dot", "svg")] * 3
+    assert rendered.simplification in captions[1:]
+    rung = captions.index(rendered.simplification)
+    assert f"Simplified to lay out in time: {rendered.simplification}." in texts(svg_root(rendered.content))
+    assert len(engine_calls) == rung + 1
     assert "took longer than 1 s" in caplog.text
     engine_calls.clear()
     assert diagram_render(snapshot=snapshot, name="architecture", options=ViewOptions(), timeout=1.0) == rendered
