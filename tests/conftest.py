@@ -10,10 +10,12 @@ import os
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 
 from designs import services
 from designs.models import Design, Membership, Role
+from tests.full_design import build_full_design
 
 # Django's live_server with Playwright's sync API runs inside an event loop.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -61,3 +63,15 @@ def htmx_headers() -> dict[str, str]:
 
 def add_member(design: Design, user: User, role: str = Role.EDITOR) -> Membership:
     return Membership.objects.create(design=design, user=user, role=role)
+
+
+@pytest.fixture
+def full(owner: User) -> Design:
+    """The design that fills every field of every step (tests/full_design.py)."""
+    return build_full_design(owner)
+
+
+@pytest.fixture
+def empty_cache() -> None:
+    """Rendered pages, diagrams and exports are cached per design state; start without any."""
+    cache.clear()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import tinyhtml5
-from django.core.cache import cache
 from django.urls import reverse
 
 from designs import services
@@ -14,10 +13,8 @@ from outputs import render
 from tests.conftest import add_member
 from tests.diagram_helpers import svg_root, texts
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 @pytest.fixture

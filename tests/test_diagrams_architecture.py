@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from outputs.diagrams import diagram_source
 from outputs.diagrams.options import ViewOptions
 from outputs.render import diagram_render
 from tests.diagram_helpers import groups, snapshot_of, starter_snapshot, svg_root, texts, titles
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def _svg(snapshot, **options):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from outputs.diagrams.options import ViewOptions
 from outputs.render import diagram_render
@@ -39,9 +38,8 @@ DESIGN = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def _svg(snapshot, **options):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from outputs.diagrams import diagram_source
 from outputs.diagrams.erd import crow_ends
@@ -11,10 +10,8 @@ from outputs.diagrams.options import ViewOptions
 from outputs.render import diagram_render
 from tests.diagram_helpers import groups, starter_snapshot, svg_root, texts, titles
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def _svg(snapshot, **options):

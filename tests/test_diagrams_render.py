@@ -5,17 +5,14 @@ from __future__ import annotations
 import logging
 
 import pytest
-from django.core.cache import cache
 
 from outputs import render
 from outputs.diagrams.options import ViewOptions
 from outputs.render import LADDER, diagram_render
 from tests.diagram_helpers import starter_snapshot, svg_root, tangled_snapshot, texts
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 @pytest.fixture

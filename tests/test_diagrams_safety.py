@@ -5,7 +5,6 @@ from __future__ import annotations
 from itertools import pairwise
 
 import pytest
-from django.core.cache import cache
 
 from outputs.diagrams.dot import LABEL_LIMIT
 from outputs.diagrams.options import ViewOptions
@@ -59,9 +58,8 @@ def _shown(value: str) -> str:
     return cleaned if len(cleaned) <= LABEL_LIMIT else cleaned[: LABEL_LIMIT - 1] + "…"
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 @pytest.mark.parametrize("name", ["architecture", "erd", "sequence", "deployment"])

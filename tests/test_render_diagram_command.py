@@ -5,21 +5,12 @@ from __future__ import annotations
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
 from tests.diagram_helpers import svg_root, texts
-from tests.full_design import build_full_design
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def full(owner):
-    return build_full_design(owner)
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def _run(*args: str) -> str:

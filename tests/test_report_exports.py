@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import pytest
-from django.core.cache import cache
 from pypdf import PdfReader
 
 from designs.snapshot import load_snapshot
@@ -17,10 +16,8 @@ from outputs.reports import adr_files, report_zip
 from tests.diagram_helpers import snapshot_of, starter_snapshot
 from tests.full_design import build_full_design
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 @pytest.fixture

@@ -5,24 +5,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
 from designs.models import Role
 from tests.conftest import add_member
-from tests.full_design import build_full_design
 
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-
-
-@pytest.fixture
-def full(owner):
-    return build_full_design(owner)
+# Every render starts from an empty cache, so a test sees what it renders itself.
+pytestmark = pytest.mark.usefixtures("empty_cache")
 
 
 def _page(design, layout=""):
