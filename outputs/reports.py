@@ -105,24 +105,35 @@ def report_zip(snapshot: DesignSnapshot) -> bytes:
     return buffer.getvalue()
 
 
+# What each format downloads as, after the design's slug.
+FILE_SUFFIXES = {
+    "md": "report.md",
+    "brief-md": "brief.md",
+    "pdf": "report.pdf",
+    "brief-pdf": "brief.pdf",
+    "zip": "report.zip",
+    "sql": "schema.sql",
+}
+
+
+def export_filename(slug: str, fmt: str) -> str:
+    return f"{slug}-{FILE_SUFFIXES[fmt]}"
+
+
 def export(snapshot: DesignSnapshot, fmt: str, *, authors: tuple[str, ...] = ()) -> tuple[bytes, str, str]:
     """(content, media type, file name) of one export format; `authors` go on a PDF's cover."""
-    slug = design_slug(snapshot)
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    filename = export_filename(design_slug(snapshot), fmt)
     if fmt == "md":
-        return full_markdown(snapshot).encode(), "text/markdown; charset=utf-8", f"{slug}-report.md"
+        return full_markdown(snapshot).encode(), "text/markdown; charset=utf-8", filename
     if fmt == "brief-md":
-        return brief_markdown(snapshot).encode(), "text/markdown; charset=utf-8", f"{slug}-brief.md"
+        return brief_markdown(snapshot).encode(), "text/markdown; charset=utf-8", filename
     if fmt == "sql":
-        return schema_sql(snapshot).encode(), "application/sql; charset=utf-8", f"{slug}-schema.sql"
+        return schema_sql(snapshot).encode(), "application/sql; charset=utf-8", filename
     if fmt == "zip":
-        return report_zip(snapshot), "application/zip", f"{slug}-report.zip"
-    if fmt in ("pdf", "brief-pdf"):
-        from .pdf import report_pdf  # WeasyPrint takes a second to import; only PDFs need it.
+        return report_zip(snapshot), "application/zip", filename
+    from .pdf import report_pdf  # WeasyPrint takes a second to import; only PDFs need it.
 
-        layout = "brief" if fmt == "brief-pdf" else "full"
-        return (
-            report_pdf(snapshot, layout, authors=authors),
-            "application/pdf",
-            f"{slug}-{'brief' if layout == 'brief' else 'report'}.pdf",
-        )
-    raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    layout = "brief" if fmt == "brief-pdf" else "full"
+    return report_pdf(snapshot, layout, authors=authors), "application/pdf", filename

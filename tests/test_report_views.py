@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.test import Client
 from django.urls import reverse
-from pypdf import PdfReader
 
 from designs.models import Role
 from tests.conftest import add_member
@@ -30,7 +27,7 @@ def test_it_shows_the_full_report_with_contents_diagrams_and_downloads(full, own
     assert '<nav class="report-toc"' in page and "4. Database architecture" in page
     assert page.count('<figure class="report-diagram">') == 4
     assert "<td>orders</td>" in page
-    for fmt in ("md", "brief-md", "pdf", "brief-pdf", "zip", "sql"):
+    for fmt in ("md", "brief-md", "zip", "sql"):
         assert _file(full, fmt) in page
 
 
@@ -62,14 +59,6 @@ def test_it_lets_every_role_that_reads_download(full, stranger, role):
     assert response["Content-Disposition"] == f'attachment; filename="{full.slug}-report.md"'
     assert response.content.decode().startswith("# Full design")
     assert client.get(_page(full)).status_code == 200
-
-
-def test_it_serves_the_pdf_with_the_authors_on_its_cover(full, owner_client):
-    response = owner_client.get(_file(full, "pdf"))
-
-    assert response["Content-Type"] == "application/pdf"
-    cover = PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
-    assert "Authors" in cover and "alice" in cover
 
 
 def test_it_hides_the_report_from_strangers(full, stranger_client):

@@ -211,6 +211,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024
 DIAGRAM_LAYOUT_TIMEOUT_MS = envint("DIAGRAM_LAYOUT_TIMEOUT_MS", "3000")
 DIAGRAM_CACHE_SECONDS = envint("DIAGRAM_CACHE_SECONDS", str(7 * 24 * 60 * 60))
 
+# PDFs are built beside the request, in a process of their own (outputs/pdf_jobs.py), and kept here
+# until the design changes. Several app servers need this on shared storage to share the files.
+REPORT_FILES_DIR = os.environ.get("REPORT_FILES_DIR") or str(VAR_DIR / ("reports-test" if TESTING else "reports"))
+# How many PDFs one app process builds at once (more wait their turn), and how long one may take.
+PDF_BUILDS_AT_ONCE = envint("PDF_BUILDS_AT_ONCE", "1")
+PDF_BUILD_TIMEOUT_SECONDS = envint("PDF_BUILD_TIMEOUT_SECONDS", "900")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
