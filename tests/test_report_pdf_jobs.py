@@ -112,9 +112,7 @@ def test_an_edit_makes_the_built_pdf_stale(full, owner_client, htmx_headers):
     assert "Build PDF report" in owner_client.get(_pdf_url(full), **htmx_headers).content.decode()
 
 
-def test_a_build_that_runs_too_long_fails_with_a_message_and_can_be_retried(
-    full, owner_client, htmx_headers, settings
-):
+def test_a_build_that_runs_too_long_fails_with_a_message_and_can_be_retried(full, owner_client, htmx_headers, settings):
     settings.PDF_BUILD_TIMEOUT_SECONDS = 0
     owner_client.post(_pdf_url(full, "brief"), **htmx_headers)
 
