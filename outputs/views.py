@@ -27,7 +27,7 @@ from .diagrams.options import DIRECTIONS, ViewOptions
 from .pdf_jobs import LAYOUTS as PDF_LAYOUTS
 from .pdf_jobs import PdfJob, job_name, job_status, snapshot_document, start_build
 from .render import FORMATS, RenderedDiagram, design_diagram_render
-from .report_html import report_html
+from .report_html import design_report_html
 from .reports import FORMATS as REPORT_FORMATS
 from .reports import export, export_filename
 
@@ -144,7 +144,9 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The full report or the brief as HTML with its contents, and the downloads; every reader may export."""
     design = get_design(request, slug, "view")
     layout = "brief" if request.GET.get("layout") == "brief" else "full"
-    report = report_html(load_snapshot(design), layout)
+    report = design_report_html(
+        design_state=f"{design.pk}:{design.updated_at.isoformat()}", load=lambda: load_snapshot(design), layout=layout
+    )
     authors = _authors(design)
     context = {
         "design": design,

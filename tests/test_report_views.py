@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from designs import services
 from designs.models import Role
 from tests.conftest import add_member
 
@@ -72,3 +73,24 @@ def test_it_refuses_unknown_formats(full, owner_client):
 
 def test_it_links_the_report_from_the_overview(full, owner_client):
     assert _page(full) in owner_client.get(full.get_absolute_url()).content.decode()
+
+
+def test_the_page_reads_few_queries_and_none_of_the_snapshot_once_cached(
+    full, owner_client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(60):
+        first = owner_client.get(_page(full)).content.decode()
+    first = first.split('<article class="report">')[1]
+    # Session, user, design, the authors for the PDF boxes: the report itself comes from the cache.
+    with django_assert_max_num_queries(6):
+        again = owner_client.get(_page(full)).content.decode()
+
+    assert again.split('<article class="report">')[1] == first
+
+
+def test_an_edit_shows_at_once(full, owner_client):
+    owner_client.get(_page(full))
+    full.refresh_from_db()
+    services.design_update(design=full, name="Renamed design", summary=full.summary, base_version=full.version)
+
+    assert "Renamed design" in owner_client.get(_page(full)).content.decode()
