@@ -21,14 +21,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from designs.access import get_design
 from designs.models import Design
 from designs.snapshot import load_snapshot
+from outputs.diagrams.diff import merged_snapshot
+from outputs.diagrams.options import ViewOptions
+from outputs.render import diagram_render
 from outputs.report_html import design_report_html
 from outputs.reports import export, export_filename
+from outputs.views import SVG_POLICY
 
 from . import services
 from .diff import diff_snapshots
 from .forms import DecisionForm, ReviewRequestForm, VersionForm
 from .models import DesignVersion, ReviewRequest
 
+# The diagrams the Compare page draws as a diff.
+DIFF_DIAGRAMS = {"architecture": "Architecture", "erd": "Entity-relationship"}
 # What a frozen version downloads as (its PDFs come from the live design's Report page only).
 VERSION_FORMATS = (("md", "Markdown report"), ("brief-md", "Markdown brief"), ("zip", "Archive (zip)"), ("sql", "SQL"))
 
@@ -140,11 +146,34 @@ def diff_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "design": design,
         "diff": diff,
+        "diff_diagrams": DIFF_DIAGRAMS,
         "error": error,
         "sides": sides,
         "choices": ["draft", *(f"v{n}" for n in numbers)],
     }
     return render(request, "reviews/diff.html", context, status=400 if error else 200)
+
+
+@login_required
+@never_cache
+@require_GET
+def diff_diagram(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    """The architecture diagram or the ERD of `to`, with what `from` had, coloured by change (SVG)."""
+    design = get_design(request, slug, "view")
+    if name not in DIFF_DIAGRAMS:
+        raise Http404("No such diagram")
+    try:
+        before, before_label = services.side_snapshot(design, request.GET.get("from", ""))
+        after, after_label = services.side_snapshot(design, request.GET.get("to") or "draft")
+    except ValidationError as problem:
+        raise Http404(" ".join(problem.messages)) from None
+    diff = diff_snapshots(before, after, labels=(before_label, after_label))
+    options = ViewOptions(marks=tuple(sorted(diff.by_uid().items())))
+    rendered = diagram_render(snapshot=merged_snapshot(before, after), name=name, options=options, fmt="svg")
+    response = HttpResponse(rendered.content, content_type=rendered.media_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = SVG_POLICY
+    return response
 
 
 @login_required

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from designs import models as m
 from designs import services
@@ -14,6 +15,7 @@ from designs.snapshot import load_snapshot
 from reviews.diff import ADDED, CHANGED, REMOVED, diff_snapshots
 from reviews.models import DesignVersion
 from reviews.services import freeze_version, restore_version, version_snapshot
+from tests.diagram_helpers import groups, svg_root, texts
 
 
 def _edit_pair(full):
@@ -129,3 +131,22 @@ def test_a_restore_brings_the_version_back_and_keeps_the_draft_it_replaced(full,
     kept.refresh_from_db()
     assert kept.kind == DesignVersion.Kind.RESTORE and kept.restored_from == 1
     assert "Billing" in {c.name for c in version_snapshot(kept).elements("components")}
+
+
+def test_the_diagrams_draw_the_diff_with_removed_elements_and_a_legend(full, owner, versions, owner_client):
+    response = owner_client.get(reverse("reviews:diff-diagram", args=[full.slug, "architecture"]) + "?from=v1&to=v2")
+    assert response["Content-Type"].startswith("image/svg+xml")
+    nodes = {" ".join(texts(node)): node for node in groups(svg_root(response.content), "node")}
+    strokes = {name: {e.get("stroke") for e in node.iter() if e.get("stroke")} for name, node in nodes.items()}
+
+    def stroke_of(name):
+        return next(s for n, s in strokes.items() if n.startswith(name))
+
+    assert "#2e7d32" in stroke_of("Billing")  # added
+    assert "#c62828" in stroke_of("Order events")  # removed, still drawn
+    assert "#e67e00" in stroke_of("Ordering service")  # changed
+    assert not {"#2e7d32", "#c62828", "#e67e00"} & stroke_of("API gateway")
+    assert any(name.startswith("Changes") for name in nodes)
+
+    erd = owner_client.get(reverse("reviews:diff-diagram", args=[full.slug, "erd"]) + "?from=v1&to=v2")
+    assert "orders" in texts(svg_root(erd.content))
