@@ -126,14 +126,14 @@ def test_it_reorders_index_columns_on_edit(owner_client, design):
     assert [c.name for c in index.ordered_columns()] == ["created_at", "customer_id"]
 
 
-def test_it_makes_a_primary_key_not_null(owner_client, design):
+def test_it_refuses_a_nullable_primary_key_and_saves_a_not_null_one(owner_client, design):
     t = table(design, "orders")
-    owner_client.post(
-        create_url(design, STEP, "columns"),
-        new_data(
-            "columns", table=t.pk, name="id", data_type="uuid", nullable=True, primary_key=True, on_delete="no_action"
-        ),
-    )
+    fields = {"table": t.pk, "name": "id", "data_type": "uuid", "primary_key": True, "on_delete": "no_action"}
+    response = owner_client.post(create_url(design, STEP, "columns"), new_data("columns", nullable=True, **fields))
+
+    assert "A primary-key column is NOT NULL: untick nullable." in response.content.decode()
+    assert not m.Column.objects.filter(table=t).exists()
+    owner_client.post(create_url(design, STEP, "columns"), new_data("columns", nullable=False, **fields))
     col = m.Column.objects.get(table=t)
     assert (col.primary_key, col.nullable) == (True, False)
 

@@ -107,6 +107,16 @@ class DataStore(Element):
         check_kinds(self)
         if self.replicas and self.replication == self.Replication.NONE:
             raise ValidationError({"replication": "Read replicas need a replication mode."})
+        if self.sharding_key.strip() and self.pk is not None:
+            # Rows are routed by a column the store's tables carry; a store without tables yet is not checked.
+            names = set(Column.objects.filter(table__store=self).values_list("name", flat=True))
+            if names and self.sharding_key.strip() not in names:
+                raise ValidationError(
+                    {
+                        "sharding_key": f"No table of {self.component} has a column {self.sharding_key.strip()}; "
+                        "the sharding key must be one."
+                    }
+                )
 
 
 class DatabaseSettings(Section):
@@ -145,9 +155,28 @@ class Table(Element):
         super().clean(siblings=siblings)
         if self.partitioning and not self.partition_key:
             raise ValidationError({"partition_key": "A partitioned table needs a partition key."})
+        if self.partition_key and self.pk is not None:
+            self.check_partition_key()
         # An import (siblings given) saves only new elements, and each plan checks its own table.
         if siblings is None:
             self.check_store_keeps_plans()
+
+    def check_partition_key(self) -> None:
+        """The partition key names columns of this table (one, or several separated by commas).
+
+        A table is saved before its columns exist, so a new table's key is checked once it has some.
+        """
+        names = set(self.columns.values_list("name", flat=True))
+        if not names:
+            return
+        missing = [part.strip() for part in self.partition_key.split(",") if part.strip() not in names]
+        if missing:
+            raise ValidationError(
+                {
+                    "partition_key": f"{listing(missing)} {'is not a column' if len(missing) == 1 else 'are not columns'} "
+                    f"of {self.name}; the partition key must be."
+                }
+            )
 
     def check_store_keeps_plans(self) -> None:
         """Refuse moving a table away from the data store of a scaling plan that names it.
@@ -209,7 +238,8 @@ class Column(Element):
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
         if self.primary_key and self.nullable:
-            self.nullable = False  # a primary key is NOT NULL by definition
+            # Saying NULL and primary key at once is a mistake to point out, not to fix silently.
+            raise ValidationError({"nullable": "A primary-key column is NOT NULL: untick nullable."})
         if self.references_id and self.references_id == self.pk:
             raise ValidationError({"references": "A column cannot reference itself."})
         target = self.references if self.references_id else None
