@@ -263,3 +263,26 @@ def test_it_saves_the_migration_strategy(owner_client, design, htmx_headers):
     assert "Saved." in response.content.decode()
     settings = m.DatabaseSettings.objects.get(design=design)
     assert (settings.migration_strategy, settings.zero_downtime) == ("Expand, backfill, contract.", True)
+
+
+def test_it_refuses_a_partition_key_that_is_not_a_column_of_the_table(design):
+    t = table(design, "events", "id", "created_at")
+    t.partitioning, t.partition_key = "range", "created"
+    with pytest.raises(ValidationError) as refused:
+        t.full_clean()
+    assert refused.value.message_dict["partition_key"] == [
+        "created is not a column of events; the partition key must be."
+    ]
+    t.partition_key = "created_at"
+    t.full_clean()
+
+
+def test_it_refuses_a_sharding_key_no_table_of_the_store_has(design):
+    t = table(design, "accounts", "id", "tenant_id")
+    ds = t.store
+    ds.sharding_key = "tenant"
+    with pytest.raises(ValidationError) as refused:
+        ds.full_clean()
+    assert "the sharding key must be one" in refused.value.message_dict["sharding_key"][0]
+    ds.sharding_key = "tenant_id"
+    ds.full_clean()

@@ -171,11 +171,9 @@ class Table(Element):
             return
         missing = [part.strip() for part in self.partition_key.split(",") if part.strip() not in names]
         if missing:
+            verb = "is not a column" if len(missing) == 1 else "are not columns"
             raise ValidationError(
-                {
-                    "partition_key": f"{listing(missing)} {'is not a column' if len(missing) == 1 else 'are not columns'} "
-                    f"of {self.name}; the partition key must be."
-                }
+                {"partition_key": f"{listing(missing)} {verb} of {self.name}; the partition key must be."}
             )
 
     def check_store_keeps_plans(self) -> None:
