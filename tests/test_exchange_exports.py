@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from io import StringIO
 
 import pytest
@@ -64,6 +66,13 @@ def test_it_lets_readers_download_and_hides_it_from_strangers(full, stranger, ro
         response = client.get(_file(full, fmt))
         assert response.status_code == 200
         _check(fmt, response.content)
+
+
+def test_it_puts_both_exchange_files_in_the_archive(full, owner_client):
+    archive = zipfile.ZipFile(io.BytesIO(owner_client.get(_file(full, "zip")).content))
+
+    validate(yaml.safe_load(archive.read(f"{full.slug}/openapi.yaml")))
+    assert "orders" in {t.name for t in PyDBML(archive.read(f"{full.slug}/schema.dbml").decode()).tables}
 
 
 def test_it_asks_anonymous_visitors_to_log_in(full):
