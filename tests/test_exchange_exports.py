@@ -15,7 +15,8 @@ from django.urls import reverse
 from openapi_spec_validator import validate
 from pydbml import PyDBML
 
-from designs.models import Role
+from designs.management.commands.seed_demo import DEMO_USERNAME
+from designs.models import Design, Role
 from tests.conftest import add_member
 
 # Every render starts from an empty cache, so a test sees what it renders itself.
@@ -115,6 +116,18 @@ def test_export_openapi_prints_yaml_by_default_and_json_on_request(full):
     validate(from_yaml)
     assert from_json == from_yaml
     assert "/orders" in from_yaml["paths"]
+
+
+def test_the_commands_export_the_seeded_demo_design(db):
+    call_command("seed_demo", stdout=StringIO())
+    design = Design.objects.get(memberships__user__username=DEMO_USERNAME)
+
+    document = yaml.safe_load(_run("export_openapi", design.slug))
+    schema = PyDBML(_run("export_dbml", design.slug))
+
+    validate(document)
+    assert "post" in document["paths"]["/orders"] and "Order service" in {t["name"] for t in document["tags"]}
+    assert {t.name for t in schema.tables} >= {"customers", "orders", "payments"}
 
 
 @pytest.mark.parametrize(("fmt", "load"), [("yaml", yaml.safe_load), ("json", json.loads)])
