@@ -87,6 +87,8 @@ def test_it_links_the_downloads_from_the_report_page(full, owner_client):
 
     for fmt, _, _ in DOWNLOADS:
         assert f'href="{_file(full, fmt)}"' in page
+    for label in ("DBML schema", "OpenAPI (YAML)", "OpenAPI (JSON)", "SQL schema", "Markdown report"):
+        assert f"download>{label}</a>" in page
 
 
 @pytest.mark.parametrize(
