@@ -251,6 +251,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.api,
+        panels=("openapi-export",),
     ),
     Step(
         4,
@@ -326,7 +327,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.database,
-        panels=("erd-diagram",),
+        panels=("erd-diagram", "dbml-export"),
     ),
     Step(
         5,

@@ -37,6 +37,9 @@ REPORT_DOWNLOADS = (
     ("brief-md", "Markdown brief"),
     ("zip", "Archive (zip)"),
     ("sql", "SQL schema"),
+    ("dbml", "DBML schema"),
+    ("openapi-yaml", "OpenAPI (YAML)"),
+    ("openapi-json", "OpenAPI (JSON)"),
 )
 PDF_FORMATS = {fmt: layout for layout, (fmt, _) in PDF_LAYOUTS.items()}
 
