@@ -291,6 +291,14 @@ STEPS: tuple[Step, ...] = (
                 ),
             ),
             ElementSpec(
+                "types",
+                m.CustomType,
+                ("name", "kind", "labels", "base_type", "constraint", "description"),
+                columns=("name", "kind", "labels", "base_type", "constraint"),
+                title="Custom types (enums and domains)",
+                help="Declare an enum or a domain here, then use its name as a column type.",
+            ),
+            ElementSpec(
                 "tables",
                 m.Table,
                 ("store", "name", "description", "partitioning", "partition_key"),
