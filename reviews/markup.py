@@ -42,7 +42,7 @@ class _Mention(InlineProcessor):
         self.members = members
         self.found = found
 
-    def handleMatch(self, m: Any, data: str) -> tuple[Any, int, int]:  # noqa: N802 - Python-Markdown's name
+    def handleMatch(self, m: Any, data: str) -> tuple[Any, int, int]:
         user = self.members.get(m.group(1).lower())
         if user is None:
             # Not a member: left as the text it is.
@@ -61,7 +61,7 @@ class _Mentions(Extension):
         self.members = members
         self.found = found
 
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Python-Markdown's name
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Raw HTML is text in a comment: neither blocks nor inline tags are passed through.
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")

@@ -29,7 +29,11 @@ TEXT_LIMIT = 500
 def notify(user: Any, kind: str, design: Design | None, text: str, url: str) -> Notification:
     """Tell `user` about something at `url` (a path of this site): kind is a Notification.Kind."""
     notification = Notification.objects.create(
-        user=user, kind=kind, design=design, text=text[:TEXT_LIMIT], url=url[: Notification._meta.get_field("url").max_length]
+        user=user,
+        kind=kind,
+        design=design,
+        text=text[:TEXT_LIMIT],
+        url=url[: Notification._meta.get_field("url").max_length],
     )
     if user.email:
         transaction.on_commit(lambda: _mail(notification, user.email))

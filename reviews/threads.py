@@ -83,7 +83,9 @@ def step_threads(design: Design, step_key: str) -> tuple[list[Thread], list[Elem
     for uid, of_element in by_element.items():
         latest = of_element[-1]
         elements.append(
-            ElementThreads(uid, latest.element_kind, latest.element_label, _threads(of_element, anchors), uid in anchors)
+            ElementThreads(
+                uid, latest.element_kind, latest.element_label, _threads(of_element, anchors), uid in anchors
+            )
         )
     return on_step, elements
 

@@ -77,7 +77,9 @@ def step_comments(request: HttpRequest, slug: str, step_key: str) -> HttpRespons
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            comment = services.comment_create(design=design, author=request.user, step=step, body=form.cleaned_data["body"])
+            comment = services.comment_create(
+                design=design, author=request.user, step=step, body=form.cleaned_data["body"]
+            )
         except ValidationError as error:
             _refused(form, error)
             status = 400
@@ -104,6 +106,8 @@ def element_comments(request: HttpRequest, slug: str, step_key: str, uid: uuid.U
     step = _step(step_key)
     list_key, element = _element(design, step, uid)
     threads = element_threads(design, step.key, uid)
+    # Gone already: the kept threads, or the form that was shown, still say which list it was in.
+    list_key = list_key or (threads[-1].root.list_key if threads else request.POST.get("list", ""))
     if element is None and not threads and request.method == "GET":
         raise Http404("No such element")
     form = CommentForm(request.POST or None)
@@ -115,7 +119,7 @@ def element_comments(request: HttpRequest, slug: str, step_key: str, uid: uuid.U
                 author=request.user,
                 step=step,
                 body=form.cleaned_data["body"],
-                list_key=list_key or (threads[0].root.list_key if threads else ""),
+                list_key=list_key,
                 element_uid=uid,
             )
         except ValidationError as error:
@@ -134,7 +138,8 @@ def element_comments(request: HttpRequest, slug: str, step_key: str, uid: uuid.U
         "threads": threads,
         "element": element,
         "element_uid": uid,
-        "element_kind": step.element(list_key).singular if element else (latest.element_kind if latest else ""),
+        "element_kind": latest.element_kind if latest else _singular(step, list_key),
+        "list_key": list_key,
         "element_label": str(element) if element else (latest.element_label if latest else ""),
         "row_anchor": f"row-{list_key}-{element.pk}" if element else "",
     }
@@ -142,6 +147,13 @@ def element_comments(request: HttpRequest, slug: str, step_key: str, uid: uuid.U
     if request.htmx:
         template += "#threads"
     return render(request, template, context, status=status)
+
+
+def _singular(step: Step, list_key: str) -> str:
+    try:
+        return step.element(list_key).singular
+    except KeyError:
+        return "element"
 
 
 def _comment(design: Design, pk: int) -> Comment:

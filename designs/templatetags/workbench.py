@@ -123,7 +123,9 @@ def thread_link(context: Any, obj: Any) -> str:
     url = notes.element_url(step.key, obj.uid)
     count = notes.element_count(step.key, obj.uid)
     if not count:
-        return format_html('<a class="thread-link" href="{}">Comment<span class="sr-only"> on “{}”</span></a>', url, obj)
+        return format_html(
+            '<a class="thread-link" href="{}">Comment<span class="sr-only"> on “{}”</span></a>', url, obj
+        )
     return format_html(
         '<a class="thread-link open" href="{}">💬 {}<span class="sr-only"> open thread{} on “{}”</span></a>',
         url,

@@ -98,7 +98,7 @@ class Comment(models.Model):
         return ""
 
     def element_state(self, fingerprints: dict[uuid.UUID, Any]) -> str:
-        """"" while the element is as commented, else "outdated" or "element deleted"."""
+        """ "" while the element is as commented, else "outdated" or "element deleted"."""
         if self.element_uid is None:
             return ""
         anchor = fingerprints.get(self.element_uid)
