@@ -348,3 +348,62 @@ def test_it_renders_a_step_with_200_comments_in_as_many_queries_as_with_2(design
         counts.append(len(ctx))
     assert Comment.objects.count() == 200
     assert counts[0] == counts[1], counts
+
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "[click me](javascript:alert(1))",
+    "[again](JaVaScRiPt:alert(1)) [data](data:text/html;base64,PHNjcmlwdD4=)",
+    '<a href="javascript:alert(1)" onclick="alert(2)">link</a>',
+    '<img src="x" onerror="alert(3)">',
+    "![tracker](https://evil.example/pixel.png)",
+    '<svg onload="alert(4)"><script>alert(5)</script></svg>',
+    '<div onmouseover="alert(6)">hover</div>\n\n<iframe src="https://evil.example"></iframe>',
+    "<style>body{display:none}</style><form action=https://evil.example><button>go</button></form>",
+]
+
+
+def _comment_bodies(html: str) -> list:
+    root = tinyhtml5.parse(html)
+    return [e for e in root.iter(f"{XHTML}div") if "comment-body" in (e.get("class") or "").split()]
+
+
+def test_it_renders_a_hostile_comment_inert(design, owner_client):
+    orders = component(design)
+    for body in HOSTILE:
+        owner_client.post(element_comments_url(design, orders), {"body": body})
+    owner_client.post(element_comments_url(design, orders), {"body": "[fine](https://example.com/a) and **bold**"})
+
+    html = owner_client.get(element_comments_url(design, orders)).content.decode()
+
+    bodies = _comment_bodies(html)
+    assert len(bodies) == len(HOSTILE) + 1
+    for body in bodies:
+        for element in body.iter():
+            tag = element.tag.removeprefix(XHTML)
+            assert tag in {"div", "p", "a", "strong", "em", "code", "span", "br"}, tag
+            assert not [name for name in element.attrib if name.lower().startswith("on")]
+            assert "style" not in element.attrib
+            if tag == "a" and element.get("href") is not None:
+                assert element.get("href").startswith("https://"), element.get("href")
+                assert set(element.get("rel").split()) >= {"noopener", "nofollow"}
+    text = " ".join("".join(body.itertext()) for body in bodies)
+    # Raw HTML is shown as the text it is, so the reader sees what was attempted.
+    assert "<script>alert('x')</script>" in text
+    assert '<img src="x" onerror="alert(3)">' in text
+    assert "<script>" not in html.split('<div class="prose comment-body">', 1)[1]
+
+
+def test_it_renders_a_hostile_comment_inert_in_an_htmx_answer_too(design, owner_client, htmx_headers):
+    response = owner_client.post(step_comments_url(design), {"body": HOSTILE[0] + HOSTILE[3]}, **htmx_headers)
+
+    bodies = _comment_bodies(response.content.decode())
+    assert [e.tag for b in bodies for e in b.iter()] == [f"{XHTML}div", f"{XHTML}p"]
+
+
+def test_it_refuses_an_over_long_comment_at_the_field(design, owner_client):
+    response = owner_client.post(step_comments_url(design), {"body": "x" * 10_001})
+
+    assert response.status_code == 400
+    assert "at most 10,000 characters" in _text(response.content.decode(), "new-comment-error")
+    assert not Comment.objects.exists()
