@@ -25,7 +25,7 @@ def test_it_notifies_a_mentioned_member_in_the_app_and_by_mail(
     comment = Comment.objects.get()
     notification = Notification.objects.get(user=rita)
     assert notification.kind == "mention"
-    assert notification.text == 'alice mentioned you on component “Orders” in Checkout platform: @rita is this safe?'
+    assert notification.text == "alice mentioned you on component “Orders” in Checkout platform: @rita is this safe?"
     assert notification.url == comment.get_absolute_url()
     assert '<span class="mention">@rita</span> is this safe?' in comment.body_html
     assert len(mail.outbox) == 1
@@ -34,7 +34,9 @@ def test_it_notifies_a_mentioned_member_in_the_app_and_by_mail(
     assert f"http://127.0.0.1:8000{comment.get_absolute_url()}" in mail.outbox[0].body
 
 
-def test_it_leaves_a_non_member_as_plain_text_and_tells_nobody(design, owner_client, django_capture_on_commit_callbacks):
+def test_it_leaves_a_non_member_as_plain_text_and_tells_nobody(
+    design, owner_client, django_capture_on_commit_callbacks
+):
     make_user("mallory")
 
     with django_capture_on_commit_callbacks(execute=True):
