@@ -47,8 +47,20 @@ def _refused(form: CommentForm, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, texts)
 
 
+def _status(request: HttpRequest, status: int) -> int:
+    """htmx swaps only a 2xx answer: a form sent back with its messages is a 200 to it."""
+    return 200 if request.htmx else status
+
+
 def _can_comment(design: Design) -> bool:
-    return design.membership.can("comment")  # type: ignore[attr-defined]
+    return design.membership.can("comment") and not design.is_archived  # type: ignore[attr-defined]
+
+
+def _design_to_comment(request: HttpRequest, slug: str) -> Design:
+    design = get_design(request, slug, "comment")
+    if design.is_archived:
+        raise PermissionDenied("This design is archived; restore it to comment.")
+    return design
 
 
 def _base_context(design: Design, step: Step) -> dict[str, Any]:
@@ -71,7 +83,7 @@ def _element(design: Design, step: Step, uid: uuid.UUID) -> tuple[str, Any]:
 @require_http_methods(["GET", "POST"])
 def step_comments(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
     """The threads of a step (on the step and on each element); a POST starts a thread on the step."""
-    design = get_design(request, slug, "comment" if request.method == "POST" else "view")
+    design = _design_to_comment(request, slug) if request.method == "POST" else get_design(request, slug, "view")
     step = _step(step_key)
     form = CommentForm(request.POST or None)
     status = 200
@@ -93,7 +105,7 @@ def step_comments(request: HttpRequest, slug: str, step_key: str) -> HttpRespons
     template = "reviews/comments.html"
     if request.htmx:
         template += "#threads"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=_status(request, status))
 
 
 @login_required
@@ -102,7 +114,7 @@ def step_comments(request: HttpRequest, slug: str, step_key: str) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def element_comments(request: HttpRequest, slug: str, step_key: str, uid: uuid.UUID) -> HttpResponse:
     """The threads on one element; a POST starts one. Threads outlive their element: shown as "element deleted"."""
-    design = get_design(request, slug, "comment" if request.method == "POST" else "view")
+    design = _design_to_comment(request, slug) if request.method == "POST" else get_design(request, slug, "view")
     step = _step(step_key)
     list_key, element = _element(design, step, uid)
     threads = element_threads(design, step.key, uid)
@@ -146,7 +158,7 @@ def element_comments(request: HttpRequest, slug: str, step_key: str, uid: uuid.U
     template = "reviews/comments.html"
     if request.htmx:
         template += "#threads"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=_status(request, status))
 
 
 def _singular(step: Step, list_key: str) -> str:
@@ -177,7 +189,7 @@ def _thread_response(request: HttpRequest, design: Design, comment: Comment, mes
 @login_required
 @require_POST
 def comment_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    design = get_design(request, slug, "comment")
+    design = _design_to_comment(request, slug)
     thread = _comment(design, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -189,7 +201,7 @@ def comment_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return _thread_response(request, design, reply, "Reply added.")
     context = {**_base_context(design, _step(thread.step_key)), "thread": thread_of(thread), "reply_form": form}
     if request.htmx:
-        return render(request, "reviews/comments.html#thread", context, status=400)
+        return render(request, "reviews/comments.html#thread", context)
     return render(request, "reviews/comment_form.html", {**context, "form": form, "replying": True}, status=400)
 
 
@@ -197,7 +209,7 @@ def comment_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    design = get_design(request, slug, "comment")
+    design = _design_to_comment(request, slug)
     comment = _comment(design, pk)
     if comment.author_id != request.user.pk:
         # Before showing a form, not only on saving it (the service refuses it too).
@@ -216,13 +228,13 @@ def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return _thread_response(request, design, comment, "Comment saved.")
     context = {**_base_context(design, _step(comment.step_key)), "comment": comment, "form": form}
     template = "reviews/comments.html#comment-edit" if request.htmx else "reviews/comment_form.html"
-    return render(request, template, context, status=status)
+    return render(request, template, context, status=_status(request, status))
 
 
 @login_required
 @require_POST
 def comment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    design = get_design(request, slug, "comment")
+    design = _design_to_comment(request, slug)
     comment = _comment(design, pk)
     services.comment_delete(comment=comment, user=request.user)
     return _thread_response(request, design, comment, "Comment deleted.")
@@ -231,7 +243,7 @@ def comment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def comment_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    design = get_design(request, slug, "comment")
+    design = _design_to_comment(request, slug)
     thread = _comment(design, pk)
     resolved = request.POST.get("resolved", "1") == "1"
     try:

@@ -407,3 +407,29 @@ def test_it_refuses_an_over_long_comment_at_the_field(design, owner_client):
     assert response.status_code == 400
     assert "at most 10,000 characters" in _text(response.content.decode(), "new-comment-error")
     assert not Comment.objects.exists()
+
+
+def test_it_answers_htmx_with_the_form_and_its_message_so_it_is_swapped(design, owner_client, htmx_headers):
+    orders = component(design)
+    url = element_comments_url(design, orders)
+    services.element_delete(design=design, element=orders)
+
+    empty = owner_client.post(step_comments_url(design), {"body": ""}, **htmx_headers)
+    gone = owner_client.post(url, {"body": "Too late", "list": "components"}, **htmx_headers)
+
+    assert empty.status_code == 200 and "cannot be empty" in _text(empty.content.decode(), "new-comment-error")
+    assert gone.status_code == 200 and "This component was deleted meanwhile" in gone.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_it_keeps_the_comments_of_an_archived_design_readable_only(design, owner_client):
+    owner_client.post(step_comments_url(design), {"body": "Before archiving"})
+    thread = Comment.objects.get()
+    services.design_set_archived(design=design, archived=True)
+
+    html = owner_client.get(step_comments_url(design)).content.decode()
+
+    assert "Before archiving" in html and 'name="body"' not in html
+    assert owner_client.post(step_comments_url(design), {"body": "After"}).status_code == 403
+    assert owner_client.post(action_url(design, "reply", thread.pk), {"body": "After"}).status_code == 403
+    assert Comment.objects.count() == 1
