@@ -152,7 +152,7 @@ def comment_edit(*, comment: Comment, user: Any, body: str) -> Comment:
     with transaction.atomic():
         locked = _lock(comment.design)
         members = _members(locked)
-        before = {user.pk for user in render_comment(comment.body, members).mentioned}
+        before = {member.pk for member in render_comment(comment.body, members).mentioned}
         rendered = render_comment(body, members)
         comment.body, comment.body_html, comment.edited_at = body, rendered.html, timezone.now()
         comment.save(update_fields=["body", "body_html", "edited_at"])

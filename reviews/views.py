@@ -104,7 +104,8 @@ def step_comments(request: HttpRequest, slug: str, step_key: str) -> HttpRespons
     context = {**_base_context(design, step), "form": form, "threads": on_step, "element_groups": on_elements}
     template = "reviews/comments.html"
     if request.htmx:
-        template += "#threads"
+        # After a post the navigation's count changes too.
+        template += "#threads-response" if request.method == "POST" else "#threads"
     return render(request, template, context, status=_status(request, status))
 
 
@@ -157,7 +158,8 @@ def element_comments(request: HttpRequest, slug: str, step_key: str, uid: uuid.U
     }
     template = "reviews/comments.html"
     if request.htmx:
-        template += "#threads"
+        # After a post the navigation's count changes too.
+        template += "#threads-response" if request.method == "POST" else "#threads"
     return render(request, template, context, status=_status(request, status))
 
 
@@ -180,10 +182,9 @@ def _thread_response(request: HttpRequest, design: Design, comment: Comment, mes
         if thread is None:
             return redirect("reviews:step-comments", design.slug, comment.step_key)
         return redirect(thread.root)
-    if thread is None:
-        return HttpResponse("")
+    # The thread again (nothing once it is gone), and the navigation with its open count.
     context = {**_base_context(design, _step(comment.step_key)), "thread": thread}
-    return render(request, "reviews/comments.html#thread", context)
+    return render(request, "reviews/comments.html#thread-response", context)
 
 
 @login_required
@@ -201,7 +202,7 @@ def comment_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return _thread_response(request, design, reply, "Reply added.")
     context = {**_base_context(design, _step(thread.step_key)), "thread": thread_of(thread), "reply_form": form}
     if request.htmx:
-        return render(request, "reviews/comments.html#thread", context)
+        return render(request, "reviews/comments.html#thread-response", context)
     return render(request, "reviews/comment_form.html", {**context, "form": form, "replying": True}, status=400)
 
 

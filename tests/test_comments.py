@@ -83,6 +83,19 @@ def test_it_replies_with_htmx_answering_the_thread(design, owner_client, htmx_he
     html = response.content.decode()
     assert html.lstrip().startswith(f'<article class="card thread" id="thread-{thread.pk}"')
     assert "Second" in html
+    assert 'id="step-nav" hx-swap-oob="true"' in html
+
+
+def test_it_redraws_the_navigation_count_when_a_thread_is_resolved_with_htmx(design, owner_client, htmx_headers):
+    owner_client.post(step_comments_url(design), {"body": "First"})
+    owner_client.post(step_comments_url(design), {"body": "Second"})
+    thread = Comment.objects.first()
+
+    response = owner_client.post(action_url(design, "resolve", thread.pk), {"resolved": "1"}, **htmx_headers)
+
+    html = response.content.decode()
+    assert "Reopen" in _text(html, f"thread-{thread.pk}")
+    assert "💬 1 open comment thread" in _nav_item(html, "architecture")
 
 
 def test_it_refuses_an_empty_comment_with_a_message_at_the_field(design, owner_client):
