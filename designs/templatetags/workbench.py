@@ -127,7 +127,7 @@ def thread_link(context: Any, obj: Any) -> str:
             '<a class="thread-link" href="{}">Comment<span class="sr-only"> on “{}”</span></a>', url, obj
         )
     return format_html(
-        '<a class="thread-link open" href="{}">💬 {}<span class="sr-only"> open thread{} on “{}”</span></a>',
+        '<a class="thread-link open" href="{}">{} open<span class="sr-only"> thread{} on “{}”</span></a>',
         url,
         count,
         "" if count == 1 else "s",

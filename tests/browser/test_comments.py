@@ -34,7 +34,7 @@ def test_it_comments_on_an_element_and_replies_without_reloading(new_page, owner
     owner_page.goto(step_url(design, "architecture"))
     expect(owner_page.locator("#unread-count")).to_have_text("1")
     row = owner_page.locator("#list-components tbody tr").filter(has_text="Orders")
-    expect(row.locator(".thread-link")).to_contain_text("💬 1")
+    expect(row.locator(".thread-link")).to_contain_text("1 open")
     row.locator(".thread-link").click()
     owner_thread = owner_page.locator(".thread").first
     owner_page.evaluate("window.__marker = 2")
