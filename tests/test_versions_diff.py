@@ -14,7 +14,7 @@ from designs import services
 from designs.snapshot import load_snapshot
 from reviews.diff import ADDED, CHANGED, REMOVED, diff_snapshots
 from reviews.models import DesignVersion
-from reviews.services import freeze_version, restore_version, version_snapshot
+from reviews.versions import freeze_version, restore_version, version_snapshot
 from tests.diagram_helpers import groups, svg_root, texts
 
 
