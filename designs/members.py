@@ -16,7 +16,7 @@ from django.db import transaction
 from . import models as m
 from .services import Action, Actor, record
 
-LAST_OWNER = "{name} is the design's only owner: make another member an owner first."
+LAST_OWNER = "{name} is the only owner of this design: make another member an owner first."
 
 
 def _lock(design: m.Design) -> m.Design:

@@ -525,7 +525,10 @@ def _members_page(
         if refused and refused[0] == membership.pk:
             _, form, error = refused
         rows.append({"membership": membership, "form": form, "error": error})
+    # A refusal about someone no longer listed (removed meanwhile) is shown above the list.
+    team_error = refused[2] if refused and all(row["membership"].pk != refused[0] for row in rows) else ""
     context = {
+        "team_error": team_error,
         "design": design,
         "nav": page.nav(design),
         "rows": rows,
