@@ -603,6 +603,9 @@ def member_role(request: HttpRequest, slug: str, member_pk: int) -> HttpResponse
             )
         except ValidationError as refusal:
             error = " ".join(refusal.messages)
+            # The row shows the role the member still has, beside the reason.
+            stored = Membership.objects.filter(pk=member_pk, design=design).values_list("role", flat=True).first()
+            form = RoleForm(initial={"role": stored}, prefix=f"member-{member_pk}")
         else:
             if membership.user_id == request.user.pk:
                 design.membership = membership  # type: ignore[attr-defined]  # the page now shows their new rights

@@ -291,3 +291,19 @@ def test_the_log_goes_with_its_design(design):
 def test_the_document_format_is_unchanged_by_the_log(full):
     # The log is about the design's history, not part of the design: export leaves it out.
     assert "activity" not in json.loads(export_text(full))
+
+
+def test_an_index_lists_its_changed_columns_in_order(full):
+    from designs.models import Column, Index
+
+    index = Index.objects.filter(design=full).order_by("pk").first()
+    columns = list(Column.objects.filter(table=index.table).order_by("pk"))
+    before = [c.column for c in index.index_columns.select_related("column").order_by("position")]
+    after = list(reversed(columns[:2])) if before != list(reversed(columns[:2])) else columns[:1]
+    spec = get_step("database").element("indexes")
+    values = {"table": index.table, "name": index.name, "unique": index.unique, "method": index.method}
+    services.element_save(
+        design=full, spec=spec, values=values, element=index, base_version=index.version, index_columns=after
+    )
+    entry = ActivityEntry.objects.get(design=full, action="changed")
+    assert entry.changes == [["columns", ", ".join(map(str, before)), ", ".join(map(str, after))]]

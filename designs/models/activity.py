@@ -26,10 +26,10 @@ class ActivityEntry(models.Model):
         IMPORTED = "imported", "imported"
         ARCHIVED = "archived", "archived"
         RESTORED = "restored", "restored"
-        # Team changes: a member invited, given another role, removed.
-        MEMBER_ADDED = "member_added", "added member"
+        # Team changes (kind "member"): a member invited, given another role, removed.
+        MEMBER_ADDED = "member_added", "added"
         MEMBER_ROLE = "member_role", "changed the role of"
-        MEMBER_REMOVED = "member_removed", "removed member"
+        MEMBER_REMOVED = "member_removed", "removed"
 
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="activity")
     # The user, while they exist; `actor_name` keeps who it was after the account is gone.
