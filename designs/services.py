@@ -439,7 +439,8 @@ def _changes(obj: models.Model, before: Mapping[str, Any]) -> list[list[str]]:
         new = getattr(obj, field.attname)
         if new == old or (new in (None, "") and old in (None, "")):
             continue
-        changes.append([str(field.verbose_name), shorten(_shown(field, old)), shorten(display_value(obj, name))])
+        shown = "—" if new in (None, "") else display_value(obj, name)
+        changes.append([str(field.verbose_name), shorten(_shown(field, old)), shorten(shown)])
     return changes
 
 

@@ -307,3 +307,18 @@ def test_an_index_lists_its_changed_columns_in_order(full):
     )
     entry = ActivityEntry.objects.get(design=full, action="changed")
     assert entry.changes == [["columns", ", ".join(map(str, before)), ", ".join(map(str, after))]]
+
+
+def test_a_cleared_value_shows_as_a_dash(design):
+    spec = get_step("architecture").element("components")
+    component = services.element_save(
+        design=design, spec=spec, values={"name": "Orders", "kind": "service", "technology": "Go"}
+    )
+    services.element_save(
+        design=design,
+        spec=spec,
+        values={"name": "Orders", "kind": "service", "technology": ""},
+        element=component,
+        base_version=1,
+    )
+    assert ActivityEntry.objects.get(design=design, action="changed").changes == [["technology", "Go", "—"]]
