@@ -17,7 +17,7 @@ from designs.snapshot import DesignSnapshot, ElementRecord
 
 from . import rules as _rules  # noqa: F401  (importing it registers the rules)
 from .labels import label
-from .registry import RULES, SPEC_LABEL, STEP_OF, Finding, Rule, Severity
+from .registry import RULES, SPEC_LABEL, Finding, Rule, Severity
 
 OFF = "off"
 # Findings are cached per design state, overrides and the rules' own source, so a deploy that changes a
@@ -45,10 +45,11 @@ def parse_overrides(settings: Mapping[str, str] | None) -> dict[str, Severity | 
 
 
 def _finding(rule: Rule, severity: Severity, where: ElementRecord | str, message: str) -> Finding:
+    # The finding belongs to the step where it is fixed (the rule's), which may not be the element's:
+    # a service with no health check is listed in step 2 and fixed in step 8.
     if isinstance(where, ElementRecord):
-        key = where.spec.key
-        return Finding(rule.id, severity, message, STEP_OF[key], key, where.uid, label(where))
-    return Finding(rule.id, severity, message, STEP_OF.get(where, rule.step), where, None, SPEC_LABEL.get(where, ""))
+        return Finding(rule.id, severity, message, rule.step, where.spec.key, where.uid, label(where))
+    return Finding(rule.id, severity, message, rule.step, where, None, SPEC_LABEL[where])
 
 
 def run_checks(snapshot: DesignSnapshot, settings: Mapping[str, str] | None = None) -> list[Finding]:

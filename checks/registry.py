@@ -100,6 +100,11 @@ class Finding:
     def rule(self) -> Rule:
         return RULES[self.rule_id]
 
+    @property
+    def element_step(self) -> str:
+        """The step whose page lists the element (or section) the finding points at."""
+        return STEP_OF[self.target]
+
     def sort_key(self) -> tuple[int, int, str]:
         return (self.severity, STEP_NUMBER[self.step], self.rule_id)
 
@@ -112,6 +117,7 @@ class Finding:
             "fix": self.rule.fix,
             "step": self.step,
             "target": self.target,
+            "target_step": self.element_step,
             "uid": str(self.uid) if self.uid else None,
             "element": self.element,
         }

@@ -55,6 +55,10 @@ def _blank(record: object, field: str) -> bool:
     return record is None or not str(getattr(record, field) or "").strip()
 
 
+def _count(items: list, one: str, several: str) -> str:
+    return f"1 {one}" if len(items) == 1 else f"{len(items)} {several}"
+
+
 def _names(components: Iterable[ElementRecord]) -> str:
     return " → ".join(c.name for c in components)
 
@@ -403,22 +407,10 @@ def sensitive_without_auth(snapshot: DesignSnapshot) -> Iterator[Hit]:
 def public_without_rate_limit(snapshot: DesignSnapshot) -> Iterator[Hit]:
     public = [e for e in snapshot.elements("endpoints") if not e.auth_required]
     if public and _blank(snapshot.section("conventions"), "rate_limits"):
-        yield Hit("conventions", f"{len(public)} endpoints need no authentication and no rate limit is stated.")
-
-
-@rule(
-    "API-005",
-    WARNING,
-    "security",
-    title="Authenticated endpoints but no authentication method",
-    explanation="Endpoints require authentication, yet the design does not say how a caller proves who it "
-    "is, so token lifetimes, rotation and the sign-in flow are still undecided.",
-    fix="Add the authentication methods in step 5 (e.g. OIDC with short-lived JWTs and refresh rotation).",
-)
-def auth_without_method(snapshot: DesignSnapshot) -> Iterator[Hit]:
-    protected = [e for e in snapshot.elements("endpoints") if e.auth_required]
-    if protected and not snapshot.elements("auth"):
-        yield Hit("auth", f"{len(protected)} endpoints require authentication but no method is defined.")
+        yield Hit(
+            "conventions",
+            f"{_count(public, 'endpoint needs', 'endpoints need')} no authentication and no rate limit is stated.",
+        )
 
 
 # ---------------------------------------------------------------- database
@@ -563,7 +555,28 @@ def no_secrets_management(snapshot: DesignSnapshot) -> Iterator[Hit]:
 def pii_without_retention(snapshot: DesignSnapshot) -> Iterator[Hit]:
     pii = [c for c in snapshot.elements("columns") if c.pii]
     if pii and _blank(snapshot.section("protection"), "retention_and_deletion"):
-        yield Hit("protection", f"{len(pii)} columns hold PII and no retention or deletion policy is stated.")
+        yield Hit(
+            "protection",
+            f"{_count(pii, 'column holds', 'columns hold')} PII and no retention or deletion policy is stated.",
+        )
+
+
+@rule(
+    "SEC-004",
+    WARNING,
+    "security",
+    title="Authenticated endpoints but no authentication method",
+    explanation="Endpoints require authentication, yet the design does not say how a caller proves who it "
+    "is, so token lifetimes, rotation and the sign-in flow are still undecided.",
+    fix="Add the authentication methods in step 5 (e.g. OIDC with short-lived JWTs and refresh rotation).",
+)
+def auth_without_method(snapshot: DesignSnapshot) -> Iterator[Hit]:
+    protected = [e for e in snapshot.elements("endpoints") if e.auth_required]
+    if protected and not snapshot.elements("auth"):
+        yield Hit(
+            "auth",
+            f"{_count(protected, 'endpoint requires', 'endpoints require')} authentication but no method is defined.",
+        )
 
 
 # ---------------------------------------------------------------- performance

@@ -265,13 +265,13 @@ def test_it_passes_public_endpoints_with_a_rate_limit_and_private_ones_without()
 
 
 def test_it_flags_authenticated_endpoints_without_an_authentication_method():
-    [found] = findings("API-005", **api({"method": "GET", "path": "/orders/{id}"}))
+    [found] = findings("SEC-004", **api({"method": "GET", "path": "/orders/{id}"}))
     assert (found.step, found.target) == ("security", "auth")
 
 
 def test_it_passes_authenticated_endpoints_with_a_method():
     oidc = {"name": "OIDC", "kind": "oauth2_oidc"}
-    assert findings("API-005", **api({"method": "GET", "path": "/orders/{id}"}, auth=[oidc])) == []
+    assert findings("SEC-004", **api({"method": "GET", "path": "/orders/{id}"}, auth=[oidc])) == []
 
 
 # ---------------------------------------------------------------- database
@@ -590,7 +590,9 @@ def test_it_passes_headroom_for_ten_times_the_peak():
 
 def test_it_flags_a_service_without_a_health_check():
     [found] = findings("DEPLOY-001", architecture={"components": components("Orders:service", "DB:database")})
-    assert (found.step, found.target, found.element) == ("architecture", "components", "Orders")
+    # Fixed in step 8, listed in step 2.
+    assert (found.step, found.target, found.element) == ("deployment", "components", "Orders")
+    assert found.element_step == "architecture"
 
 
 def test_it_passes_a_checked_service_and_serverless_functions():
