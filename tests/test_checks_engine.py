@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,9 @@ def test_it_checks_a_large_design_well_under_a_second():
     # bench/checks.py measures ~25 ms on a busy machine; the margin keeps this from flaking.
     assert time.perf_counter() - start < 1
     assert {"ARCH-002", "ARCH-003", "DB-002"} <= {f.rule_id for f in found}
+
+
+def test_the_readme_lists_every_rule():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    missing = [r.id for r in RULES.values() if f"| `{r.id}` | {r.severity.label} | {r.title} |" not in readme]
+    assert missing == []
