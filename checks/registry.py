@@ -65,6 +65,7 @@ RULES: dict[str, Rule] = {}
 # The step each section and element list belongs to, so a finding links to the page that shows it.
 STEP_OF: dict[str, str] = {spec.key: step.key for step in STEPS for spec in (*step.sections, *step.elements)}
 STEP_NUMBER: dict[str, int] = {step.key: step.number for step in STEPS}
+SECTION_KEYS = frozenset(spec.key for step in STEPS for spec in step.sections)
 SPEC_LABEL: dict[str, str] = {spec.key: spec.label for step in STEPS for spec in (*step.sections, *step.elements)}
 
 
@@ -104,6 +105,13 @@ class Finding:
     def element_step(self) -> str:
         """The step whose page lists the element (or section) the finding points at."""
         return STEP_OF[self.target]
+
+    @property
+    def anchor(self) -> str:
+        """The id of the list or section on the finding's step page ("" when it is on another page)."""
+        if self.element_step != self.step:
+            return ""
+        return f"section-{self.target}" if self.target in SECTION_KEYS else f"list-{self.target}"
 
     def sort_key(self) -> tuple[int, int, str]:
         return (self.severity, STEP_NUMBER[self.step], self.rule_id)

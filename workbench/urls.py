@@ -10,6 +10,7 @@ urlpatterns = [
     path("designs/", include("designs.urls")),
     path("designs/", include("outputs.urls")),
     path("designs/", include("reviews.urls")),
+    path("designs/", include("checks.urls")),
 ]
 
 if settings.BENCH_URLS:
