@@ -429,12 +429,16 @@ def _columns_by_table(snapshot: DesignSnapshot) -> dict[ElementRecord, list[Elem
     "database",
     title="Table without a primary key",
     explanation="Without a primary key rows cannot be addressed, updated or deleted one by one, duplicates "
-    "creep in, and PostgreSQL's logical replication cannot replicate updates of the table.",
+    "creep in, and PostgreSQL's logical replication cannot replicate updates of the table. Tables of "
+    "cache and search stores are not judged.",
     fix="Mark its key column(s) as primary key, e.g. an id bigint or uuid column.",
 )
 def table_without_primary_key(snapshot: DesignSnapshot) -> Iterator[Hit]:
     by_table = _columns_by_table(snapshot)
     for table in snapshot.elements("tables"):
+        # A search index or cache keyspace listed as a table has keys of its own kind.
+        if table.store.component.kind != DATABASE:
+            continue
         if not any(c.primary_key for c in by_table.get(table, ())):
             yield Hit(table, f"{table.name} has no primary key.")
 

@@ -193,11 +193,13 @@ def test_it_exits_with_these_statuses_from_the_shell(tmp_path):
     broken.write_text("[]", encoding="utf-8")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "workbench.settings"}
 
-    def shell(*args: str) -> subprocess.CompletedProcess:
+    def shell(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
         command = [sys.executable, str(ROOT / "manage.py"), "check_design", *args]
-        return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)  # noqa: S603
+        return subprocess.run(  # noqa: S603
+            command, input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+        )
 
-    assert shell("--file", str(STARTER)).returncode == 0
+    assert shell("--file", "-", stdin=STARTER.read_text(encoding="utf-8")).returncode == 0
     found = shell("--file", str(leaky))
     assert found.returncode == 1 and "API-003" in found.stdout
     refused = shell("--file", str(broken))

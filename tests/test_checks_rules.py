@@ -298,6 +298,12 @@ def test_it_flags_a_table_without_a_primary_key():
     assert (found.target, found.element) == ("tables", "events")
 
 
+def test_it_passes_a_search_index_without_a_primary_key():
+    design = schema([col("products", "title", data_type="text")])
+    design["architecture"]["components"] = components("DB:search")
+    assert findings("DB-001", **design) == []
+
+
 def test_it_passes_a_table_with_a_composite_primary_key():
     keys = [col("links", "a", primary_key=True, nullable=False), col("links", "b", primary_key=True, nullable=False)]
     assert findings("DB-001", **schema(keys)) == []
