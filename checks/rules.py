@@ -216,7 +216,8 @@ def sync_cycles(snapshot: DesignSnapshot) -> Iterator[Hit]:
     title="Synchronous call chain deeper than three hops",
     explanation="Every synchronous hop adds its latency and multiplies the chance of failure: a request "
     "that waits on four or more services in a row is as slow as their sum and as available as their "
-    "product. Calls from clients and into data stores are not counted as hops.",
+    "product. The first component a request reaches is not a hop; each further call into a service, web "
+    "app, gateway, worker or external system is. Clients, load balancers, CDNs and data stores add none.",
     fix="Shorten the chain: return data the caller already has, denormalise, or let the deeper services "
     "work asynchronously after the response.",
 )
@@ -228,8 +229,8 @@ def deep_call_chains(snapshot: DesignSnapshot) -> Iterator[Hit]:
     edges = [i for i in edges if i.source not in cycle_of or cycle_of[i.source] != cycle_of.get(i.target)]
     graph = _graph(edges)
 
-    def weight(interaction: ElementRecord) -> int:
-        return int(interaction.source.kind != CLIENT and interaction.target.kind in HOP_KINDS)
+    def weight(component: ElementRecord) -> int:
+        return int(component.kind in HOP_KINDS)
 
     indegree: dict[ElementRecord, int] = defaultdict(int)
     for interaction in edges:
@@ -242,25 +243,28 @@ def deep_call_chains(snapshot: DesignSnapshot) -> Iterator[Hit]:
             indegree[interaction.target] -= 1
             if not indegree[interaction.target]:
                 ready.append(interaction.target)
+    # depth: the most hop-kind components on a chain starting here, this one included.
     depth: dict[ElementRecord, int] = {}
     step: dict[ElementRecord, ElementRecord] = {}
     for node in reversed(order):
-        depth[node] = 0
+        depth[node] = weight(node)
         for interaction in graph.get(node, []):
-            reach = weight(interaction) + depth[interaction.target]
+            reach = weight(node) + depth[interaction.target]
             if reach > depth[node]:
                 depth[node], step[node] = reach, interaction
     # Report each over-long chain once, from where it starts: not from a node inside a longer one.
-    inside = {i.target for i in edges if depth[i.source] == weight(i) + depth[i.target] and depth[i.source] > 0}
+    inside = {i.target for i in edges if depth[i.source] == weight(i.source) + depth[i.target]}
     for node in components:
-        if depth.get(node, 0) > MAX_CHAIN_HOPS and node not in inside:
+        # The first service a request reaches is where it starts; each further one is a hop.
+        hops = depth.get(node, 0) - 1
+        if hops > MAX_CHAIN_HOPS and node not in inside:
             chain, at = [node], node
             while at in step:
                 at = step[at].target
                 chain.append(at)
             while chain[-1].kind not in HOP_KINDS:
                 chain.pop()  # a trailing data store adds no hop
-            yield Hit(node, f"{_names(chain)} is {depth[node]} synchronous hops deep.")
+            yield Hit(node, f"{_names(chain)} is {hops} synchronous hops deep.")
 
 
 @rule(

@@ -118,6 +118,25 @@ def test_it_counts_neither_the_client_call_nor_the_database_as_hops():
     assert findings("ARCH-003", **chain(3, first_kind="service")) == []
 
 
+def test_it_passes_load_balancers_through_without_counting_them():
+    lb = {"name": "LB", "kind": "load_balancer"}
+
+    # Browser → LB → S1 → S2 → S3 → S4: three hops.
+    outside = chain(4, first_kind="client")
+    outside["architecture"]["components"].append(lb)
+    outside["architecture"]["interactions"][0]["target"] = "LB"
+    outside["architecture"]["interactions"] += calls("LB>S1")
+    assert findings("ARCH-003", **outside) == []
+
+    # S0 → LB → S1 → S2 → S3 → S4: four.
+    inside = chain(4, first_kind="service")
+    inside["architecture"]["components"].append(lb)
+    inside["architecture"]["interactions"][0]["target"] = "LB"
+    inside["architecture"]["interactions"] += calls("LB>S1")
+    [found] = findings("ARCH-003", **inside)
+    assert found.message == "S0 → LB → S1 → S2 → S3 → S4 is 4 synchronous hops deep."
+
+
 def test_it_reports_a_long_chain_once_from_where_it_starts():
     design = chain(6, first_kind="service")
     [found] = findings("ARCH-003", **design)
