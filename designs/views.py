@@ -91,6 +91,19 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@requires("view")
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def completeness(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every unmet criterion, naming the elements that keep it unmet; the overview loads the list lazily."""
+    design = get_design(request, slug, "view")
+    context = {"design": design, "unmet": page.unmet_criteria(design)}
+    template = "designs/completeness.html#unmet" if request.htmx else "designs/completeness.html"
+    return render(request, template, context)
+
+
+@login_required
 @requires("edit")
 @require_http_methods(["GET", "POST"])
 def design_edit(request: HttpRequest, slug: str) -> HttpResponse:
