@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/", views.design_import, name="import"),
     path("<slug:slug>/", views.overview, name="overview"),
     path("<slug:slug>/edit/", views.design_edit, name="edit"),
+    path("<slug:slug>/duplicate/", views.design_duplicate, name="duplicate"),
     path("<slug:slug>/export.json", views.design_export_json, name="export-json"),
     path("<slug:slug>/archive/", views.design_archive, name="archive"),
     path("<slug:slug>/delete/", views.design_delete, name="delete"),
