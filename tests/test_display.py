@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import tinycss2
 import tinyhtml5
 from django.urls import reverse
@@ -127,3 +128,20 @@ def test_it_never_breaks_a_word_of_a_table_cell_mid_word():
     ]
     assert ("overflow-wrap", "anywhere") not in values
     assert ("word-break", "break-all") not in values
+
+
+# ---------------------------------------------------------------- HTTP methods
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Endpoint.Method's labels are generated from the member names (Get, Post); giving them labels equal "
+    "to their values needs a model change and a migration in designs/models/api.py, left to the lead's branch",
+)
+def test_it_shows_http_methods_in_capitals(owner_client, full, empty_cache):
+    endpoint = m.Endpoint.objects.get(design=full, path="/orders")
+    root = tinyhtml5.parse(owner_client.get(step_url(full, "api")).content.decode())
+    row = next(tr for tr in root.iter(f"{XHTML}tr") if tr.get("id") == f"row-endpoints-{endpoint.pk}")
+    assert "".join(next(row.iter(f"{XHTML}td")).itertext()).strip() == "POST"
+    options = [o.text for o in root.iter(f"{XHTML}option") if o.get("value") in m.Endpoint.Method.values]
+    assert set(options) == set(m.Endpoint.Method.values)

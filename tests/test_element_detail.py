@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from designs import models as m
 from designs.models import Role
-from designs.templatetags.workbench import CELL_LIMIT
+from designs.templatetags.workbench import CELL_LIMIT, _shorten
 from tests.conftest import add_member, make_user
 from tests.step_helpers import step_url
 
@@ -194,3 +194,12 @@ def test_it_reads_an_element_in_a_few_queries(viewer_client, full, django_assert
     with django_assert_max_num_queries(8):
         root = _tree(viewer_client.get(detail_url(full, "database", "indexes", index.pk)))
     assert _text(_fields(root)["Columns in order"]) == index.columns_in_order
+
+
+def test_it_cuts_a_cell_at_a_word_and_a_word_too_long_where_it_must():
+    words = "serializable " * 20
+    text, cut = _shorten(words)
+    assert cut and len(text) < CELL_LIMIT and text.endswith("serializable")
+    text, cut = _shorten("x" * 500)
+    assert cut and text == "x" * (CELL_LIMIT - 1)
+    assert _shorten("short") == ("short", False)

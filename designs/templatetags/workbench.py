@@ -65,7 +65,12 @@ CELL_LIMIT = 140
 
 def _shorten(text: str) -> tuple[str, bool]:
     """The text a cell shows, and whether it was cut (the row's template then says so and links the rest)."""
-    return (text, False) if len(text) <= CELL_LIMIT else (text[: CELL_LIMIT - 1].rstrip(), True)
+    if len(text) <= CELL_LIMIT:
+        return text, False
+    cut = text[: CELL_LIMIT - 1]
+    # At the last space when there is one near the end: a cell never ends in half a word.
+    space = cut.rfind(" ")
+    return (cut[:space] if space > CELL_LIMIT * 0.6 else cut).rstrip(), True
 
 
 @register.filter
