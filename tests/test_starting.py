@@ -48,6 +48,13 @@ def test_it_lists_every_starter_file_named_and_described_by_its_document():
     assert "\n\n" not in ecommerce.description
 
 
+@pytest.mark.parametrize("starter", starting.list_starters(), ids=lambda s: s.key)
+def test_it_imports_every_starter_shipped(owner, starter):
+    design = starting.design_from_starter(starter=starter, name=f"From {starter.key}", owner=owner)
+    assert design.name == f"From {starter.key}"
+    assert starter.description
+
+
 def test_it_finds_a_new_starter_file_without_code(tmp_path, monkeypatch):
     document = {"format": "design-workbench/1", "design": {"name": "Ledger", "summary": "Double entry.\n\nMore."}}
     (tmp_path / "ledger.json").write_text(json.dumps(document))
