@@ -85,7 +85,11 @@ document.addEventListener("keydown", function (event) {
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
-    const detail = event.target.closest && event.target.closest("tr.detail");
+    const target = event.target;
+    if (!(target instanceof Element)) return;
+    // From inside the read view, or from the link that opened it.
+    const opener = target.closest("a.open-detail");
+    const detail = target.closest("tr.detail") || (opener && document.getElementById(opener.dataset.detail));
     if (detail) fold(detail, true);
   });
 })();
