@@ -66,7 +66,7 @@ def _as_new(document: dict[str, Any], name: str, summary: str | None = None) -> 
 
 def design_from_starter(*, starter: Starter, name: str, owner: AbstractBaseUser, summary: str = "") -> Design:
     """A new design holding the starter, called `name`; a summary typed replaces the starter's."""
-    return import_design(_as_new(starter.document(), name, summary), owner=owner)
+    return import_design(_as_new(starter.document(), name, summary), owner=owner, actor=owner)
 
 
 def copy_name(design: Design) -> str:
@@ -76,4 +76,4 @@ def copy_name(design: Design) -> str:
 def design_duplicate(*, design: Design, name: str, owner: AbstractBaseUser) -> Design:
     """A copy of everything the design holds now, as a new draft `owner` owns (members, versions,
     reviews and comments stay with the original)."""
-    return import_design(_as_new(export_design(design), name), owner=owner)
+    return import_design(_as_new(export_design(design), name), owner=owner, actor=owner)

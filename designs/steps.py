@@ -251,6 +251,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.api,
+        panels=("openapi-export",),
     ),
     Step(
         4,
@@ -290,6 +291,14 @@ STEPS: tuple[Step, ...] = (
                 ),
             ),
             ElementSpec(
+                "types",
+                m.CustomType,
+                ("name", "kind", "labels", "base_type", "constraint", "description"),
+                columns=("name", "kind", "labels", "base_type", "constraint"),
+                title="Custom types (enums and domains)",
+                help="Declare an enum or a domain here, then use its name as a column type.",
+            ),
+            ElementSpec(
                 "tables",
                 m.Table,
                 ("store", "name", "description", "partitioning", "partition_key"),
@@ -326,7 +335,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.database,
-        panels=("erd-diagram",),
+        panels=("erd-diagram", "dbml-export"),
     ),
     Step(
         5,
@@ -560,7 +569,13 @@ STEPS: tuple[Step, ...] = (
 )
 
 # Panels the design's overview shows, in this order (other apps register them, as for the steps).
-OVERVIEW_PANELS: tuple[str, ...] = ("architecture-diagram", "erd-diagram", "sequence-diagram", "deployment-diagram")
+OVERVIEW_PANELS: tuple[str, ...] = (
+    "design-review",
+    "architecture-diagram",
+    "erd-diagram",
+    "sequence-diagram",
+    "deployment-diagram",
+)
 
 _BY_KEY = {step.key: step for step in STEPS}
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from . import presentation as page
-from .access import get_design
+from .access import get_design, requires
 from .detail import detail_queryset, element_detail
 from .steps import ElementSpec, Step, get_step
 
@@ -27,6 +27,7 @@ def _list_or_404(step_key: str, element_key: str) -> tuple[Step, ElementSpec]:
 
 
 @login_required
+@requires("view")
 @vary_on_headers("HX-Request")
 @require_GET
 def element_detail_view(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:

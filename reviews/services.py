@@ -1,186 +1,195 @@
-"""Versions and reviews: freezing, requesting, deciding, restoring. Each write is one transaction.
+"""The write path of comments: threads, replies, edits, deletions, resolving; mentions notify.
 
-A review covers the whole design or some steps per reviewer. Its state follows the latest decision
-of each reviewer: any request for changes → changes requested; every reviewer approving → approved.
-An approval goes stale only when a step it covers changes afterwards (compared with the frozen
-version), not on any edit, so a security approval survives an edit of the deployment step.
+A comment is not an edit of the design: it leaves the design's `updated_at` (and so every cached
+page of it) alone. It does lock the design row, as every edit does (designs.services.editing), so a
+comment on an element and the element's deletion cannot cross: one of them sees the other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import uuid
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
 
-from designs import services as design_services
-from designs.document import export_design, replace_design_content, snapshot_from_document
 from designs.models import Design, Membership
-from designs.models.base import Permission
-from designs.snapshot import DesignSnapshot
+from designs.steps import Step, get_step
 
-from .diff import changed_step_keys
-from .models import DesignVersion, ReviewAssignment, ReviewDecision, ReviewRequest
-
-State = ReviewRequest.State
-Verdict = ReviewDecision.Verdict
-
-
-def version_snapshot(version: DesignVersion) -> DesignSnapshot:
-    """What the design was when this version was frozen."""
-    return snapshot_from_document(version.document)
+from .anchors import design_anchors
+from .markup import render_comment
+from .models import Comment
+from .models.comments import BODY_LIMIT
+from .models.notifications import Notification
+from .notifications import notify
 
 
-@transaction.atomic
-def freeze_version(
-    *, design: Design, author: AbstractBaseUser | None, message: str, kind: str = DesignVersion.Kind.SAVED
-) -> DesignVersion:
-    """Store the design as it is now as the next numbered version."""
-    locked = Design.objects.select_for_update().get(pk=design.pk)
-    number = (DesignVersion.objects.filter(design=locked).aggregate(n=Max("number"))["n"] or 0) + 1
-    return DesignVersion.objects.create(
-        design=locked, number=number, kind=kind, message=message.strip(), document=export_design(locked), author=author
-    )
+def _members(design: Design) -> dict[str, Any]:
+    """The design's members by lower-cased username: who a mention can reach."""
+    members = Membership.objects.filter(design=design).select_related("user")
+    return {membership.user.username.lower(): membership.user for membership in members}
 
 
-def _set_status(design: Design, status: str) -> None:
-    with design_services.editing(design) as locked:
-        if locked.status != status:
-            locked.status = status
-            locked.save(update_fields=["status"])
+def _clean_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Write something: a comment cannot be empty."})
+    if len(body) > BODY_LIMIT:
+        raise ValidationError({"body": f"A comment holds at most {BODY_LIMIT:,} characters (this has {len(body):,})."})
+    return body
 
 
-@transaction.atomic
-def request_review(
-    *,
-    design: Design,
-    author: AbstractBaseUser,
-    message: str,
-    reviewers: Mapping[AbstractBaseUser, Iterable[str]],
-) -> ReviewRequest:
-    """Freeze a version and ask each reviewer (for all steps, or the ones given) to review it.
+def _lock(design: Design) -> Design:
+    return Design.objects.select_for_update().get(pk=design.pk)
 
-    An open request before it is superseded: its decisions stay on the record, but no longer count.
+
+def _excerpt(body: str, limit: int = 80) -> str:
+    line = " ".join(body.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _where(comment: Comment) -> str:
+    thread = comment.parent if comment.parent_id else comment
+    if thread.element_uid:
+        return f"{thread.element_kind} “{thread.element_label}”"
+    return f"step “{get_step(thread.step_key).title}”"
+
+
+def _notify_mentions(comment: Comment, mentioned: list[Any], *, already: set[int] = frozenset()) -> set[int]:
+    """Notify each mentioned member but the author; the ids told."""
+    told = set()
+    for user in mentioned:
+        if user.pk == comment.author_id or user.pk in already:
+            continue
+        text = f"{comment.author} mentioned you on {_where(comment)} in {comment.design.name}: {_excerpt(comment.body)}"
+        notify(user, Notification.Kind.MENTION, comment.design, text, comment.get_absolute_url())
+        told.add(user.pk)
+    return told
+
+
+def comment_create(
+    *, design: Design, author: Any, step: Step, body: str, list_key: str = "", element_uid: uuid.UUID | None = None
+) -> Comment:
+    """A new thread on the step, or on one of its elements (by uid).
+
+    An element deleted since the page was shown is refused with a message, and nothing is saved.
     """
-    if not reviewers:
-        raise ValidationError({"reviewers": "Choose at least one reviewer."})
-    members = {
-        membership.user_id: membership
-        for membership in Membership.objects.filter(design=design, user__in=[user.pk for user in reviewers])
-    }
-    for user in reviewers:
-        membership = members.get(user.pk)
-        if membership is None or not membership.can(Permission.COMMENT):
-            raise ValidationError({"reviewers": f"{user.get_username()} is not a member who may review this design."})
-        if user.pk == author.pk:
-            raise ValidationError({"reviewers": "You cannot review your own request."})
-    version = freeze_version(design=design, author=author, message=message, kind=DesignVersion.Kind.REVIEW)
-    ReviewRequest.objects.filter(design=design, state=State.OPEN).update(state=State.SUPERSEDED)
-    request = ReviewRequest.objects.create(design=design, version=version, requested_by=author)
-    ReviewAssignment.objects.bulk_create(
-        ReviewAssignment(request=request, reviewer=user, steps=sorted(set(steps))) for user, steps in reviewers.items()
-    )
-    _set_status(design, Design.Status.IN_REVIEW)
-    return request
+    body = _clean_body(body)
+    with transaction.atomic():
+        locked = _lock(design)
+        values: dict[str, Any] = {}
+        if element_uid is not None:
+            try:
+                spec = step.element(list_key)
+            except KeyError:
+                raise ValidationError({"element": "There is no such list on this step."}) from None
+            element = spec.model.objects.filter(design=locked, uid=element_uid).first()
+            if element is None:
+                raise ValidationError(
+                    {"element": f"This {spec.singular} was deleted meanwhile, so your comment was not saved."}
+                )
+            anchor = design_anchors(locked).get(element_uid)
+            values = {
+                "list_key": spec.key,
+                "element_uid": element_uid,
+                "element_kind": spec.singular,
+                "element_label": str(element)[: Comment._meta.get_field("element_label").max_length],
+                "element_fingerprint": anchor.fingerprint if anchor else "",
+            }
+        members = _members(locked)
+        rendered = render_comment(body, members)
+        comment = Comment.objects.create(
+            design=locked, step_key=step.key, author=author, body=body, body_html=rendered.html, **values
+        )
+        _notify_mentions(comment, rendered.mentioned)
+    return comment
 
 
-@dataclass(frozen=True)
-class AssignmentState:
-    assignment: ReviewAssignment
-    decision: ReviewDecision | None
-    # Steps this reviewer covers that changed in the draft since the frozen version.
-    stale_steps: tuple[str, ...] = ()
-
-    @property
-    def approved(self) -> bool:
-        return self.decision is not None and self.decision.verdict == Verdict.APPROVE and not self.stale_steps
-
-    @property
-    def changes_requested(self) -> bool:
-        return self.decision is not None and self.decision.verdict == Verdict.REQUEST_CHANGES
-
-
-def assignment_states(request: ReviewRequest, live: DesignSnapshot | None = None) -> list[AssignmentState]:
-    """Each reviewer's latest decision, and whether an approval went stale against the live design."""
-    changed: set[str] = set()
-    if live is not None:
-        changed = changed_step_keys(version_snapshot(request.version), live)
-    states = []
-    assignments = request.assignments.select_related("reviewer").prefetch_related("decisions")
-    for assignment in assignments.order_by("reviewer__username"):
-        decisions = list(assignment.decisions.all())
-        latest = decisions[0] if decisions else None
-        stale: tuple[str, ...] = ()
-        if latest is not None and latest.verdict == Verdict.APPROVE:
-            stale = tuple(step for step in assignment.covers if step in changed)
-        states.append(AssignmentState(assignment, latest, stale))
-    return states
+def comment_reply(*, thread: Comment, author: Any, body: str) -> Comment:
+    """A reply (one level: a reply to a reply joins the same thread); the thread's author is told."""
+    body = _clean_body(body)
+    if thread.parent_id:
+        thread = thread.parent
+    with transaction.atomic():
+        locked = _lock(thread.design)
+        rendered = render_comment(body, _members(locked))
+        reply = Comment.objects.create(
+            design=locked,
+            step_key=thread.step_key,
+            list_key=thread.list_key,
+            element_uid=thread.element_uid,
+            element_kind=thread.element_kind,
+            element_label=thread.element_label,
+            element_fingerprint=thread.element_fingerprint,
+            parent=thread,
+            author=author,
+            body=body,
+            body_html=rendered.html,
+        )
+        told = _notify_mentions(reply, rendered.mentioned)
+        starter = thread.author
+        if starter is not None and starter.pk != author.pk and starter.pk not in told:
+            # Only while they can still read the design.
+            if Membership.objects.filter(design=locked, user=starter).exists():
+                text = f"{author} replied on {_where(reply)} in {locked.name}: {_excerpt(body)}"
+                notify(starter, Notification.Kind.REPLY, locked, text, reply.get_absolute_url())
+    return reply
 
 
-def outcome(states: list[AssignmentState]) -> str:
-    if any(state.changes_requested for state in states):
-        return State.CHANGES_REQUESTED
-    if states and all(state.approved for state in states):
-        return State.APPROVED
-    return State.OPEN
+def _own(comment: Comment, user: Any) -> None:
+    if comment.author_id != user.pk:
+        raise PermissionDenied("You can only change your own comments.")
+    if comment.is_deleted:
+        raise ValidationError({"body": "This comment was deleted."})
 
 
-@transaction.atomic
-def decide(*, request: ReviewRequest, reviewer: AbstractBaseUser, verdict: str, summary: str) -> ReviewDecision:
-    """Record a reviewer's decision and move the request (and the design's status) on.
-
-    The request row is locked, so two reviewers deciding at once are applied one after the
-    other: each decision counts once, and the second sees the first when computing the outcome.
-    """
-    locked = ReviewRequest.objects.select_for_update().select_related("version").get(pk=request.pk)
-    if locked.state == State.SUPERSEDED:
-        raise ValidationError("This review was superseded by a newer request; decide on that one.")
-    if verdict not in Verdict.values:
-        raise ValidationError({"verdict": "Choose approve or request changes."})
-    if not summary.strip():
-        raise ValidationError({"summary": "Say what you found: a summary is required."})
-    assignment = locked.assignments.filter(reviewer=reviewer).first()
-    if assignment is None:
-        raise ValidationError("You are not a reviewer of this request.")
-    decision = ReviewDecision.objects.create(assignment=assignment, verdict=verdict, summary=summary.strip())
-    locked.state = outcome(assignment_states(locked))
-    locked.save(update_fields=["state"])
-    status = {
-        State.APPROVED: Design.Status.APPROVED,
-        State.CHANGES_REQUESTED: Design.Status.CHANGES_REQUESTED,
-    }.get(locked.state, Design.Status.IN_REVIEW)
-    _set_status(locked.design, status)
-    return decision
+def comment_edit(*, comment: Comment, user: Any, body: str) -> Comment:
+    """Change your own comment; members newly mentioned are told, those mentioned before are not again."""
+    _own(comment, user)
+    body = _clean_body(body)
+    with transaction.atomic():
+        locked = _lock(comment.design)
+        members = _members(locked)
+        before = {member.pk for member in render_comment(comment.body, members).mentioned}
+        rendered = render_comment(body, members)
+        comment.body, comment.body_html, comment.edited_at = body, rendered.html, timezone.now()
+        comment.save(update_fields=["body", "body_html", "edited_at"])
+        _notify_mentions(comment, rendered.mentioned, already=before)
+    return comment
 
 
-@transaction.atomic
-def restore_version(*, design: Design, version: DesignVersion, author: AbstractBaseUser) -> DesignVersion:
-    """Make `version` the current draft; the draft it replaces is frozen first, so nothing is lost."""
-    if version.design_id != design.pk:
-        raise ValidationError("That version belongs to another design.")
-    message = f"Draft before restoring v{version.number}"
-    before = freeze_version(design=design, author=author, message=message, kind=DesignVersion.Kind.RESTORE)
-    document: dict[str, Any] = {**version.document, "design": {**version.document["design"]}}
-    replace_design_content(design, document)
-    DesignVersion.objects.filter(pk=before.pk).update(restored_from=version.number)
-    return before
+def comment_delete(*, comment: Comment, user: Any) -> None:
+    """Delete your own comment. A thread with replies stays as "comment deleted" so its replies do."""
+    _own(comment, user)
+    with transaction.atomic():
+        _lock(comment.design)
+        if comment.is_thread and comment.replies.exists():
+            comment.body, comment.body_html, comment.deleted_at = "", "", timezone.now()
+            comment.save(update_fields=["body", "body_html", "deleted_at"])
+            return
+        thread = comment.parent
+        comment.delete()
+        # The last reply of a deleted thread gone: nothing is left to keep.
+        if thread is not None and thread.is_deleted and not thread.replies.exists():
+            thread.delete()
 
 
-def side_snapshot(design: Design, side: str) -> tuple[DesignSnapshot, str]:
-    """A diff side by name: a version number ("3" or "v3") or "draft" (the live design); (snapshot, label)."""
-    from designs.snapshot import load_snapshot
+def comment_resolve(*, thread: Comment, user: Any, resolved: bool) -> Comment:
+    """Resolve a thread, or reopen it; the caller checked the "comment" permission."""
+    if not thread.is_thread:
+        raise ValidationError("Only a thread is resolved, not a reply.")
+    with transaction.atomic():
+        _lock(thread.design)
+        thread.refresh_from_db(fields=["resolved_at", "resolved_by"])
+        if resolved and thread.resolved_at is None:
+            thread.resolved_at, thread.resolved_by = timezone.now(), user
+        elif not resolved:
+            thread.resolved_at, thread.resolved_by = None, None
+        thread.save(update_fields=["resolved_at", "resolved_by"])
+    return thread
 
-    text = side.strip().lower()
-    if text in ("draft", "live", "current"):
-        return load_snapshot(design), "draft"
-    number = text.removeprefix("v")
-    if not number.isdigit():
-        raise ValidationError(f"{side!r} is neither a version number (e.g. 3 or v3) nor “draft”.")
-    version = DesignVersion.objects.filter(design=design, number=int(number)).first()
-    if version is None:
-        raise ValidationError(f"This design has no version {number}.")
-    return version_snapshot(version), f"v{version.number}"
+
+def step_comments_url(design: Design, step_key: str) -> str:
+    return reverse("reviews:step-comments", args=[design.slug, step_key])

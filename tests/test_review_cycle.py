@@ -13,7 +13,7 @@ from designs import services
 from designs.models import Design, Role
 from designs.snapshot import load_snapshot
 from reviews.models import ReviewRequest
-from reviews.services import assignment_states, decide, outcome, request_review
+from reviews.versions import assignment_states, decide, outcome, request_review
 from tests.conftest import add_member, make_user
 
 State = ReviewRequest.State

@@ -10,7 +10,7 @@ from designs import models as m
 from designs import services
 from designs.models import Design, Role
 from reviews.models import DesignVersion, ReviewRequest
-from reviews.services import freeze_version
+from reviews.versions import freeze_version
 from tests.conftest import add_member, make_user
 
 pytestmark = pytest.mark.usefixtures("empty_cache")

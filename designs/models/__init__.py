@@ -1,5 +1,6 @@
 """Domain models, one module per step; import from `designs.models`."""
 
+from .activity import ActivityEntry
 from .api import ApiSettings, Endpoint, EndpointError
 from .architecture import (
     ArchitectureStyle,
@@ -10,7 +11,7 @@ from .architecture import (
     TechnologyDecision,
 )
 from .base import ROLE_PERMISSIONS, Design, Element, Membership, Role, Section, Siblings
-from .database import Column, DatabaseSettings, DataStore, Index, IndexColumn, Table
+from .database import Column, CustomType, DatabaseSettings, DataStore, Index, IndexColumn, Table
 from .deployment import (
     Alert,
     DeploymentUnit,
@@ -44,6 +45,7 @@ from .security import (
 
 __all__ = [
     "ROLE_PERMISSIONS",
+    "ActivityEntry",
     "Alert",
     "ApiSettings",
     "ArchitectureStyle",
@@ -58,6 +60,7 @@ __all__ = [
     "ComponentKind",
     "ConsistencyNeed",
     "ConstraintOrAssumption",
+    "CustomType",
     "DataScaling",
     "DataStore",
     "DatabaseSettings",

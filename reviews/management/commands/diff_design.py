@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from designs.models import Design
 from reviews.diff import diff_snapshots
-from reviews.services import side_snapshot
+from reviews.versions import side_snapshot
 
 
 class Command(BaseCommand):

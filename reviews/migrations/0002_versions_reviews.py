@@ -13,6 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('designs', '0005_element_uid'),
+        ('reviews', '0001_comments_notifications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
