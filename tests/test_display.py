@@ -11,6 +11,7 @@ import tinyhtml5
 from django.urls import reverse
 
 from designs import models as m
+from reviews.models import Comment
 from tests.step_helpers import add_element, edit_data, edit_url, section_data, section_url, step_url
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -67,6 +68,12 @@ def test_it_stores_a_design_s_summary_and_a_review_with_lf_line_endings(owner_cl
     )
     design.refresh_from_db()
     assert design.summary == "Three\n\nFour"
+
+
+def test_it_stores_a_comment_with_lf_line_endings(owner_client, design):
+    url = reverse("reviews:step-comments", args=[design.slug, "architecture"])
+    owner_client.post(url, {"body": "First\r\nSecond"})
+    assert Comment.objects.get(design=design).body == "First\nSecond"
 
 
 # ---------------------------------------------------------------- numbers
