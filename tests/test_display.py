@@ -140,11 +140,6 @@ def test_it_never_breaks_a_word_of_a_table_cell_mid_word():
 # ---------------------------------------------------------------- HTTP methods
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Endpoint.Method's labels are generated from the member names (Get, Post); giving them labels equal "
-    "to their values needs a model change and a migration in designs/models/api.py, left to the lead's branch",
-)
 def test_it_shows_http_methods_in_capitals(owner_client, full, empty_cache):
     endpoint = m.Endpoint.objects.get(design=full, path="/orders")
     root = tinyhtml5.parse(owner_client.get(step_url(full, "api")).content.decode())
