@@ -1,13 +1,15 @@
 """Reading an OpenAPI 3.0 or 3.1 document into a neutral structure step 3 can take.
 
-Pure: bytes in, `ParsedApi` out, no database and no Django. `$ref`s are resolved by jsonref
-(local references only: a reference to another file or URL is refused, so an upload never
-makes the server fetch anything). Cyclic schemas stay cyclic proxies; the example generator
-cuts them where they come round again and at a fixed depth.
+Pure: bytes in, `ParsedApi` out, no database. `$ref`s are resolved by jsonref (local
+references only: a reference to another file or URL is refused, so an upload never makes the
+server fetch anything). Cyclic schemas stay cyclic proxies; the example generator cuts them
+where they come round again and at a fixed depth.
 
 Every field of `ParsedEndpoint` maps onto one field of `designs.models.Endpoint` (and
 `ParsedErrorResponse` onto `EndpointError`); what the model has no place for is listed in
-`ParsedApi.skipped` with the reason, never dropped silently.
+`ParsedApi.skipped` (`imports.plan.Skipped`) with the reason, never dropped silently. A file
+that cannot be read raises `imports.plan.ImportFileError` naming the JSON pointer, or the
+line and column of a syntax error. imports/openapi_plan.py turns the result into a plan.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 
 import jsonref
 import yaml
+
+from imports.plan import ImportFileError, Skipped, read_text
 
 # Step 3 holds these methods; TRACE is the only OpenAPI method it does not.
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -66,33 +70,6 @@ SCHEME_KINDS = {
     "apiKey": "api_key",
     "mutualTLS": "mtls",
 }
-
-
-class OpenApiError(Exception):
-    """A document that cannot be read, with where: a JSON pointer, or a line and column.
-
-    Stands in for imports.plan.ImportFileError until that lands; same fields.
-    """
-
-    def __init__(self, message: str, pointer: str | None = None, line: int | None = None, column: int | None = None):
-        self.message = message
-        self.pointer = pointer
-        self.line = line
-        self.column = column
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        if self.line is not None:
-            return f"{self.message} (line {self.line}, column {self.column})"
-        if self.pointer is not None:
-            return f"{self.message} (at {self.pointer or '/'})"
-        return self.message
-
-
-@dataclass(frozen=True)
-class Skipped:
-    what: str
-    why: str
 
 
 @dataclass(frozen=True)
@@ -181,23 +158,20 @@ def parse_openapi(raw: bytes | str) -> ParsedApi:
 
 def _load(raw: bytes | str) -> dict[str, Any]:
     if isinstance(raw, bytes):
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise OpenApiError(f"Not UTF-8 text: the byte at offset {exc.start} cannot be decoded.") from None
+        text = read_text(raw)  # the size limit, UTF-8, no NUL
     else:
         text = raw.removeprefix("\ufeff")
     if not text.strip():
-        raise OpenApiError("The file is empty: expected an OpenAPI document in JSON or YAML.")
+        raise ImportFileError("The file is empty: expected an OpenAPI document in JSON or YAML.")
     try:
         if text.lstrip()[0] in "{[":
             data = _load_json(text)
         else:
             data = _load_yaml(text)
     except RecursionError:
-        raise OpenApiError("The document nests too deeply to be read.") from None
+        raise ImportFileError("The document nests too deeply to be read.") from None
     if not isinstance(data, dict):
-        raise OpenApiError(
+        raise ImportFileError(
             f"An OpenAPI document is an object at the top, not {_kind(data)}.",
             pointer="",
         )
@@ -208,9 +182,9 @@ def _load_json(text: str) -> Any:
     try:
         return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
-        raise OpenApiError(f"Not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
+        raise ImportFileError(f"Not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno) from None
     except ValueError as exc:
-        raise OpenApiError(f"Not valid JSON: {str(exc).split(';')[0]}") from None
+        raise ImportFileError(f"Not valid JSON: {str(exc).split(';')[0]}") from None
 
 
 def _refuse_constant(name: str) -> None:
@@ -225,32 +199,32 @@ def _load_yaml(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "cannot be read"
         if mark is None:
-            raise OpenApiError(f"Not valid YAML: {problem}") from None
-        raise OpenApiError(f"Not valid YAML: {problem}", line=mark.line + 1, column=mark.column + 1) from None
+            raise ImportFileError(f"Not valid YAML: {problem}") from None
+        raise ImportFileError(f"Not valid YAML: {problem}", line=mark.line + 1, column=mark.column + 1) from None
     except yaml.YAMLError as exc:
-        raise OpenApiError(f"Not valid YAML: {exc}") from None
+        raise ImportFileError(f"Not valid YAML: {exc}") from None
 
 
 def _check_version(document: dict[str, Any]) -> None:
     if "openapi" not in document:
         if "swagger" in document:
-            raise OpenApiError(
+            raise ImportFileError(
                 f"This is a Swagger {document['swagger']} document; only OpenAPI 3.0 and 3.1 are read. "
                 "Convert it to OpenAPI 3 first (for example with swagger2openapi).",
                 pointer="/swagger",
             )
-        raise OpenApiError(
+        raise ImportFileError(
             "Not an OpenAPI document: there is no `openapi` field with the version (3.0.x or 3.1.x).",
             pointer="",
         )
     version = str(document["openapi"])
     if not (version.startswith("3.0") or version.startswith("3.1")):
-        raise OpenApiError(f"OpenAPI {version} is not supported; only 3.0 and 3.1 are read.", pointer="/openapi")
+        raise ImportFileError(f"OpenAPI {version} is not supported; only 3.0 and 3.1 are read.", pointer="/openapi")
 
 
 def _refuse_external(uri: str) -> Any:
     # An uploaded file must never make the server read another file or fetch a URL.
-    raise OpenApiError(f"`{uri}` is outside this document; only references within the file are resolved")
+    raise ImportFileError(f"`{uri}` is outside this document; only references within the file are resolved")
 
 
 def _resolve(document: dict[str, Any]) -> dict[str, Any]:
@@ -260,15 +234,17 @@ def _resolve(document: dict[str, Any]) -> dict[str, Any]:
         return jsonref.replace_refs(document, loader=_refuse_external, lazy_load=False, proxies=True)
     except jsonref.JsonRefError as exc:
         target = exc.reference.get("$ref") if isinstance(exc.reference, Mapping) else exc.uri
-        if isinstance(exc.cause, OpenApiError):
+        if isinstance(exc.cause, ImportFileError):
             reason = exc.cause.message
         elif "itself" in exc.message:
             reason = "it refers to itself"
         else:
             reason = "nothing in the document is at that address"
-        raise OpenApiError(f"The $ref `{target}` cannot be resolved: {reason}.", pointer=_pointer(exc.path)) from None
+        raise ImportFileError(
+            f"The $ref `{target}` cannot be resolved: {reason}.", pointer=_pointer(exc.path)
+        ) from None
     except RecursionError:
-        raise OpenApiError("The document nests too deeply to resolve its references.") from None
+        raise ImportFileError("The document nests too deeply to resolve its references.") from None
 
 
 # Walking the document ---------------------------------------------------------------------
@@ -319,7 +295,8 @@ class _Reader:
             places = sum(self.extensions.values())
             api.skipped.append(
                 Skipped(
-                    f"vendor extensions {names} ({places} place{'s' if places != 1 else ''})",
+                    "vendor extensions",
+                    f"{names} ({places} place{'s' if places != 1 else ''})",
                     "x- extensions belong to other tools; the design has no place for them",
                 )
             )
@@ -330,12 +307,12 @@ class _Reader:
 
     def _object(self, value: Any, pointer: str) -> Mapping[str, Any]:
         if not isinstance(value, Mapping):
-            raise OpenApiError(f"Expected an object here, found {_kind(value)}.", pointer=pointer)
+            raise ImportFileError(f"Expected an object here, found {_kind(value)}.", pointer=pointer)
         return value
 
     def _array(self, value: Any, pointer: str) -> Sequence[Any]:
         if not isinstance(value, Sequence) or isinstance(value, str):
-            raise OpenApiError(f"Expected an array here, found {_kind(value)}.", pointer=pointer)
+            raise ImportFileError(f"Expected an array here, found {_kind(value)}.", pointer=pointer)
         return value
 
     def _extension(self, name: str) -> None:
@@ -346,8 +323,8 @@ class _Reader:
             if isinstance(key, str) and key.startswith("x-"):
                 self._extension(key)
 
-    def _skip(self, what: str, why: str) -> None:
-        self.skipped.append(Skipped(what, why))
+    def _skip(self, kind: str, name: str, reason: str, where: str = "") -> None:
+        self.skipped.append(Skipped(kind, name, reason, where))
 
     # Top level
 
@@ -357,7 +334,7 @@ class _Reader:
             server = self._object(server, f"{pointer}/{index}")
             url = server.get("url")
             if not isinstance(url, str):
-                raise OpenApiError("A server needs a `url` string.", pointer=f"{pointer}/{index}/url")
+                raise ImportFileError("A server needs a `url` string.", pointer=f"{pointer}/{index}/url")
             variables = self._object(server.get("variables", {}) or {}, f"{pointer}/{index}/variables")
             resolved = url
             for name, variable in variables.items():
@@ -392,11 +369,13 @@ class _Reader:
             for name, item in webhooks.items():
                 methods = [m.upper() for m in item if m in METHODS] if isinstance(item, Mapping) else []
                 self._skip(
-                    f"webhook {name}" + (f" ({', '.join(methods)})" if methods else ""),
+                    "webhook",
+                    f"{name}" + (f" ({', '.join(methods)})" if methods else ""),
                     "step 3 holds the endpoints the API serves, not the requests it sends to subscribers",
+                    _pointer(("webhooks", name)),
                 )
         if doc.get("externalDocs"):
-            self._skip("external documentation link", "the design has no place for it")
+            self._skip("external documentation", "link", "the design has no place for it", "/externalDocs")
 
     # Paths and operations
 
@@ -405,13 +384,18 @@ class _Reader:
         self._check_extensions(item)
         shared = list(self._array(item.get("parameters", []) or [], f"{pointer}/parameters"))
         if item.get("servers"):
-            self._skip(f"servers of {path}", "step 3 has one base path for the whole API")
+            self._skip("servers", f"of {path}", "step 3 has one base path for the whole API", f"{pointer}/servers")
         endpoints = []
         for method, operation in item.items():
             if not isinstance(method, str):
                 continue
             if method == "trace":
-                self._skip(f"TRACE {path}", "step 3 holds GET, PUT, POST, DELETE, OPTIONS, HEAD and PATCH")
+                self._skip(
+                    "operation",
+                    f"TRACE {path}",
+                    "step 3 holds GET, PUT, POST, DELETE, OPTIONS, HEAD and PATCH",
+                    f"{pointer}/trace",
+                )
             if method not in METHODS:
                 continue
             endpoints.append(self._operation(method.upper(), path, operation, shared, f"{pointer}/{method}"))
@@ -436,7 +420,7 @@ class _Reader:
             ("servers", "step 3 has one base path for the whole API"),
         ):
             if op.get(part):
-                self._skip(f"{part} of {key}", why)
+                self._skip(part, f"of {key}", why, f"{pointer}/{part}")
         query_names = {p.lower() for p in parameters.get("query", [])}
         header_names = {p.lower() for p in parameters.get("header", [])}
         description = _text(str(op.get("description", "") or ""))
@@ -475,7 +459,7 @@ class _Reader:
                 parameter = self._object(parameter, f"{where}/{index}")
                 name, location = parameter.get("name"), parameter.get("in")
                 if not isinstance(name, str) or not isinstance(location, str):
-                    raise OpenApiError("A parameter needs a `name` and an `in`.", pointer=f"{where}/{index}")
+                    raise ImportFileError("A parameter needs a `name` and an `in`.", pointer=f"{where}/{index}")
                 by_name[(location, name)] = parameter
         names: dict[str, list[str]] = {}
         for location, name in by_name:
@@ -489,9 +473,10 @@ class _Reader:
                 listed = [n for n in listed if n.lower() != "idempotency-key"]
             if listed:
                 self._skip(
-                    f"{location} parameter{'s' if len(listed) > 1 else ''} of {key}: {', '.join(listed)}",
-                    f"step 3 records no {location} parameters"
-                    + ("" if location != "query" else " (pagination parameters set `paginated`)"),
+                    f"{location} parameter{'s' if len(listed) > 1 else ''}",
+                    f"{', '.join(listed)} of {key}",
+                    f"step 3 records no {location} parameters",
+                    pointer,
                 )
         return names
 
@@ -511,8 +496,10 @@ class _Reader:
             for name, needed in requirement.items():
                 if name not in self.schemes:
                     self._skip(
-                        f"security requirement {name} of {key}",
+                        "security requirement",
+                        f"{name} of {key}",
                         "no security scheme of that name is defined in components.securitySchemes",
+                        f"{where}/{index}",
                     )
                 elif name not in schemes:
                     schemes.append(name)
@@ -533,7 +520,7 @@ class _Reader:
         self, key: str, op: Mapping[str, Any], pointer: str
     ) -> tuple[int, str, tuple[ParsedErrorResponse, ...]]:
         if "responses" not in op:
-            self._skip(f"responses of {key}", "the operation lists none; 200 assumed")
+            self._skip("responses", f"of {key}", "the operation lists none; 200 assumed", pointer)
             return 200, "", ()
         responses = self._object(op["responses"], pointer)
         successes: list[tuple[int, str, Mapping[str, Any]]] = []
@@ -546,13 +533,17 @@ class _Reader:
                 continue
             response = self._object(response, where)
             if response.get("links"):
-                self._skip(f"links of {key} → {code}", "the design has no place for response links")
+                self._skip(
+                    "links", f"of {key} → {code}", "the design has no place for response links", f"{where}/links"
+                )
             if code == "default" or not code.isdigit() or not 100 <= int(code) <= 599:
                 self._skip(
-                    f"response {code} of {key}",
+                    "response",
+                    f"{code} of {key}",
                     "step 3 records responses by their exact status code"
                     if code == "default" or code.upper().endswith("XX")
                     else "not an HTTP status code",
+                    where,
                 )
                 continue
             status = int(code)
@@ -570,8 +561,10 @@ class _Reader:
         successes.sort(key=lambda s: (not 200 <= s[0] < 300, s[0]))
         status, where, response = successes[0]
         example = self._content_example(f"response {status} of {key}", response.get("content"), f"{where}/content")
-        for other, _where, _response in successes[1:]:
-            self._skip(f"response {other} of {key}", f"step 3 records one success status; {status} is kept")
+        for other, other_where, _response in successes[1:]:
+            self._skip(
+                "response", f"{other} of {key}", f"step 3 records one success status; {status} is kept", other_where
+            )
         return status, example, tuple(sorted(errors, key=lambda e: e.status))
 
     def _content_example(self, what: str, content: Any, pointer: str, direction: str = "response") -> str:
@@ -595,7 +588,9 @@ class _Reader:
                 if len(text) <= EXAMPLE_LIMIT:
                     break
         if len(text) > EXAMPLE_LIMIT:
-            self._skip(f"example of {what}", f"it is {len(text):,} characters; step 3 holds {EXAMPLE_LIMIT:,}")
+            self._skip(
+                "example", f"of {what}", f"it is {len(text):,} characters; step 3 holds {EXAMPLE_LIMIT:,}", pointer
+            )
             return ""
         return text
 

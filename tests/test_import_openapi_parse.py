@@ -16,7 +16,8 @@ from designs.models import Endpoint, EndpointError
 from designs.models.api import JSON_EXAMPLE_LIMIT
 from designs.steps import get_step
 from imports import openapi
-from imports.openapi import OpenApiError, example_from_schema, parse_openapi
+from imports.openapi import example_from_schema, parse_openapi
+from imports.plan import ImportFileError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openapi"
 
@@ -30,11 +31,11 @@ def by_key(api: openapi.ParsedApi) -> dict[str, openapi.ParsedEndpoint]:
 
 
 def skipped_text(api: openapi.ParsedApi) -> str:
-    return "\n".join(f"{s.what}: {s.why}" for s in api.skipped)
+    return "\n".join(f"{s.kind} {s.name}: {s.reason}" for s in api.skipped)
 
 
-def fails(text: str | bytes) -> OpenApiError:
-    with pytest.raises(OpenApiError) as caught:
+def fails(text: str | bytes) -> ImportFileError:
+    with pytest.raises(ImportFileError) as caught:
         parse_openapi(text)
     return caught.value
 
@@ -87,7 +88,7 @@ def test_it_reads_the_petstore_expanded_3_0():
     assert not any(e.auth_required for e in api.endpoints)
     # `default` has no status code: listed, not guessed.
     assert "response default of GET /pets: step 3 records responses by their exact status code" in skipped_text(api)
-    assert "query parameter of GET /pets: tags" in skipped_text(api)
+    assert "query parameter tags of GET /pets" in skipped_text(api)
 
 
 def test_it_reads_a_3_1_document_and_skips_its_webhooks():
@@ -98,7 +99,7 @@ def test_it_reads_a_3_1_document_and_skips_its_webhooks():
     # Pet has properties but no `type`: still an object.
     assert json.loads(listing.response_example) == [{"id": 0, "name": "string", "tag": "string"}]
     assert listing.paginated is True  # `limit`
-    assert [s.what for s in api.skipped] == ["webhook newPet (POST)"]
+    assert [(s.kind, s.name, s.where) for s in api.skipped] == [("webhook", "newPet (POST)", "/webhooks/newPet")]
 
 
 def test_it_reads_scopes_examples_and_errors_of_the_train_travel_api():
@@ -162,7 +163,7 @@ def test_it_reads_json_with_http_basic_auth_and_header_parameters():
     # These three say `security: []`; every other operation takes the global basic auth.
     assert public == {"GET /api-registry/{uuid}", "GET /outbound-ips", "GET /schema"}
     assert all(e.schemes == ("apiKey",) for e in api.endpoints if e.key not in public)
-    assert "header parameter of GET /categories: x-readme-version" in skipped_text(api)
+    assert "header parameter x-readme-version of GET /categories" in skipped_text(api)
 
 
 def test_it_cuts_a_cyclic_schema_where_it_comes_round():
@@ -179,9 +180,9 @@ def test_it_cuts_a_cyclic_schema_where_it_comes_round():
 
 
 def test_it_lists_callbacks_and_links_as_skipped():
-    assert "callbacks of POST /streams" in [s.what for s in load("callbacks.yaml").skipped]
-    links = [s.what for s in load("link-example.yaml").skipped if s.what.startswith("links of")]
-    assert "links of GET /2.0/users/{username} → 200" in links
+    assert "callbacks of POST /streams" in skipped_text(load("callbacks.yaml"))
+    links = [(s.name, s.where) for s in load("link-example.yaml").skipped if s.kind == "links"]
+    assert ("of GET /2.0/users/{username} → 200", "/paths/~12.0~1users~1{username}/get/responses/200/links") in links
 
 
 def test_it_resolves_server_variables_and_skips_path_level_servers():
@@ -193,7 +194,7 @@ def test_it_resolves_server_variables_and_skips_path_level_servers():
     ]
     assert api.servers[0].url == "https://{name}.example.com:{port}/{basePath}"
     assert api.base_path == "/v2"
-    assert {"servers of /path", "servers of POST /operation"} <= {s.what for s in api.skipped}
+    assert {"servers of /path", "servers of POST /operation"} <= {f"{s.kind} {s.name}" for s in api.skipped}
 
 
 # A messy document --------------------------------------------------------------------------------
@@ -364,10 +365,10 @@ def test_it_imports_a_messy_real_world_shaped_document():
 
     skipped = skipped_text(api)
     for expected in (
-        "TRACE /orders",
+        "operation TRACE /orders",
         "response 4XX of GET /orders: step 3 records responses by their exact status code",
         "response 202 of POST /orders: step 3 records one success status; 201 is kept",
-        "cookie parameter of GET /orders: session",
+        "cookie parameter session of GET /orders",
         "webhook orderShipped (POST)",
         "vendor extensions x-generator, x-internal, x-logo, x-owner (4 places)",
     ):
@@ -471,14 +472,14 @@ def test_it_names_the_line_and_column_of_a_yaml_syntax_error():
     error = fails("openapi: 3.0.0\ninfo:\n  title: [unclosed\n  version: 1\npaths: {}\n")
     assert error.message.startswith("Not valid YAML")
     assert (error.line, error.column) == (4, 10)
-    assert str(error) == "Not valid YAML: did not find expected ',' or ']' (line 4, column 10)"
+    assert str(error) == "line 4, column 10: Not valid YAML: did not find expected ',' or ']'"
 
 
 def test_it_names_the_line_and_column_of_a_json_syntax_error():
     error = fails(b'{\n  "openapi": "3.1.0",\n  "info": {"title": "x",}\n}')
     assert error.message == "Not valid JSON: Expecting property name enclosed in double quotes"
     assert (error.line, error.column) == (3, 25)
-    assert "line 3, column 25" in str(error)
+    assert str(error).startswith("line 3, column 25: ")
 
 
 def test_it_refuses_a_document_that_is_not_an_object():
@@ -512,7 +513,7 @@ def test_it_names_the_pointer_of_a_ref_to_nothing():
         "The $ref `#/components/responses/Missing` cannot be resolved: nothing in the document is at that address."
     )
     assert error.pointer == "/paths/~1pets/get/responses/200"
-    assert str(error).endswith("(at /paths/~1pets/get/responses/200)")
+    assert str(error).startswith("at /paths/~1pets/get/responses/200: The $ref")
 
 
 def test_it_never_fetches_a_ref_outside_the_document(monkeypatch):
@@ -542,7 +543,8 @@ def test_it_names_the_pointer_of_a_part_of_the_wrong_type():
 
 
 def test_it_refuses_text_that_is_not_utf_8():
-    assert fails(b"openapi: 3.0.0\ninfo: \xff\n").message == "Not UTF-8 text: the byte at offset 21 cannot be decoded."
+    error = fails(b"openapi: 3.0.0\ninfo: \xff\n")
+    assert (error.message, error.line, error.column) == ("The file is not UTF-8 text.", 2, 7)
 
 
 def test_it_refuses_yaml_that_refers_to_itself_without_looping():
