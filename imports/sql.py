@@ -267,6 +267,8 @@ def read_postgres(text: str) -> SqlSchema:
             location = len(sql.rstrip())
         line, column = lines.of_char(location)
         raise ImportFileError(f"SQL syntax error: {message}.", line=line, column=column) from None
+    if not statements:
+        raise ImportFileError("The file holds no SQL statements, only comments or blank lines.", line=1, column=1)
     _PostgresReader(schema, lines).read(statements)
     return schema
 
@@ -348,7 +350,7 @@ class _PostgresReader:
     def on_other(self, stmt: Any) -> None:
         kind = _kind(stmt)
         name = ""
-        for attribute in ("view", "relation", "funcname", "trigname", "name", "defnames", "extname", "schemaname"):
+        for attribute in ("trigname", "funcname", "view", "defnames", "extname", "schemaname", "name", "relation"):
             value = getattr(stmt, attribute, None)
             if isinstance(value, ast.RangeVar):
                 name = _name(value)
