@@ -268,7 +268,8 @@ class ImportPlan:
             yield f"Skipped ({len(self.skipped)}):"
             for s in self.skipped:
                 where = f"{s.where}: " if s.where else ""
-                yield f"  - {where}{s.kind} {s.name}: {s.reason}".replace("  ", " ").replace("- ", "  - ", 1)
+                what = f"{s.kind} {s.name}" if s.name else s.kind
+                yield f"  - {where}{what}: {s.reason}"
 
 
 def fold(key: str) -> str:
