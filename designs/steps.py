@@ -326,7 +326,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.database,
-        panels=("erd-diagram",),
+        panels=("erd-diagram", "import-sql"),
     ),
     Step(
         5,

@@ -167,13 +167,18 @@ class Entry:
         return self.item.key
 
     def details(self) -> list[tuple[str, str]]:
-        """(label, value) of what an added item sets, for the preview."""
+        """(label, value) of what an added item sets beyond its key and the model's defaults, for the preview."""
         shown = []
+        model = self.item.spec.model
         for name, value in self.item.values.items():
-            if name in KEY_FIELDS.get(self.item.list, ((), ""))[0] and not isinstance(value, Ref):
+            if name in KEY_FIELDS.get(self.item.list, ((), ""))[0]:
                 continue
-            if value in ("", None, False):
+            model_field = model._meta.get_field(name)
+            default = model_field.default if model_field.has_default() and not callable(model_field.default) else None
+            if value in ("", None) or value == default or (value is False and default is None):
                 continue
+            if model_field.choices and not isinstance(value, Ref):
+                value = dict(model_field.flatchoices).get(value, value)
             shown.append((_label(self.item.spec, name), _display(value)))
         if self.item.columns:
             shown.append(("columns", ", ".join(key.rsplit(".", 1)[-1] for key in self.item.columns)))
@@ -239,6 +244,13 @@ class ImportPlan:
     def changed_groups(self) -> list[tuple[str, list[Entry]]]:
         return self.by_list(self.changed)
 
+    def skipped_groups(self) -> list[tuple[str, str, list[Skipped]]]:
+        """Skipped things grouped by kind and reason, in file order: 56 owner changes are one line of the preview."""
+        groups: dict[tuple[str, str], list[Skipped]] = {}
+        for s in self.skipped:
+            groups.setdefault((s.kind, s.reason), []).append(s)
+        return [(kind, reason, found) for (kind, reason), found in groups.items()]
+
     def lines(self) -> Iterator[str]:
         """The preview as text, for the command line."""
         yield f"Import plan: {self.summary()}."
@@ -256,7 +268,8 @@ class ImportPlan:
             yield f"Skipped ({len(self.skipped)}):"
             for s in self.skipped:
                 where = f"{s.where}: " if s.where else ""
-                yield f"  - {where}{s.kind} {s.name}: {s.reason}".replace("  ", " ").replace("- ", "  - ", 1)
+                what = f"{s.kind} {s.name}" if s.name else s.kind
+                yield f"  - {where}{what}: {s.reason}"
 
 
 def fold(key: str) -> str:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("designs/", include("designs.urls")),
     path("designs/", include("outputs.urls")),
+    path("designs/", include("imports.urls")),
 ]
 
 if settings.BENCH_URLS:
