@@ -251,6 +251,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.api,
+        panels=("import-openapi",),
     ),
     Step(
         4,

@@ -11,6 +11,8 @@ class ImportsConfig(AppConfig):
         # The steps name this panel in the registry; the domain never imports the imports app.
         from designs.presentation import register_panel
 
+        from .openapi_views import openapi_panel
         from .panels import sql_panel
 
         register_panel(sql_panel())
+        register_panel(openapi_panel())

@@ -161,18 +161,18 @@ def test_it_names_the_json_pointer_of_a_bad_file(design, tmp_path):
     )
     with pytest.raises(CommandError) as refused:
         run(design.slug, bad)
-    assert str(refused.value) == f"{bad}: at /paths/~1pets/get/responses: Expected an object here, found a number."
+    assert str(refused.value) == f"{bad} at /paths/~1pets/get/responses: Expected an object here, found a number."
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("", "The file is empty"),
-        ("openapi: 3.0.0\ninfo: {title: [x\n", "line 3, column 1: Not valid YAML"),
+        ("openapi: 3.0.0\ninfo: {title: [x\n", "api.yaml:3:1: Not valid YAML"),
         ('swagger: "2.0"\n', "This is a Swagger 2.0 document"),
         (
             "openapi: 3.1.0\npaths:\n  /a:\n    get:\n      responses:\n        '200': {$ref: '#/nope'}\n",
-            "at /paths/~1a/get/responses/200: The $ref `#/nope` cannot be resolved",
+            "api.yaml at /paths/~1a/get/responses/200: The $ref `#/nope` cannot be resolved",
         ),
     ],
 )
@@ -194,7 +194,7 @@ def test_it_refuses_an_unknown_design_a_missing_file_and_an_archived_design(desi
     with pytest.raises(CommandError, match=r"Cannot read .*: No such file or directory"):
         run(design.slug, str(tmp_path / "missing.yaml"))
     services.design_set_archived(design=design, archived=True)
-    with pytest.raises(CommandError, match="Checkout platform is archived"):
+    with pytest.raises(CommandError, match="is archived; restore it to import into it"):
         run(design.slug, PETSTORE)
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from designs.models import Design
 from designs.snapshot import load_snapshot
+from imports.cli import design_by_slug, file_error, read_source, refused_error
 from imports.openapi_plan import openapi_plan, service_names, tag_groups
-from imports.plan import ImportFileError, ImportRefused, apply_plan, check_size
+from imports.plan import ImportFileError, ImportRefused, apply_plan
 
 
 class Command(BaseCommand):
@@ -22,24 +21,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug", help="Slug of the design to import into.")
-        parser.add_argument("file", help="Path of the OpenAPI document (.json, .yaml or .yml).")
+        parser.add_argument("file", help="Path of the OpenAPI document (.json, .yaml or .yml), or - to read stdin.")
         parser.add_argument(
             "--service", metavar="NAME", help="Service component that owns every endpoint (created when absent)."
         )
         parser.add_argument("--dry-run", action="store_true", help="Print the preview; write nothing.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        design = Design.objects.filter(slug=options["slug"]).first()
-        if design is None:
-            raise CommandError(f"No design with the slug {options['slug']!r}.")
-        if design.is_archived:
-            raise CommandError(f"{design.name} is archived (read-only); restore it to import into it.")
-        raw = self._read(options["file"])
+        design = design_by_slug(options["slug"])
+        text = read_source(options["file"])
         snapshot = load_snapshot(design)
         try:
-            api, plan = openapi_plan(raw, snapshot, service=options["service"])
+            api, plan = openapi_plan(text, snapshot, service=options["service"])
         except ImportFileError as exc:
-            raise CommandError(f"{options['file']}: {exc}") from None
+            raise file_error(options["file"], exc) from None
         existing = {name.casefold() for name in service_names(snapshot)}
         self.stdout.write(f"OpenAPI {api.openapi}: {api.title or 'untitled'} {api.version}".rstrip())
         self.stdout.write(f"{len(api.endpoints)} operations")
@@ -54,23 +49,11 @@ class Command(BaseCommand):
         try:
             apply_plan(design, plan)
         except ImportRefused as exc:
-            lines = [f"{where}: {message}" if where else message for where, message in exc.errors]
-            raise CommandError("Import refused, nothing was written:\n  " + "\n  ".join(lines)) from None
+            raise refused_error(exc) from None
         self.stdout.write(f"Imported into {design.slug}: {plan.summary()}.")
         if plan.skipped:
             # What the design cannot hold is said, never dropped silently.
             self.stdout.write(f"Skipped ({len(plan.skipped)}):")
             for s in plan.skipped:
-                self.stdout.write(
-                    f"  - {s.where}: {s.kind} {s.name}: {s.reason}" if s.where else f"  - {s.kind} {s.name}: {s.reason}"
-                )
-
-    def _read(self, name: str) -> bytes:
-        path = Path(name)
-        try:
-            check_size(path.stat().st_size)  # before reading a huge file into memory
-            return path.read_bytes()
-        except ImportFileError as exc:
-            raise CommandError(f"{name}: {exc}") from None
-        except OSError as exc:
-            raise CommandError(f"Cannot read {name}: {exc.strerror}.") from None
+                where = f"{s.where}: " if s.where else ""
+                self.stdout.write(f"  - {where}{s.kind} {s.name}: {s.reason}")
