@@ -63,6 +63,9 @@ PAGINATION_PARAMETERS = {
 # How deep a generated example nests before it stops (a cyclic schema would never end).
 EXAMPLE_DEPTH = 8
 
+# Vendor extensions the import reads (the workbench's own export writes it), so not skipped.
+READ_EXTENSIONS = {"x-auth-required"}
+
 # securitySchemes types (and http schemes) → designs.models.AuthMethod.Kind values.
 SCHEME_KINDS = {
     "oauth2": "oauth2_oidc",
@@ -320,7 +323,7 @@ class _Reader:
 
     def _check_extensions(self, obj: Mapping[str, Any]) -> None:
         for key in obj:
-            if isinstance(key, str) and key.startswith("x-"):
+            if isinstance(key, str) and key.startswith("x-") and key not in READ_EXTENSIONS:
                 self._extension(key)
 
     def _skip(self, kind: str, name: str, reason: str, where: str = "") -> None:
@@ -484,7 +487,8 @@ class _Reader:
         requirements = op["security"] if "security" in op else self.global_security
         where = f"{pointer}/security" if "security" in op else "/security"
         if not requirements:
-            return False, (), ()
+            # The workbench's own export says so when step 5 has no method to name yet.
+            return op.get("x-auth-required") is True and requirements is None, (), ()
         requirements = self._array(requirements, where)
         scopes: list[str] = []
         schemes: list[str] = []
@@ -549,7 +553,7 @@ class _Reader:
             status = int(code)
             if status >= 400:
                 example = self._content_example(
-                    f"response {code} of {key}", response.get("content"), f"{where}/content"
+                    f"response {code} of {key}", response.get("content"), f"{where}/content", status=status
                 )
                 meaning = _line(str(response.get("description", "") or "")) or _reason(status)
                 errors.append(ParsedErrorResponse(status, _clip(meaning, MEANING_LIMIT), example))
@@ -567,7 +571,9 @@ class _Reader:
             )
         return status, example, tuple(sorted(errors, key=lambda e: e.status))
 
-    def _content_example(self, what: str, content: Any, pointer: str, direction: str = "response") -> str:
+    def _content_example(
+        self, what: str, content: Any, pointer: str, direction: str = "response", status: int | None = None
+    ) -> str:
         if not content:
             return ""
         content = self._object(content, pointer)
@@ -581,6 +587,9 @@ class _Reader:
             if not isinstance(schema, Mapping) or _is_binary(schema):
                 return ""
             value = example_from_schema(schema, direction=direction)
+            if status is not None and isinstance(value, dict) and isinstance(value.get("status"), int):
+                # A generated problem details body (RFC 9457) carries the response's own status.
+                value["status"] = status
         text = _json(value)
         if len(text) > EXAMPLE_LIMIT and not found:
             for depth in range(EXAMPLE_DEPTH - 1, 0, -1):

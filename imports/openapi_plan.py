@@ -101,6 +101,8 @@ def openapi_parsed(api: ParsedApi, snapshot: DesignSnapshot, services: Mapping[s
         Item("components", name, {"name": name, "kind": ComponentKind.SERVICE}, where="", create_only=True)
         for name in used_services.values()
     ]
+    methods, unheld = _auth_methods(api, [i for i in items if i.list == "endpoints"])
+    skipped += unheld
     if api.base_path:
         conventions = snapshot.section("conventions")
         design_base = conventions.base_path if conventions is not None else ApiSettings().base_path
@@ -113,7 +115,40 @@ def openapi_parsed(api: ParsedApi, snapshot: DesignSnapshot, services: Mapping[s
                     "/servers/0",
                 )
             )
-    return Parsed(items=components + items, skipped=skipped)
+    return Parsed(items=components + items + methods, skipped=skipped)
+
+
+def _auth_methods(api: ParsedApi, endpoint_items: list[Item]) -> tuple[list[Item], list[Skipped]]:
+    """The security schemes the imported endpoints use, as step 5's authentication methods (added when
+    the design has none of that name): the OpenAPI export then writes them back as security schemes."""
+    keys = {item.key for item in endpoint_items}
+    used: list[str] = []
+    for endpoint in api.endpoints:
+        if endpoint.key in keys:
+            used += [name for name in endpoint.schemes if name not in used]
+    schemes = {scheme.name: scheme for scheme in api.schemes}
+    items, skipped = [], []
+    for name in used:
+        scheme = schemes[name]
+        where = f"/components/securitySchemes/{name.replace('~', '~0').replace('/', '~1')}"
+        described = f"{scheme.type} {scheme.detail}".strip()
+        if scheme.kind is None:
+            skipped.append(
+                Skipped(
+                    "security scheme",
+                    f"{name} ({described})",
+                    "step 5 has no kind of authentication method for it; its endpoints still require auth",
+                    where,
+                )
+            )
+            continue
+        values = {
+            "name": name[:NAME_LIMIT],
+            "kind": scheme.kind,
+            "notes": f"From the OpenAPI security scheme {name} ({described}).",
+        }
+        items.append(Item("auth", name[:NAME_LIMIT], values, where=where, create_only=True))
+    return items, skipped
 
 
 def _path_problem(

@@ -87,6 +87,10 @@ def test_it_gives_each_tag_its_service_and_reuses_one_of_that_name(design):
     assert sorted(errors) == [400, 401, 404, 409, 429, 500]
     assert errors[409].meaning == "Conflict"
     assert json.loads(errors[409].example)["status"] == 409
+    # The security scheme the endpoints use becomes step 5's method, so an export names it again.
+    (method,) = m.AuthMethod.objects.filter(design=design)
+    assert (method.name, method.kind) == ("OAuth2", "oauth2_oidc")
+    assert "OAuth2" in method.notes
     names = m.Component.objects.filter(design=design).values_list("name", flat=True)
     assert sorted(names, key=str.casefold) == [
         "bookings",
@@ -134,6 +138,14 @@ def test_it_keeps_the_designs_own_examples_the_file_does_not_give(full):
     place = endpoints(full)["POST /orders"]
     assert (place.request_example, place.response_example) == ('{"sku": "A-1", "qty": 2}', '{"id": 7}')
     assert place.exposes_classification == "pii"  # the file says nothing about it
+
+
+def test_it_lists_a_security_scheme_step_5_has_no_kind_for(design):
+    output = run(design.slug, str(FIXTURES / "readme-legacy.json"), "--dry-run")
+    assert (
+        "/components/securitySchemes/apiKey: security scheme apiKey (http basic): step 5 has no kind of "
+        "authentication method for it; its endpoints still require auth"
+    ) in output
 
 
 def test_it_refuses_a_service_that_is_another_kind_of_component(design):

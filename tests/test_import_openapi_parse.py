@@ -550,3 +550,36 @@ def test_it_refuses_text_that_is_not_utf_8():
 def test_it_refuses_yaml_that_refers_to_itself_without_looping():
     error = fails(b"openapi: 3.0.0\ninfo: {title: x, version: '1'}\npaths: &p\n  /a: *p\n")
     assert error.pointer is not None or "deeply" in error.message
+
+
+def test_it_reads_the_workbench_exports_own_auth_marker_and_problem_status():
+    doc = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {
+                "get": {
+                    "x-auth-required": True,
+                    "responses": {
+                        "200": {"description": "ok"},
+                        "409": {
+                            "description": "Conflict",
+                            "content": {
+                                "application/problem+json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {"title": {"type": "string"}, "status": {"type": "integer"}},
+                                    }
+                                }
+                            },
+                        },
+                    },
+                }
+            }
+        },
+    }
+    api = parse_openapi(json.dumps(doc))
+    (endpoint,) = api.endpoints
+    assert endpoint.auth_required is True
+    assert not api.skipped  # x-auth-required is read, not skipped
+    assert json.loads(endpoint.errors[0].example) == {"title": "string", "status": 409}

@@ -109,7 +109,7 @@ def test_the_preview_proposes_a_service_per_tag_and_writes_nothing(design, owner
     response = upload(owner_client, design)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "48 to add, 0 to change, 1 already as in the file, 2 skipped." in html
+    assert "49 to add, 0 to change, 1 already as in the file, 2 skipped." in html
     assert "<code>POST /bookings</code>" in html and "owning service: Bookings" in html
     assert "webhook" in html and "/webhooks/newBooking" in html
     form = preview_form(response)
@@ -143,7 +143,7 @@ def test_confirm_writes_the_plan_and_a_second_preview_changes_a_tags_service(des
     assert stored["POST /bookings"].roles_scopes == "write"
     assert sorted(e.status for e in stored["POST /bookings"].errors.all()) == [400, 401, 404, 409, 429, 500]
     page = owner_client.get(response["Location"]).content.decode()
-    assert "Imported: 48 added, 0 changed, 2 skipped" in page
+    assert "Imported: 49 added, 0 changed, 2 skipped" in page
 
 
 def test_one_new_service_for_the_whole_file(design, owner_client):
