@@ -81,6 +81,7 @@ def main() -> None:
         ("read + plan + apply, empty design", apply_once(raw, empty)),
     ]
     _, plan = openapi_plan(raw, large_snapshot)
+    print(f"into the large design: {plan.summary()}")
     start = time.perf_counter()
     apply_plan(large, plan)
     rows.append(("apply, large design (one run)", (time.perf_counter() - start) * 1000))
