@@ -260,6 +260,7 @@ class _Reader:
         self.extensions: dict[str, int] = {}
         self.tags: list[str] = []
         self.schemes: dict[str, ParsedScheme] = {}
+        self.global_security: Any = document.get("security")
 
     def read(self) -> ParsedApi:
         doc = self.doc
@@ -268,8 +269,9 @@ class _Reader:
         self.schemes = self._schemes(components)
         for index, tag in enumerate(self._array(doc.get("tags", []), "/tags")):
             tag = self._object(tag, f"/tags/{index}")
-            if isinstance(tag.get("name"), str) and tag["name"] not in self.tags:
-                self.tags.append(tag["name"])
+            name = _line(str(tag.get("name", "")))[:100]
+            if name and name not in self.tags:
+                self.tags.append(name)
         api = ParsedApi(
             openapi=str(doc["openapi"]),
             title=_line(str(info.get("title", "") or "")),
@@ -278,7 +280,6 @@ class _Reader:
             servers=self._servers(doc.get("servers", []), "/servers"),
             schemes=list(self.schemes.values()),
         )
-        self.global_security = doc.get("security")
         self._check_extensions(doc)
         self._check_extensions(info)
         paths = doc.get("paths", {})

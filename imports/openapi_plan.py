@@ -45,6 +45,8 @@ def tag_groups(api: ParsedApi, snapshot: DesignSnapshot) -> list[TagGroup]:
     """One group per tag in use, in the document's order; each proposes an existing service of that
     name (ignoring case), else a new service named after the tag (or the API's title when untagged)."""
     existing = {fold(name): name for name in service_names(snapshot)}
+    # Names taken by components that cannot own endpoints (a database called "Orders"): not proposed.
+    taken = {fold(c.name) for c in snapshot.elements("components")} - set(existing)
     counts: dict[str | None, int] = {}
     for endpoint in api.endpoints:
         counts[endpoint.tag] = counts.get(endpoint.tag, 0) + 1
@@ -53,6 +55,8 @@ def tag_groups(api: ParsedApi, snapshot: DesignSnapshot) -> list[TagGroup]:
     for tag in order:
         name = tag if tag is not None else (api.title or "API")
         name = name.strip()[:NAME_LIMIT] or "API"
+        if fold(name) in taken:
+            name = f"{name[: NAME_LIMIT - 8]} service"
         groups.append(TagGroup(tag, counts[tag], existing.get(fold(name), name)))
     return groups
 

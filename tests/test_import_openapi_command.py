@@ -155,6 +155,14 @@ def test_it_refuses_a_service_that_is_another_kind_of_component(design):
     assert not endpoints(design)
 
 
+def test_it_proposes_another_name_where_a_tag_names_a_component_of_another_kind(design):
+    add_component(design, "Bookings", kind="database")
+    output = run(design.slug, str(FIXTURES / "train-travel.yaml"))
+    assert "Service Bookings service (new)" in output
+    assert endpoints(design)["POST /bookings"].service.name == "Bookings service"
+    assert m.Component.objects.get(design=design, name="Bookings").kind == "database"
+
+
 def test_it_writes_nothing_when_the_design_refuses_part_of_the_plan(design):
     add_component(design, "Pets", kind="database")
     api = parse_openapi(Path(PETSTORE).read_bytes())
