@@ -459,6 +459,8 @@ class _PostgresReader:
                 self.skip(_kind(element), name, "not held")
         if stmt.partspec is not None:
             self.partition(table, stmt.partspec)
+        if stmt.options or stmt.tablespacename or stmt.accessMethod:
+            self.skip("storage options", name, "WITH (…), TABLESPACE and USING of a table are not held")
 
     def partition(self, table: SqlTable, spec: ast.PartitionSpec) -> None:
         strategy = PARTITIONING.get(getattr(spec.strategy, "value", spec.strategy))
@@ -487,6 +489,8 @@ class _PostgresReader:
             column.nullable = not domain[1]
             self.set_default(table, column, domain[2])
         table.columns[column.name.casefold()] = column
+        if element.collClause is not None:
+            self.skip("COLLATE", label, f"the design holds no collations ({_qualified(element.collClause.collname)})")
         for constraint in element.constraints or ():
             self.column_constraint(table, column, constraint)
 

@@ -235,6 +235,12 @@ CREATE TABLE ledger_2026 PARTITION OF ledger FOR VALUES FROM ('2026-01-01') TO (
     ]
 
 
+def test_collations_and_storage_options_are_skipped():
+    items, skipped = _items('CREATE TABLE a (id int PRIMARY KEY, name text COLLATE "C") WITH (fillfactor = 70);')
+    assert items[("columns", "a.name")].values["data_type"] == "text"
+    assert [(s.kind, s.name) for s in skipped] == [("COLLATE", "a.name"), ("storage options", "a")]
+
+
 def test_tables_in_another_schema_keep_it_in_their_name():
     items, _ = _items("CREATE TABLE billing.invoices (id int PRIMARY KEY);")
     assert items[("tables", "billing.invoices")].values["name"] == "billing.invoices"
