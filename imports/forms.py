@@ -11,19 +11,20 @@ from designs import models as m
 from .plan import ImportFileError, read_text
 
 # The fields every import form has; the rest are the format's options (dialect, store, service…).
-SOURCE_FIELDS = ("file", "text")
+SOURCE_FIELDS = ("file", "text", "source", "digest")
 
 
 class ImportForm(forms.Form):
     """Base of each format's form. A preview posts `file` or `text`; its confirm posts `source` (the text
-    previewed) and `digest` (the plan shown), which the view checks against a fresh parse. Those two are
-    read from the data, not fields, so the upload form on the same page does not carry the text again."""
+    previewed) and `digest` (the plan shown), which the view checks against a fresh parse."""
 
     file_label = "File"
     accept = ""
 
     file = forms.FileField(required=False)
     text = forms.CharField(required=False, label="…or paste it", widget=forms.Textarea(attrs={"rows": 8}))
+    source = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+    digest = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, design: m.Design, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -34,7 +35,7 @@ class ImportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        upload, pasted, source = cleaned.get("file"), cleaned.get("text"), str(self.data.get("source", ""))
+        upload, pasted, source = cleaned.get("file"), cleaned.get("text"), cleaned.get("source")
         where = "file" if upload else "text" if pasted else "source"
         try:
             if upload:
@@ -54,7 +55,7 @@ class ImportForm(forms.Form):
 
     def options(self) -> dict[str, Any]:
         """The format's options as cleaned, for its parser and for the confirm form."""
-        return {name: value for name, value in self.cleaned_data.items() if name not in (*SOURCE_FIELDS, "source")}
+        return {name: value for name, value in self.cleaned_data.items() if name not in SOURCE_FIELDS}
 
 
 class SqlImportForm(ImportForm):

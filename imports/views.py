@@ -25,7 +25,7 @@ from designs import models as m
 from designs.access import get_design
 from designs.snapshot import load_snapshot
 
-from .forms import SOURCE_FIELDS, ImportForm, SqlImportForm
+from .forms import ImportForm, SqlImportForm
 from .plan import ImportFileError, ImportPlan, ImportRefused, Parsed, apply_plan, build_plan
 from .sql import parse_sql
 
@@ -81,7 +81,11 @@ def _page(
 ) -> HttpResponse:
     confirm_fields: list[tuple[str, str]] = []
     if plan is not None:
-        confirm_fields = [(name, str(form.data.get(name, ""))) for name in form.fields if name not in SOURCE_FIELDS]
+        confirm_fields = [
+            (name, str(form.data.get(name, "")))
+            for name in form.fields
+            if name not in ("file", "text", "source", "digest")
+        ]
         confirm_fields += [("source", form.cleaned_data["source"]), ("digest", plan.digest)]
     context = {
         "design": design,
@@ -121,7 +125,7 @@ def _import(request: HttpRequest, design: m.Design, fmt: ImportFormat) -> HttpRe
         return _page(request, design, fmt, form, status=400)
     if "confirm" not in request.POST:
         return _page(request, design, fmt, form, plan=plan)
-    if request.POST.get("digest") != plan.digest:
+    if form.cleaned_data.get("digest") != plan.digest:
         notice = "The design changed since the preview (or the file did): here is the plan as it is now. Confirm again."
         return _page(request, design, fmt, form, plan=plan, notice=notice, status=409)
     try:
