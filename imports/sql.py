@@ -20,7 +20,7 @@ from typing import Any
 
 import pglast
 from django.core.exceptions import ValidationError
-from pglast import ast, enums
+from pglast import ast, enums, visitors
 from pglast.stream import RawStream
 
 from designs.models.database import column_identifier, identifier, validate_sql_type
@@ -321,6 +321,24 @@ def _kind(node: Any) -> str:
     return name.removesuffix("Stmt")
 
 
+class _Retype(visitors.Visitor):
+    """Casts whose type the design does not hold (an enum, a domain), made casts to the type it holds."""
+
+    def __init__(self, base_of: Any) -> None:
+        super().__init__()
+        self.base_of = base_of
+        self.changed = False
+
+    def visit_TypeCast(self, ancestors: Any, cast: ast.TypeCast) -> None:
+        base = self.base_of([n.sval for n in cast.typeName.names])
+        if base is None:
+            return
+        if cast.typeName.arrayBounds and not base.endswith("[]"):
+            base += "[]"
+        cast.typeName = pglast.parse_sql(f"SELECT NULL::{base}")[0].stmt.targetList[0].val.typeName
+        self.changed = True
+
+
 class _PostgresReader:
     def __init__(self, schema: SqlSchema, lines: _Lines) -> None:
         self.schema = schema
@@ -373,6 +391,14 @@ class _PostgresReader:
         }
         if isinstance(stmt, ast.VariableSetStmt):
             name = stmt.name or ""
+        elif isinstance(stmt, ast.AlterOwnerStmt):
+            found = stmt.object
+            if isinstance(found, ast.ObjectWithArgs):
+                found = found.objname
+            if isinstance(found, tuple) and found and isinstance(found[0], ast.String):
+                name = _qualified(found)
+            elif isinstance(found, ast.String):
+                name = found.sval
         self.skip(kind, name, reasons.get(kind, "the design holds tables, columns, keys and indexes only"))
 
     def on_SelectStmt(self, stmt: ast.SelectStmt) -> None:
@@ -407,6 +433,17 @@ class _PostgresReader:
         self.domains[name.casefold()] = (data_type, not_null, default)
         kept = "a check" if checks == 1 else f"{checks} checks" if checks else "its name"
         self.skip("CREATE DOMAIN", name, f"the design holds no types; its columns are {data_type} ({kept} not held)")
+
+    def _retype(self, node: Any) -> bool:
+        """Replace, in place, casts to an enum or domain type by casts to the type the design holds."""
+
+        def base_of(names: list[str]) -> str | None:
+            key = ".".join(names[1:] if names[0] in DEFAULT_SCHEMAS and len(names) > 1 else names).casefold()
+            return "text" if key in self.enums else self.domains.get(key, (None,))[0]
+
+        retype = _Retype(base_of)
+        retype(node)
+        return retype.changed
 
     def type_of(self, type_name: ast.TypeName, where: str) -> str | None:
         """The design's type for a column type, or None (skipped, with the reason) when it holds none."""
@@ -459,6 +496,8 @@ class _PostgresReader:
                 self.skip(_kind(element), name, "not held")
         if stmt.partspec is not None:
             self.partition(table, stmt.partspec)
+        if stmt.options or stmt.tablespacename or stmt.accessMethod:
+            self.skip("storage options", name, "WITH (…), TABLESPACE and USING of a table are not held")
 
     def partition(self, table: SqlTable, spec: ast.PartitionSpec) -> None:
         strategy = PARTITIONING.get(getattr(spec.strategy, "value", spec.strategy))
@@ -487,6 +526,8 @@ class _PostgresReader:
             column.nullable = not domain[1]
             self.set_default(table, column, domain[2])
         table.columns[column.name.casefold()] = column
+        if element.collClause is not None:
+            self.skip("COLLATE", label, f"the design holds no collations ({_qualified(element.collClause.collname)})")
         for constraint in element.constraints or ():
             self.column_constraint(table, column, constraint)
 
@@ -497,6 +538,9 @@ class _PostgresReader:
             column.default = ""
             return
         parsed = pglast.parse_sql(f"SELECT {default}")[0].stmt.targetList[0].val
+        if self._retype(parsed):
+            # A cast to an enum or domain type (pg_dump writes 'x'::mood): the design holds the base type.
+            default = RawStream()(parsed)
         if isinstance(parsed, ast.FuncCall) and _qualified(parsed.funcname) in ("nextval", "pg_catalog.nextval"):
             argument = parsed.args[0] if parsed.args else None
             while isinstance(argument, ast.TypeCast):
@@ -739,7 +783,12 @@ class _PostgresReader:
     def on_CommentStmt(self, stmt: ast.CommentStmt) -> None:
         objtype = stmt.objtype
         text = stmt.comment or ""
-        parts = [p.sval for p in stmt.object] if isinstance(stmt.object, tuple) else []
+        if isinstance(stmt.object, ast.String):
+            parts = [stmt.object.sval]
+        elif isinstance(stmt.object, tuple):
+            parts = [p.sval for p in stmt.object if isinstance(p, ast.String)]
+        else:
+            parts = []
         if objtype == enums.ObjectType.OBJECT_TABLE and parts:
             table = self.schema.table(_qualified(stmt.object))
             if table is not None:

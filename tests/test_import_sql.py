@@ -149,11 +149,13 @@ def test_enum_and_domain_types_are_allowed_as_column_types():
     items, skipped = _items(
         """CREATE TYPE public.mood AS ENUM ('happy', 'sad');
 CREATE DOMAIN email AS varchar(254) NOT NULL DEFAULT '' CHECK (VALUE LIKE '%@%');
-CREATE TABLE people (id int PRIMARY KEY, feeling public.mood DEFAULT 'happy', moods mood[], contact email);
+CREATE TABLE people (id int PRIMARY KEY, feeling public.mood DEFAULT 'happy', moods mood[], contact email,
+  sad mood DEFAULT 'sad'::public.mood);
 """
     )
     assert items[("columns", "people.feeling")].values["data_type"] == "text"
     assert items[("columns", "people.feeling")].values["default"] == "'happy'"
+    assert items[("columns", "people.sad")].values["default"] == "CAST('sad' AS text)"  # pg_dump's 'sad'::mood
     assert items[("columns", "people.moods")].values["data_type"] == "text[]"
     contact = items[("columns", "people.contact")].values
     assert (contact["data_type"], contact["nullable"], contact["default"]) == ("varchar(254)", False, "''")
@@ -233,6 +235,12 @@ CREATE TABLE ledger_2026 PARTITION OF ledger FOR VALUES FROM ('2026-01-01') TO (
         ("DEFERRABLE", "ledger_parent_fk"),
         ("CREATE TABLE … PARTITION OF", "ledger_2026"),
     ]
+
+
+def test_collations_and_storage_options_are_skipped():
+    items, skipped = _items('CREATE TABLE a (id int PRIMARY KEY, name text COLLATE "C") WITH (fillfactor = 70);')
+    assert items[("columns", "a.name")].values["data_type"] == "text"
+    assert [(s.kind, s.name) for s in skipped] == [("COLLATE", "a.name"), ("storage options", "a")]
 
 
 def test_tables_in_another_schema_keep_it_in_their_name():
