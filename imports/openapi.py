@@ -60,8 +60,10 @@ PAGINATION_PARAMETERS = {
     "continuation_token",
 }
 
-# How deep a generated example nests before it stops (a cyclic schema would never end).
+# How deep a generated example nests before it stops (a cyclic schema would never end), and how many
+# values it may hold (ten properties each referring to a schema of ten properties… grows tenfold a level).
 EXAMPLE_DEPTH = 8
+EXAMPLE_VALUES = 2_000
 
 # Vendor extensions the import reads (the workbench's own export writes it), so not skipped.
 READ_EXTENSIONS = {"x-auth-required"}
@@ -151,6 +153,7 @@ class ParsedApi:
 def parse_openapi(raw: bytes | str) -> ParsedApi:
     """Parse an OpenAPI 3.0 or 3.1 document given as JSON or YAML text."""
     document = _load(raw)
+    _check_expansion(document)
     _check_version(document)
     resolved = _resolve(document)
     return _Reader(resolved).read()
@@ -206,6 +209,29 @@ def _load_yaml(text: str) -> Any:
         raise ImportFileError(f"Not valid YAML: {problem}", line=mark.line + 1, column=mark.column + 1) from None
     except yaml.YAMLError as exc:
         raise ImportFileError(f"Not valid YAML: {exc}") from None
+
+
+# Most values a document may hold once YAML aliases are expanded: a 10 MiB document written out holds
+# a few hundred thousand; aliases of aliases (a "billion laughs") would hold billions, and resolving
+# the references copies every one.
+MAX_VALUES = 1_000_000
+
+
+def _check_expansion(document: dict[str, Any]) -> None:
+    """Refuse a document whose YAML aliases multiply it past MAX_VALUES (or make it contain itself)."""
+    count, stack = 0, [document]
+    while stack:
+        value = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise ImportFileError(
+                f"The document holds more than {MAX_VALUES:,} values once its YAML aliases are expanded "
+                "(aliases of aliases, or an alias inside itself)."
+            )
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
 
 
 def _check_version(document: dict[str, Any]) -> None:
@@ -698,7 +724,8 @@ def example_from_schema(schema: Any, *, max_depth: int = EXAMPLE_DEPTH, directio
     An example, const, default or enum in the schema wins; otherwise a value of its type.
     A schema met again on its own path (a cycle) or past max_depth gives None, and an object
     leaves such a property out, so `Node.children: [Node]` becomes `"children": []`.
-    A request leaves out readOnly properties, a response writeOnly ones.
+    A request leaves out readOnly properties, a response writeOnly ones. At most EXAMPLE_VALUES
+    values are generated: past them, properties are left out the same way.
     """
     return _Generator(max_depth, direction).value(schema, 0, ())
 
@@ -709,6 +736,7 @@ _CUT = object()  # a cycle or the depth limit: the caller leaves it out
 class _Generator:
     def __init__(self, max_depth: int, direction: str):
         self.max_depth = max_depth
+        self.budget = EXAMPLE_VALUES
         self.hidden = "readOnly" if direction == "request" else "writeOnly"
 
     def value(self, schema: Any, depth: int, seen: tuple[int, ...]) -> Any:
@@ -719,8 +747,9 @@ class _Generator:
         if not isinstance(schema, Mapping):
             return None  # `true` / `{}`-like schemas in 3.1 allow anything
         identity = id(getattr(schema, "__subject__", schema))
-        if identity in seen or depth > self.max_depth:
+        if identity in seen or depth > self.max_depth or self.budget <= 0:
             return _CUT
+        self.budget -= 1
         seen = (*seen, identity)
         for keyword in ("example", "const", "default"):
             if keyword in schema:
