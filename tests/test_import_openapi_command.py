@@ -76,28 +76,56 @@ def test_it_prints_the_preview_and_writes_nothing_on_a_dry_run(design):
 
 
 def test_it_gives_each_tag_its_service_and_reuses_one_of_that_name(design):
-    existing = add_component(design, "bookings", kind="api_gateway")
-    output = run(design.slug, str(FIXTURES / "train-travel.yaml"))
-    assert "Service bookings\n" in output and "Service Stations (new)" in output
+    existing = add_component(design, "categories", kind="api_gateway")
+    output = run(design.slug, str(FIXTURES / "readme-legacy.json"))
+    assert "Service categories\n" in output and "Service API Specification (new)" in output
     stored = endpoints(design)
-    assert stored["POST /bookings"].service == existing
-    assert stored["GET /stations"].service.name == "Stations"
-    assert stored["POST /bookings"].roles_scopes == "write"
-    errors = {e.status: e for e in stored["POST /bookings"].errors.all()}
-    assert sorted(errors) == [400, 401, 404, 409, 429, 500]
-    assert errors[409].meaning == "Conflict"
-    assert json.loads(errors[409].example)["status"] == 409
-    # The security scheme the endpoints use becomes step 5's method, so an export names it again.
-    (method,) = m.AuthMethod.objects.filter(design=design)
-    assert (method.name, method.kind) == ("OAuth2", "oauth2_oidc")
-    assert "OAuth2" in method.notes
+    assert len(stored) == 36
+    assert stored["POST /categories"].service == existing
+    assert stored["POST /api-specification"].service.name == "API Specification"
+    errors = {e.status: e for e in stored["POST /api-specification"].errors.all()}
+    assert sorted(errors) == [400, 401, 403, 408]
+    assert errors[408].meaning == "The spec upload timed out."
+    assert json.loads(errors[408].example)["error"] == "SPEC_TIMEOUT"
     names = m.Component.objects.filter(design=design).values_list("name", flat=True)
     assert sorted(names, key=str.casefold) == [
-        "bookings",
-        "Payments",
-        "Stations",
-        "Trips",
+        "API Registry",
+        "API Specification",
+        "categories",
+        "Changelog",
+        "Custom Pages",
+        "Docs",
+        "IP Addresses",
+        "Owlbot AI",
+        "Projects",
+        "Version",
     ]
+
+
+def test_the_security_schemes_used_become_authentication_methods_of_step_5(design):
+    run(design.slug, str(FIXTURES / "security.yaml"), "--service", "Things")
+    # So the OpenAPI export names them again; HTTP basic has no kind of method in step 5.
+    methods = dict(m.AuthMethod.objects.filter(design=design).values_list("name", "kind"))
+    assert methods == {
+        "apiKey_cookie": "session",
+        "apiKey_header": "api_key",
+        "apiKey_query": "api_key",
+        "bearer": "jwt",
+        "bearer_jwt": "jwt",
+        "mutualTLS": "mtls",
+        "oauth2": "oauth2_oidc",
+        "oauth2_authorizationCode": "oauth2_oidc",
+        "oauth2_clientCredentials": "oauth2_oidc",
+        "oauth2_implicit": "oauth2_oidc",
+        "oauth2_password": "oauth2_oidc",
+        "openIdConnect": "oauth2_oidc",
+    }
+    assert m.AuthMethod.objects.get(design=design, name="apiKey_header").notes == (
+        "From the OpenAPI security scheme apiKey_header (apiKey header X-API-KEY)."
+    )
+    assert endpoints(design)["GET /anything/oauth2"].roles_scopes == "write:things"
+    # A second import leaves them as they are.
+    assert "0 added, 0 changed" in run(design.slug, str(FIXTURES / "security.yaml"), "--service", "Things")
 
 
 def test_it_changes_the_endpoints_it_matches_by_method_and_path(design):
@@ -156,11 +184,11 @@ def test_it_refuses_a_service_that_is_another_kind_of_component(design):
 
 
 def test_it_proposes_another_name_where_a_tag_names_a_component_of_another_kind(design):
-    add_component(design, "Bookings", kind="database")
-    output = run(design.slug, str(FIXTURES / "train-travel.yaml"))
-    assert "Service Bookings service (new)" in output
-    assert endpoints(design)["POST /bookings"].service.name == "Bookings service"
-    assert m.Component.objects.get(design=design, name="Bookings").kind == "database"
+    add_component(design, "Docs", kind="database")
+    output = run(design.slug, str(FIXTURES / "readme-legacy.json"))
+    assert "Service Docs service (new)" in output
+    assert endpoints(design)["GET /docs/{slug}"].service.name == "Docs service"
+    assert m.Component.objects.get(design=design, name="Docs").kind == "database"
 
 
 def test_it_writes_nothing_when_the_design_refuses_part_of_the_plan(design):
@@ -239,7 +267,7 @@ def test_it_skips_an_endpoint_whose_route_is_taken_and_imports_the_rest(design, 
 
 
 @pytest.mark.parametrize(
-    "name", ["star-trek.yaml", "train-travel.yaml", "readme-legacy.json", "petstore-expanded.yaml"]
+    "name", ["star-trek.yaml", "readme.yaml", "security.yaml", "readme-legacy.json", "petstore-expanded.yaml"]
 )
 def test_the_design_holds_every_operation_and_status_of_a_real_document(design, name):
     """Round trip into the model: every path, operation, success status and numbered error status."""

@@ -102,27 +102,51 @@ def test_it_reads_a_3_1_document_and_skips_its_webhooks():
     assert [(s.kind, s.name, s.where) for s in api.skipped] == [("webhook", "newPet (POST)", "/webhooks/newPet")]
 
 
-def test_it_reads_scopes_examples_and_errors_of_the_train_travel_api():
-    api = load("train-travel.yaml")
-    assert api.tags == ["Stations", "Trips", "Bookings", "Payments"]
-    assert [(s.name, s.type, s.kind) for s in api.schemes] == [("OAuth2", "oauth2", "oauth2_oidc")]
+def test_it_reads_the_readme_api_3_1():
+    api = load("readme.yaml")
+    assert (api.openapi, api.title, api.base_path) == ("3.1.0", "ReadMe API", "/v2")
+    assert len(api.endpoints) == 54
+    assert [(s.name, s.type, s.kind, s.detail) for s in api.schemes] == [("bearer", "http", "jwt", "bearer")]
     endpoints = by_key(api)
-    create = endpoints["POST /bookings"]
-    assert (create.tag, create.auth_required) == ("Bookings", True)
-    assert (create.scopes, create.schemes) == (("write",), ("OAuth2",))
-    assert create.roles_scopes == "write"
-    assert create.success_status == 201
-    # The media type's own example, not a generated one.
-    assert json.loads(create.request_example)["passenger_name"] == "John Doe"
-    assert [e.status for e in create.errors] == [400, 401, 404, 409, 429, 500]
-    conflict = next(e for e in create.errors if e.status == 409)
-    assert conflict.meaning == "Conflict"
-    assert json.loads(conflict.example)["title"]
-    assert endpoints["GET /stations"].scopes == ("read",)
-    # Pages through `links.next` in the body: paginated.
-    assert endpoints["GET /stations"].paginated is True
-    assert endpoints["GET /bookings/{bookingId}"].paginated is False
-    assert "webhook newBooking (POST)" in skipped_text(api)
+    create = endpoints["POST /branches/{branch}/apis"]
+    assert (create.tag, create.auth_required, create.schemes, create.scopes) == ("APIs", True, ("bearer",), ())
+    assert create.success_status == 202
+    assert json.loads(create.request_example)["upload_source"] == "form"
+    assert json.loads(create.response_example)["data"]["upload"]["status"] == "pending"
+    assert endpoints["POST /apply"].auth_required is False  # security: [] on the operation
+    assert endpoints["DELETE /branches/{branch}"].success_status == 204
+    # Pages through `paging.next` in the body, and takes page / per_page.
+    assert endpoints["GET /changelogs"].paginated is True
+    assert endpoints["GET /changelogs/{identifier}"].paginated is False
+    assert "vendor extensions x-readme, x-readme-deploy (2 places)" in skipped_text(api)
+    assert "query parameter visibility of GET /changelogs" in skipped_text(api)
+
+
+def test_it_maps_each_kind_of_security_scheme_and_reads_scopes():
+    api = load("security.yaml")
+    kinds = {s.name: s.kind for s in api.schemes}
+    assert kinds == {
+        "apiKey_cookie": "session",
+        "apiKey_header": "api_key",
+        "apiKey_query": "api_key",
+        "basic": None,
+        "bearer": "jwt",
+        "bearer_jwt": "jwt",
+        "mutualTLS": "mtls",
+        "oauth2": "oauth2_oidc",
+        "oauth2_authorizationCode": "oauth2_oidc",
+        "oauth2_clientCredentials": "oauth2_oidc",
+        "oauth2_implicit": "oauth2_oidc",
+        "oauth2_password": "oauth2_oidc",
+        "openIdConnect": "oauth2_oidc",
+    }
+    endpoints = by_key(api)
+    code_flow = endpoints["GET /anything/oauth2"]
+    assert (code_flow.scopes, code_flow.schemes) == (("write:things",), ("oauth2_authorizationCode",))
+    assert code_flow.roles_scopes == "write:things"
+    assert endpoints["POST /anything/no-auth"].auth_required is False
+    assert endpoints["PUT /anything/bearer"].tag is None
+    assert [e.status for e in endpoints["POST /status/401"].errors] == [401]
 
 
 def test_it_imports_the_big_star_trek_api_whole():
@@ -164,6 +188,18 @@ def test_it_reads_json_with_http_basic_auth_and_header_parameters():
     assert public == {"GET /api-registry/{uuid}", "GET /outbound-ips", "GET /schema"}
     assert all(e.schemes == ("apiKey",) for e in api.endpoints if e.key not in public)
     assert "header parameter x-readme-version of GET /categories" in skipped_text(api)
+    upload = by_key(api)["POST /api-specification"]
+    assert [(e.status, e.meaning) for e in upload.errors] == [
+        (400, "There was a validation error during upload."),
+        (401, "Unauthorized"),
+        (403, "Unauthorized"),
+        (408, "The spec upload timed out."),
+    ]
+    assert json.loads(upload.errors[0].example)["error"] == "SPEC_FILE_EMPTY"
+    # A 404 the file gives no body has no example.
+    assert by_key(api)["PUT /api-specification/{id}"].errors[3] == openapi.ParsedErrorResponse(
+        404, "There is no API specification with that ID.", ""
+    )
 
 
 def test_it_cuts_a_cyclic_schema_where_it_comes_round():

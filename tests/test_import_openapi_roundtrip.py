@@ -38,7 +38,14 @@ def statuses(document: dict) -> dict[str, set[int]]:
 
 @pytest.mark.parametrize(
     "name",
-    ["star-trek.yaml", "train-travel.yaml", "readme-legacy.json", "petstore-expanded.yaml", "webhook-example.yaml"],
+    [
+        "star-trek.yaml",
+        "readme.yaml",
+        "security.yaml",
+        "readme-legacy.json",
+        "petstore-expanded.yaml",
+        "webhook-example.yaml",
+    ],
 )
 def test_import_then_export_keeps_every_path_operation_and_status(design, name):
     raw = (FIXTURES / name).read_bytes()

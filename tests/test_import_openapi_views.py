@@ -68,7 +68,7 @@ def url(design) -> str:
     return reverse("imports:openapi", args=[design.slug])
 
 
-def upload(client: Client, design, name: str = "train-travel.yaml", **fields):
+def upload(client: Client, design, name: str = "readme-legacy.json", **fields):
     data = {"service": "", "new_service": "", **fields}
     data["file"] = SimpleUploadedFile(name, (FIXTURES / name).read_bytes(), content_type="application/yaml")
     return client.post(url(design), data)
@@ -105,45 +105,46 @@ def test_the_api_step_links_editors_to_the_import(design, owner_client, empty_ca
 
 
 def test_the_preview_proposes_a_service_per_tag_and_writes_nothing(design, owner_client):
-    services.element_save(design=design, spec=SPEC["components"], values={"name": "Bookings", "kind": "service"})
+    services.element_save(design=design, spec=SPEC["components"], values={"name": "Categories", "kind": "service"})
     response = upload(owner_client, design)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "49 to add, 0 to change, 1 already as in the file, 2 skipped." in html
-    assert "<code>POST /bookings</code>" in html and "owning service: Bookings" in html
-    assert "webhook" in html and "/webhooks/newBooking" in html
+    # 9 new services, 36 endpoints and 81 error responses; the existing Categories service stays as it is.
+    assert "126 to add, 0 to change, 1 already as in the file," in html
+    assert "<code>POST /categories</code>" in html and "owning service: Categories" in html
+    assert "security scheme" in html and "/components/securitySchemes/apiKey" in html
     form = preview_form(response)
     # The tag with a service of its name gets it; the others a new service named after them.
-    assert (form["tag_0"], form["tag_1"], form["tag_2"], form["tag_3"]) == (
-        "new:Stations",
-        "new:Trips",
-        "Bookings",
-        "new:Payments",
-    )
-    assert "Service for Stations" in html and "1 endpoint" in html
+    assert [form[f"tag_{n}"] for n in range(4)] == [
+        "new:API Registry",
+        "new:API Specification",
+        "Categories",
+        "new:Changelog",
+    ]
+    assert "Service for API Registry" in html and "1 endpoint" in html and "6 endpoints" in html
     assert not endpoints(design)
-    assert list(m.Component.objects.filter(design=design).values_list("name", flat=True)) == ["Bookings"]
+    assert list(m.Component.objects.filter(design=design).values_list("name", flat=True)) == ["Categories"]
 
 
 def test_confirm_writes_the_plan_and_a_second_preview_changes_a_tags_service(design, owner_client):
-    services.element_save(design=design, spec=SPEC["components"], values={"name": "Rail core", "kind": "service"})
+    services.element_save(design=design, spec=SPEC["components"], values={"name": "Docs team", "kind": "service"})
     first = upload(owner_client, design)
-    # Pick the existing service for Trips and preview again, without uploading the file again.
-    again = preview_form(first) | {"tag_1": "Rail core", "preview": "1"}
+    # Pick the existing service for the Docs tag and preview again, without uploading the file again.
+    again = preview_form(first) | {"tag_5": "Docs team", "preview": "1"}
     second = owner_client.post(url(design), again)
     assert second.status_code == 200
-    assert "<code>GET /trips</code>" in second.content.decode()
+    assert "<code>GET /docs/{slug}</code>" in second.content.decode()
+    assert "owning service: Docs team" in second.content.decode()
     response = owner_client.post(url(design), confirm_data(second))
     assert response.status_code == 302
     assert response["Location"] == reverse("designs:step", args=[design.slug, "api"])
     stored = endpoints(design)
-    assert len(stored) == 7
-    assert stored["GET /trips"].service.name == "Rail core"
-    assert stored["GET /stations"].service.name == "Stations"
-    assert stored["POST /bookings"].roles_scopes == "write"
-    assert sorted(e.status for e in stored["POST /bookings"].errors.all()) == [400, 401, 404, 409, 429, 500]
+    assert len(stored) == 36
+    assert stored["GET /docs/{slug}"].service.name == "Docs team"
+    assert stored["GET /categories"].service.name == "Categories"
+    assert sorted(e.status for e in stored["POST /api-specification"].errors.all()) == [400, 401, 403, 408]
     page = owner_client.get(response["Location"]).content.decode()
-    assert "Imported: 49 added, 0 changed, 2 skipped" in page
+    assert "Imported: 126 added, 0 changed," in page
 
 
 def test_one_new_service_for_the_whole_file(design, owner_client):
