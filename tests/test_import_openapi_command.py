@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -286,3 +288,10 @@ def test_the_design_holds_every_operation_and_status_of_a_real_document(design, 
     assert stored == expected
     for endpoint in endpoints(design).values():
         endpoint.full_clean()  # every stored value is one the forms would accept too
+
+
+def test_it_reads_the_file_from_stdin(design, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(Path(PETSTORE).read_bytes())))
+    output = run(design.slug, "-", "--service", "Pets")
+    assert f"Imported into {design.slug}: 5 added" in output
+    assert len(endpoints(design)) == 4
