@@ -7,9 +7,11 @@ and each htmx fragment.
 
 from __future__ import annotations
 
+import hashlib
 import operator
-from collections.abc import Callable
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import reduce
 from typing import Any
 
@@ -85,6 +87,8 @@ class NavItem:
 
     step: Step
     progress: StepProgress
+    # Open comment threads on the step (see Annotations); 0 when no app keeps any.
+    open_threads: int = 0
 
     @property
     def met(self) -> int:
@@ -107,8 +111,61 @@ class NavItem:
         return self.progress.state
 
 
-def nav(design: Design) -> list[NavItem]:
-    return [NavItem(step, StepProgress.from_stored(design.completeness.get(step.key))) for step in STEPS]
+def nav(design: Design, notes: Annotations | None = None) -> list[NavItem]:
+    """The steps with their progress and open threads; `notes` when the caller already has them."""
+    notes = notes if notes is not None else annotations(design)
+    return [
+        NavItem(
+            step,
+            StepProgress.from_stored(design.completeness.get(step.key)),
+            notes.step_count(step.key) if notes else 0,
+        )
+        for step in STEPS
+    ]
+
+
+# ---------------------------------------------------------------- annotations
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """What another app keeps about a design's steps and elements, counted beside them: open comment
+    threads, per step in the navigation and per element (by uid) in its row.
+
+    `counts[step key][uid]` is the count for one element of the step, `counts[step key][None]` the
+    count on the step itself. A step's threads are read at `step_urls[step key]`, an element's at that
+    address followed by `<uid>/`, so a list of thousands of rows reverses no URL per row.
+    """
+
+    counts: Mapping[str, Mapping[uuid.UUID | None, int]] = field(default_factory=dict)
+    step_urls: Mapping[str, str] = field(default_factory=dict)
+
+    def step_count(self, step_key: str) -> int:
+        return sum(self.counts.get(step_key, {}).values())
+
+    def element_count(self, step_key: str, uid: uuid.UUID) -> int:
+        return self.counts.get(step_key, {}).get(uid, 0)
+
+    def element_url(self, step_key: str, uid: uuid.UUID) -> str:
+        return f"{self.step_urls[step_key]}{uid}/"
+
+    def stamp(self, step_key: str) -> str:
+        """What a cached step body shows of these: it is rendered again exactly when this changes."""
+        shown = sorted((str(uid), n) for uid, n in self.counts.get(step_key, {}).items() if uid is not None)
+        return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+
+
+# Reads a design's annotations in one or two queries. The reviews app registers its comment
+# counts with register_annotations() from its AppConfig.ready(), so the domain never imports it.
+_ANNOTATIONS: list[Callable[[Design], Annotations]] = []
+
+
+def register_annotations(provider: Callable[[Design], Annotations]) -> None:
+    _ANNOTATIONS[:] = [provider]
+
+
+def annotations(design: Design) -> Annotations | None:
+    return _ANNOTATIONS[0](design) if _ANNOTATIONS else None
 
 
 # ---------------------------------------------------------------- panels
@@ -231,7 +288,12 @@ CONTENT_CACHE_SECONDS = 24 * 60 * 60
 
 
 def rendered_content(
-    request: HttpRequest, design: Design, step: Step, editable: bool, parts: Callable[[], dict[str, Any]]
+    request: HttpRequest,
+    design: Design,
+    step: Step,
+    editable: bool,
+    parts: Callable[[], dict[str, Any]],
+    notes: Annotations | None = None,
 ) -> SafeString:
     """The body of a step page as it shows before anyone interacts, cached per design state.
 
@@ -239,9 +301,12 @@ def rendered_content(
     more often than edited. Every edit moves the design's `updated_at` (services.editing), so the
     key names one state of the design exactly; what differs between readers is only whether they
     may edit (in the key) and the CSRF token (put in per response). `parts` builds the sections,
-    lists and panels, on a miss only.
+    lists and panels, on a miss only. The rows show each element's open threads, which change
+    without an edit of the design: their `stamp` is in the key too.
     """
     key = f"step-content:{design.pk}:{design.updated_at.isoformat()}:{step.key}:{int(editable)}"
+    if notes is not None:
+        key += f":{notes.stamp(step.key)}"
     html = cache.get(key)
     if html is None:
         context = {
@@ -250,6 +315,7 @@ def rendered_content(
             "can_edit": editable,
             "conflict": None,
             "csrf_token": CSRF_PLACEHOLDER,
+            "annotations": notes,
             **parts(),
         }
         html = render_to_string("designs/step.html#step-content", context)
@@ -295,11 +361,17 @@ def step_context(request: HttpRequest, design: Design, step: Step, **bound: Any)
 
     interacted = bool(overrides) or any(key.startswith("section:") for key in bound)
     previous, following = neighbours(step)
+    notes = annotations(design)
     return {
         "design": design,
         "step": step,
-        "nav": nav(design),
-        **(parts() if interacted else {"cached_content": rendered_content(request, design, step, editable, parts)}),
+        "nav": nav(design, notes),
+        "annotations": notes,
+        **(
+            parts()
+            if interacted
+            else {"cached_content": rendered_content(request, design, step, editable, parts, notes)}
+        ),
         "previous": previous,
         "next": following,
         "conflict": bound.get("conflict"),
@@ -358,11 +430,13 @@ def element_response_context(
     design.refresh_from_db(fields=["completeness", "overall_completeness", "updated_at"])
     if not others_changed:
         extra["touched_lists"] = []
+    notes = annotations(design)
     return {
         "design": design,
         "step": step,
         "spec": spec,
-        "nav": nav(design),
+        "nav": nav(design, notes),
+        "annotations": notes,
         "oob_nav": True,
         "can_edit": True,
         "panels": panels(design, step),

@@ -251,7 +251,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.api,
-        panels=("import-openapi",),
+        panels=("openapi-export", "import-openapi"),
     ),
     Step(
         4,
@@ -291,6 +291,14 @@ STEPS: tuple[Step, ...] = (
                 ),
             ),
             ElementSpec(
+                "types",
+                m.CustomType,
+                ("name", "kind", "labels", "base_type", "constraint", "description"),
+                columns=("name", "kind", "labels", "base_type", "constraint"),
+                title="Custom types (enums and domains)",
+                help="Declare an enum or a domain here, then use its name as a column type.",
+            ),
+            ElementSpec(
                 "tables",
                 m.Table,
                 ("store", "name", "description", "partitioning", "partition_key"),
@@ -327,7 +335,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.database,
-        panels=("erd-diagram", "import-sql"),
+        panels=("erd-diagram", "dbml-export", "import-sql"),
     ),
     Step(
         5,

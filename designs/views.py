@@ -311,6 +311,7 @@ def element_list(request: HttpRequest, slug: str, step_key: str, element_key: st
         "step": step,
         "list": page.element_list(design, spec, **wanted),
         "can_edit": page.can_edit(design),
+        "annotations": page.annotations(design),
     }
     # The next page is appended to the rows shown; a new filter replaces them.
     partial = "list-page" if wanted["page"] > 1 else "list-rows"
@@ -394,6 +395,7 @@ def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str
     if not request.htmx:
         return redirect(_step_url(design, step, f"row-{spec.key}-{obj.pk}"))
     context = {"design": design, "step": step, "spec": spec, "obj": obj, "can_edit": page.can_edit(design)}
+    context["annotations"] = page.annotations(design)
     return render(request, "designs/step.html#element-row", context)
 
 

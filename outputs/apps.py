@@ -10,7 +10,7 @@ class OutputsConfig(AppConfig):
         # The steps name these panels in the registry; the domain never imports the diagrams.
         from designs.presentation import register_panel
 
-        from .panels import diagram_panels
+        from .panels import diagram_panels, export_panels
 
-        for panel in diagram_panels():
+        for panel in [*diagram_panels(), *export_panels()]:
             register_panel(panel)

@@ -1,4 +1,4 @@
-"""The diagram panels of the step pages and the overview: a placeholder that loads the diagram lazily.
+"""The panels outputs add to the step pages and the overview: diagrams, loaded lazily, and export links.
 
 A panel never runs `dot` while its page renders: it draws a link to the diagram (which works
 without JavaScript) that htmx follows once the page has loaded. Panels are redrawn after every
@@ -16,6 +16,7 @@ from designs.presentation import Panel
 from .diagrams import DIAGRAMS, Diagram
 
 TEMPLATE = "outputs/_diagram_panel.html"
+EXPORT_TEMPLATE = "outputs/_export_panel.html"
 
 
 @dataclass(frozen=True)
@@ -38,3 +39,40 @@ def _shows(diagram: Diagram) -> Callable[[Any], DiagramPanel]:
 
 def diagram_panels() -> list[Panel]:
     return [Panel(panel_name(diagram), TEMPLATE, _shows(diagram)) for diagram in DIAGRAMS.values()]
+
+
+@dataclass(frozen=True)
+class ExportPanel:
+    name: str
+    title: str
+    # (format of the report-file download, label)
+    downloads: tuple[tuple[str, str], ...]
+    hint: str
+
+
+EXPORT_PANELS = (
+    ExportPanel(
+        "openapi",
+        "Export the API",
+        (("openapi-yaml", "OpenAPI 3.1 (YAML)"), ("openapi-json", "OpenAPI 3.1 (JSON)")),
+        "Endpoints, examples, error responses, pagination and the security schemes of step 5.",
+    ),
+    ExportPanel(
+        "dbml",
+        "Export the schema",
+        (("dbml", "DBML"), ("sql", "SQL DDL")),
+        "Tables, columns, references and indexes, for dbdiagram.io and migration tools.",
+    ),
+)
+
+
+def export_panels() -> list[Panel]:
+    """Named "openapi-export" and "dbml-export" in the registry's `Step.panels`."""
+    return [Panel(f"{panel.name}-export", EXPORT_TEMPLATE, _constant(panel)) for panel in EXPORT_PANELS]
+
+
+def _constant(panel: ExportPanel) -> Callable[[Any], ExportPanel]:
+    def build(design: Any) -> ExportPanel:
+        return panel
+
+    return build

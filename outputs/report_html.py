@@ -9,12 +9,16 @@ drawings go in after the cleaning: they are our own SVG, every label escaped bef
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 
 import markdown
 import nh3
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.html import escape
 
 from designs.snapshot import DesignSnapshot
@@ -29,6 +33,8 @@ HEADINGS = {f"h{level}": {"id"} for level in range(1, 5)}
 ATTRIBUTES = {**HEADINGS, "code": {"class"}, "th": {"align"}, "td": {"align"}}
 TAGS = {"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "table", "thead", "tbody"}
 TAGS |= {"tr", "th", "td", "a", "blockquote", "hr"}
+# Bump when the HTML of a report changes in a way the design's state does not capture.
+REPORT_HTML_VERSION = "1"
 # A diagram wider than this (points) gets a landscape page of its own in the PDF.
 WIDE_POINTS = 700
 
@@ -81,3 +87,17 @@ def report_html(snapshot: DesignSnapshot, layout: str = "full", *, for_pdf: bool
 
     walk(converter.toc_tokens)
     return ReportHtml(snapshot.name, html, tuple(toc))
+
+
+def design_report_html(*, design_state: str, load: Callable[[], DesignSnapshot], layout: str = "full") -> ReportHtml:
+    """`report_html` for the Report page, cached by the design's state (every edit changes it).
+
+    The HTML of a large design takes a second or more to build (markdown, nh3, four diagrams); a
+    reader opening the page again, or a colleague opening it after them, gets it from the cache.
+    """
+    key = "report-html:" + hashlib.sha256(f"{REPORT_HTML_VERSION}\0{design_state}\0{layout}".encode()).hexdigest()
+    cached = cache.get(key)
+    if cached is None:
+        cached = report_html(load(), layout)
+        cache.set(key, cached, settings.DIAGRAM_CACHE_SECONDS)
+    return cached

@@ -14,16 +14,18 @@ from django.utils.text import slugify
 
 from designs.snapshot import DesignSnapshot, ElementRecord
 
+from .dbml import schema_dbml
 from .diagrams import DIAGRAMS
 from .diagrams.options import ViewOptions
 from .markdown import brief_markdown, full_markdown
 from .markdown.escape import md_block, md_text
 from .markdown.parts import value_text
+from .openapi import openapi_json, openapi_yaml
 from .render import diagram_render
 from .sql import schema_sql
 
 LAYOUTS: dict[str, Callable[..., str]] = {"full": full_markdown, "brief": brief_markdown}
-FORMATS = ("md", "brief-md", "pdf", "brief-pdf", "zip", "sql")
+FORMATS = ("md", "brief-md", "pdf", "brief-pdf", "zip", "sql", "openapi-yaml", "openapi-json", "dbml")
 # Fixed so an unchanged design gives a byte-identical archive.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 
@@ -83,12 +85,15 @@ def adr_files(snapshot: DesignSnapshot) -> dict[str, str]:
 
 
 def report_zip(snapshot: DesignSnapshot) -> bytes:
-    """Both markdown layouts, each diagram as SVG and DOT, schema.sql and the ADRs, in one archive."""
+    """Both markdown layouts, each diagram as SVG and DOT, schema.sql, schema.dbml, openapi.yaml and the ADRs,
+    in one archive."""
     slug = design_slug(snapshot)
     files: dict[str, str | bytes] = {
         f"{slug}-report.md": full_markdown(snapshot),
         f"{slug}-brief.md": brief_markdown(snapshot),
         "schema.sql": schema_sql(snapshot),
+        "schema.dbml": schema_dbml(snapshot),
+        "openapi.yaml": openapi_yaml(snapshot),
     }
     for name in DIAGRAMS:
         for fmt in ("svg", "dot"):
@@ -105,24 +110,44 @@ def report_zip(snapshot: DesignSnapshot) -> bytes:
     return buffer.getvalue()
 
 
+# What each format downloads as, after the design's slug.
+FILE_SUFFIXES = {
+    "md": "report.md",
+    "brief-md": "brief.md",
+    "pdf": "report.pdf",
+    "brief-pdf": "brief.pdf",
+    "zip": "report.zip",
+    "sql": "schema.sql",
+    "dbml": "schema.dbml",
+    "openapi-yaml": "openapi.yaml",
+    "openapi-json": "openapi.json",
+}
+
+
+def export_filename(slug: str, fmt: str) -> str:
+    return f"{slug}-{FILE_SUFFIXES[fmt]}"
+
+
 def export(snapshot: DesignSnapshot, fmt: str, *, authors: tuple[str, ...] = ()) -> tuple[bytes, str, str]:
     """(content, media type, file name) of one export format; `authors` go on a PDF's cover."""
-    slug = design_slug(snapshot)
+    if fmt not in FORMATS:
+        raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    filename = export_filename(design_slug(snapshot), fmt)
     if fmt == "md":
-        return full_markdown(snapshot).encode(), "text/markdown; charset=utf-8", f"{slug}-report.md"
+        return full_markdown(snapshot).encode(), "text/markdown; charset=utf-8", filename
     if fmt == "brief-md":
-        return brief_markdown(snapshot).encode(), "text/markdown; charset=utf-8", f"{slug}-brief.md"
+        return brief_markdown(snapshot).encode(), "text/markdown; charset=utf-8", filename
     if fmt == "sql":
-        return schema_sql(snapshot).encode(), "application/sql; charset=utf-8", f"{slug}-schema.sql"
+        return schema_sql(snapshot).encode(), "application/sql; charset=utf-8", filename
+    if fmt == "dbml":
+        return schema_dbml(snapshot).encode(), "text/plain; charset=utf-8", filename
+    if fmt == "openapi-yaml":
+        return openapi_yaml(snapshot).encode(), "application/yaml; charset=utf-8", filename
+    if fmt == "openapi-json":
+        return openapi_json(snapshot).encode(), "application/json; charset=utf-8", filename
     if fmt == "zip":
-        return report_zip(snapshot), "application/zip", f"{slug}-report.zip"
-    if fmt in ("pdf", "brief-pdf"):
-        from .pdf import report_pdf  # WeasyPrint takes a second to import; only PDFs need it.
+        return report_zip(snapshot), "application/zip", filename
+    from .pdf import report_pdf  # WeasyPrint takes a second to import; only PDFs need it.
 
-        layout = "brief" if fmt == "brief-pdf" else "full"
-        return (
-            report_pdf(snapshot, layout, authors=authors),
-            "application/pdf",
-            f"{slug}-{'brief' if layout == 'brief' else 'report'}.pdf",
-        )
-    raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    layout = "brief" if fmt == "brief-pdf" else "full"
+    return report_pdf(snapshot, layout, authors=authors), "application/pdf", filename

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
@@ -23,20 +24,24 @@ from designs.snapshot import load_snapshot
 
 from .diagrams import DIAGRAMS, Diagram
 from .diagrams.options import DIRECTIONS, ViewOptions
+from .pdf_jobs import LAYOUTS as PDF_LAYOUTS
+from .pdf_jobs import PdfJob, job_name, job_status, snapshot_document, start_build
 from .render import FORMATS, RenderedDiagram, design_diagram_render
-from .report_html import report_html
+from .report_html import design_report_html
 from .reports import FORMATS as REPORT_FORMATS
-from .reports import export
+from .reports import export, export_filename
 
-# Download buttons of the Report page: (format, label).
+# Download buttons of the Report page: (format, label). The PDFs have a box each (built on request).
 REPORT_DOWNLOADS = (
     ("md", "Markdown report"),
     ("brief-md", "Markdown brief"),
-    ("pdf", "PDF report"),
-    ("brief-pdf", "PDF brief"),
     ("zip", "Archive (zip)"),
     ("sql", "SQL schema"),
+    ("dbml", "DBML schema"),
+    ("openapi-yaml", "OpenAPI (YAML)"),
+    ("openapi-json", "OpenAPI (JSON)"),
 )
+PDF_FORMATS = {fmt: layout for layout, (fmt, _) in PDF_LAYOUTS.items()}
 
 # An SVG opened at its own address stays inert: no script, no fetches, only its inline styles.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -112,14 +117,40 @@ def diagram_file(request: HtmxHttpRequest, slug: str, name: str, fmt: str) -> Ht
     return response
 
 
+def _authors(design: Any) -> tuple[str, ...]:
+    """Owners and editors, for a PDF's cover."""
+    return tuple(
+        membership.user.get_username()
+        for membership in design.memberships.select_related("user")
+        .filter(role__in=("owner", "editor"))
+        .order_by("user__username")
+    )
+
+
+def _pdf_job(design: Any, layout: str, authors: tuple[str, ...]) -> PdfJob:
+    name = job_name(design_pk=design.pk, design_state=design.updated_at.isoformat(), layout=layout, authors=authors)
+    return job_status(name, layout)
+
+
+def _start_pdf(design: Any, layout: str) -> PdfJob:
+    authors = _authors(design)
+    job = _pdf_job(design, layout, authors)
+    if job.state == "ready" or job.running:
+        return job
+    return start_build(job.name, layout, snapshot_document(load_snapshot(design), layout, authors))
+
+
 @login_required
 @never_cache
 @require_GET
-def report_page(request: HttpRequest, slug: str) -> HttpResponse:
+def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The full report or the brief as HTML with its contents, and the downloads; every reader may export."""
     design = get_design(request, slug, "view")
     layout = "brief" if request.GET.get("layout") == "brief" else "full"
-    report = report_html(load_snapshot(design), layout)
+    report = design_report_html(
+        design_state=f"{design.pk}:{design.updated_at.isoformat()}", load=lambda: load_snapshot(design), layout=layout
+    )
+    authors = _authors(design)
     context = {
         "design": design,
         "layout": layout,
@@ -127,24 +158,51 @@ def report_page(request: HttpRequest, slug: str) -> HttpResponse:
         "body": mark_safe(report.body),  # noqa: S308
         "toc": report.toc,
         "downloads": REPORT_DOWNLOADS,
+        "pdf_jobs": [_pdf_job(design, name, authors) for name in PDF_LAYOUTS],
     }
     return render(request, "outputs/report.html", context)
 
 
 @login_required
 @never_cache
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def report_pdf(request: HtmxHttpRequest, slug: str, layout: str) -> HttpResponse:
+    """A PDF's progress (GET, which htmx polls) or its build asked for (POST); readers may build one."""
+    design = get_design(request, slug, "view")
+    if layout not in PDF_LAYOUTS:
+        raise Http404("No such layout")
+    job = _start_pdf(design, layout) if request.method == "POST" else _pdf_job(design, layout, _authors(design))
+    if not request.htmx:
+        return redirect(_report_url(design, layout))
+    context = {"design": design, "job": job}
+    return render(request, "outputs/report.html#pdf-job", context)
+
+
+def _report_url(design: Any, layout: str) -> str:
+    query = "?layout=brief" if layout == "brief" else ""
+    return f"{reverse('outputs:report', args=[design.slug])}{query}#pdf-{layout}"
+
+
+@login_required
+@never_cache
 @require_GET
 def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    """One export of the report as a file to download."""
+    """One export of the report as a file to download; a PDF not built yet is started, and the page shows it."""
     design = get_design(request, slug, "view")
     if fmt not in REPORT_FORMATS:
         raise Http404("No such format")
-    authors = tuple(
-        membership.user.get_username()
-        for membership in design.memberships.select_related("user").filter(role__in=("owner", "editor"))
-    )
-    content, media_type, filename = export(load_snapshot(design), fmt, authors=authors)
-    response = HttpResponse(content, content_type=media_type)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    if fmt in PDF_FORMATS:
+        job = _start_pdf(design, PDF_FORMATS[fmt])
+        if job.state != "ready":
+            return redirect(_report_url(design, job.layout))
+        filename = export_filename(design.slug, fmt)
+        response: HttpResponse = FileResponse(
+            job.path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+        )
+    else:
+        content, media_type, filename = export(load_snapshot(design), fmt, authors=_authors(design))
+        response = HttpResponse(content, content_type=media_type)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -5,3 +5,11 @@ from django.apps import AppConfig
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
+
+    def ready(self) -> None:
+        # The step pages count open threads through this hook; the domain never imports reviews.
+        from designs.presentation import register_annotations
+
+        from .threads import comment_annotations
+
+        register_annotations(comment_annotations)

@@ -126,14 +126,14 @@ def test_it_reorders_index_columns_on_edit(owner_client, design):
     assert [c.name for c in index.ordered_columns()] == ["created_at", "customer_id"]
 
 
-def test_it_makes_a_primary_key_not_null(owner_client, design):
+def test_it_refuses_a_nullable_primary_key_and_saves_a_not_null_one(owner_client, design):
     t = table(design, "orders")
-    owner_client.post(
-        create_url(design, STEP, "columns"),
-        new_data(
-            "columns", table=t.pk, name="id", data_type="uuid", nullable=True, primary_key=True, on_delete="no_action"
-        ),
-    )
+    fields = {"table": t.pk, "name": "id", "data_type": "uuid", "primary_key": True, "on_delete": "no_action"}
+    response = owner_client.post(create_url(design, STEP, "columns"), new_data("columns", nullable=True, **fields))
+
+    assert "A primary-key column is NOT NULL: untick nullable." in response.content.decode()
+    assert not m.Column.objects.filter(table=t).exists()
+    owner_client.post(create_url(design, STEP, "columns"), new_data("columns", nullable=False, **fields))
     col = m.Column.objects.get(table=t)
     assert (col.primary_key, col.nullable) == (True, False)
 
@@ -263,3 +263,26 @@ def test_it_saves_the_migration_strategy(owner_client, design, htmx_headers):
     assert "Saved." in response.content.decode()
     settings = m.DatabaseSettings.objects.get(design=design)
     assert (settings.migration_strategy, settings.zero_downtime) == ("Expand, backfill, contract.", True)
+
+
+def test_it_refuses_a_partition_key_that_is_not_a_column_of_the_table(design):
+    t = table(design, "events", "id", "created_at")
+    t.partitioning, t.partition_key = "range", "created"
+    with pytest.raises(ValidationError) as refused:
+        t.full_clean()
+    assert refused.value.message_dict["partition_key"] == [
+        "created is not a column of events; the partition key must be."
+    ]
+    t.partition_key = "created_at"
+    t.full_clean()
+
+
+def test_it_refuses_a_sharding_key_no_table_of_the_store_has(design):
+    t = table(design, "accounts", "id", "tenant_id")
+    ds = t.store
+    ds.sharding_key = "tenant"
+    with pytest.raises(ValidationError) as refused:
+        ds.full_clean()
+    assert "the sharding key must be one" in refused.value.message_dict["sharding_key"][0]
+    ds.sharding_key = "tenant_id"
+    ds.full_clean()

@@ -117,7 +117,13 @@ def _health_check_without_probe(design):
     return {**health_fields(design), "probe": ""}
 
 
+def _stage_at_a_taken_position(design):
+    m.PipelineStage.objects.create(design=design, position=1, stage="test", name="Unit tests")
+    return pipeline_fields(design)
+
+
 INVALID = [
+    ("pipeline", _stage_at_a_taken_position, "position", "Another stage is already at position 1"),
     ("units", _unit_twice, "component", "orders is already deployed to production."),
     ("units", _unit_of_an_external_system, "component", "Select a valid choice"),
     ("units", _no_instances, "instances", "greater than or equal to 1"),

@@ -121,8 +121,21 @@ def _budget_for_nothing(design):
     return {**budget_fields(design), "endpoint": ""}
 
 
-def _budget_for_both(design):
-    return {**budget_fields(design), "nfr": nfr(design).pk}
+def _budget_for_availability(design):
+    target = m.NonFunctionalRequirement.objects.create(
+        design=design, code="NFR-2", category="availability", title="Up", metric="uptime", unit="%"
+    )
+    return {**budget_fields(design), "nfr": target.pk}
+
+
+def test_it_accepts_a_budget_for_an_endpoint_and_the_latency_nfr_it_serves(owner_client, design):
+    target = m.NonFunctionalRequirement.objects.create(
+        design=design, code="NFR-3", category="performance", title="Checkout p99", metric="p99 latency", unit="ms"
+    )
+    fields = {**budget_fields(design), "nfr": target.pk}
+    owner_client.post(create_url(design, STEP, "budgets"), new_data("budgets", **fields))
+    budget = m.PerformanceBudget.objects.get(design=design)
+    assert budget.nfr == target and budget.endpoint is not None
 
 
 def _distributed_cache_without_component(design):
@@ -149,7 +162,7 @@ def _calls_not_a_number(design):
 INVALID = [
     ("budgets", _percentiles_decreasing, "p99_ms", "Percentiles must not decrease: p50 ≤ p95 ≤ p99."),
     ("budgets", _budget_for_nothing, "endpoint", "Choose the endpoint or the NFR this budget is for."),
-    ("budgets", _budget_for_both, "nfr", "A budget is for an endpoint or an NFR, not both."),
+    ("budgets", _budget_for_availability, "nfr", "NFR-2 Up is not about latency"),
     ("caching", _distributed_cache_without_component, "cache_component", "names its cache component"),
     ("caching", _cache_on_a_service, "cache_component", "Select a valid choice"),
     ("jobs", _job_queue_on_a_database, "queue", "Select a valid choice"),

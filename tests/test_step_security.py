@@ -128,7 +128,12 @@ def _flow_step_without_message(design):
     return {**flow_fields(design), "message": ""}
 
 
+def _refresh_shorter_than_access(design):
+    return {**auth_fields(design), "access_token_minutes": 2880, "refresh_token_days": 1}
+
+
 INVALID = [
+    ("auth", _refresh_shorter_than_access, "refresh_token_days", "expires before the access token it renews"),
     ("threats", _threat_with_both_targets, "target_interaction", "Target a component or an interaction, not both."),
     ("threats", _mitigated_without_mitigation, "mitigation", "Describe the mitigation"),
     ("threats", _threat_without_description, "description", "This field is required."),

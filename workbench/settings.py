@@ -133,6 +133,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "reviews.context_processors.notifications",
             ],
         },
     }
@@ -211,6 +212,29 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024
 # long a laid-out diagram stays cached (by its DOT source, so an edit never serves a stale one).
 DIAGRAM_LAYOUT_TIMEOUT_MS = envint("DIAGRAM_LAYOUT_TIMEOUT_MS", "3000")
 DIAGRAM_CACHE_SECONDS = envint("DIAGRAM_CACHE_SECONDS", str(7 * 24 * 60 * 60))
+
+# PDFs are built beside the request, in a process of their own (outputs/pdf_jobs.py), and kept here
+# until the design changes. Several app servers need this on shared storage to share the files.
+REPORT_FILES_DIR = os.environ.get("REPORT_FILES_DIR") or str(VAR_DIR / ("reports-test" if TESTING else "reports"))
+# How many PDFs one app process builds at once (more wait their turn), and how long one may take.
+PDF_BUILDS_AT_ONCE = envint("PDF_BUILDS_AT_ONCE", "1")
+PDF_BUILD_TIMEOUT_SECONDS = envint("PDF_BUILD_TIMEOUT_SECONDS", "900")
+
+# Notifications are e-mailed through Django's e-mail framework: printed to the console unless a
+# backend is configured (e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "false")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "10")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Design Workbench <workbench@localhost>")
+# The address of this site as mail readers reach it: links in e-mails start with it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

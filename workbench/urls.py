@@ -7,6 +7,8 @@ from django.views.generic import RedirectView
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="designs:dashboard", permanent=False)),
     path("accounts/", include("accounts.urls")),
+    # Before designs': a step's comments/ would otherwise be taken for one of its element lists.
+    path("", include("reviews.urls")),
     path("designs/", include("designs.urls")),
     path("designs/", include("outputs.urls")),
     path("designs/", include("imports.urls")),

@@ -10,7 +10,7 @@ id. Adding a field to a model and its name to the registry adds it here too.
 from .errors import MAX_REPORTED_ERRORS, DocumentError
 from .export import document_from_snapshot, export_design, export_text
 from .format import FORMAT, INDEX_COLUMNS, KEYS, KeyRule, document_json, pointer
-from .importing import import_design
+from .importing import import_design, replace_design_content
 from .reading import check_size, parse_document, read_limited, too_large
 from .schema import design_schema, schema_errors
 from .snapshot import snapshot_from_document
@@ -32,6 +32,7 @@ __all__ = [
     "parse_document",
     "pointer",
     "read_limited",
+    "replace_design_content",
     "schema_errors",
     "snapshot_from_document",
     "too_large",

@@ -44,6 +44,7 @@ KEYS: dict[type[models.Model], KeyRule] = {
     m.TechnologyDecision: KeyRule(("code",), describes="its code, e.g. ADR-1"),
     m.Endpoint: KeyRule(("method", "path"), " ", "“METHOD /path”"),
     m.DataStore: KeyRule(("component",), describes="its component's name"),
+    m.CustomType: KeyRule(("name",)),
     m.Table: KeyRule(("name",)),
     m.Column: KeyRule(("table", "name"), ".", "“table.column”"),
     m.Index: KeyRule(("name",)),

@@ -285,3 +285,37 @@ def import_design(document: dict[str, Any], *, owner: AbstractBaseUser) -> m.Des
         if importer.errors:
             raise DocumentError(importer.errors)
     return design
+
+
+@transaction.atomic
+def replace_design_content(design: m.Design, document: dict[str, Any]) -> m.Design:
+    """Make an existing design hold exactly what `document` holds (a restore); all or nothing.
+
+    Its name, summary and every step are replaced, elements keep the document's uids (so comments
+    and reviews on them still find them); members, status and history stay the design's own.
+    """
+    if not isinstance(document, dict):
+        raise DocumentError([("", f"A design document is a JSON object, not {_json_type(document)}.")])
+    _check_format(document)
+    check_element_count(document)
+    _first_errors(schema_errors(document))
+    meta = document["design"]
+    with services.editing(design) as locked:
+        locked.name, locked.summary = meta["name"].strip() or locked.name, meta.get("summary", "")
+        locked.version += 1
+        locked.save(update_fields=["name", "summary", "version"])
+        # Lists that others reference go last (their referrers' rows are removed with them anyway).
+        for step in reversed(STEPS):
+            for spec in reversed(step.elements):
+                spec.model.objects.filter(design=locked).delete()
+            for model in {spec.model for spec in step.sections}:
+                model.objects.filter(design=locked).delete()
+        importer = _Importer(locked)
+        for step in STEPS:
+            content = document.get("steps", {}).get(step.key, {})
+            importer.sections(step, content)
+            for spec in step.elements:
+                importer.elements(step, spec, content.get(spec.key, []))
+        if importer.errors:
+            raise DocumentError(importer.errors)
+    return locked

@@ -10,7 +10,7 @@ from .architecture import (
     TechnologyDecision,
 )
 from .base import ROLE_PERMISSIONS, Design, Element, Membership, Role, Section, Siblings
-from .database import Column, DatabaseSettings, DataStore, Index, IndexColumn, Table
+from .database import Column, CustomType, DatabaseSettings, DataStore, Index, IndexColumn, Table
 from .deployment import (
     Alert,
     DeploymentUnit,
@@ -58,6 +58,7 @@ __all__ = [
     "ComponentKind",
     "ConsistencyNeed",
     "ConstraintOrAssumption",
+    "CustomType",
     "DataScaling",
     "DataStore",
     "DatabaseSettings",

@@ -259,6 +259,10 @@ class Siblings:
             if rule[0] is type(obj):
                 index.setdefault(_values(obj, rule), obj)
 
+    def accepted(self, model: type[models.Model]) -> list[models.Model]:
+        """The elements of `model` accepted so far (e.g. the custom types a column may use)."""
+        return list(self._accepted[model])
+
     def clashes(self, obj: models.Model, exact: tuple[str, ...], folded: str = "") -> bool:
         rule: _Rule = (type(obj), exact, folded)
         index = self._indexes.get(rule)

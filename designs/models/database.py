@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+from designs.sqltypes import EXAMPLES, check_problem, type_name, type_problem
+
 from .architecture import DATA_STORE_KINDS, Component, KindLimit, check_kinds
 from .base import TEXT_LIMIT, Element, Section, Siblings, listing, unique_name_constraint
 
@@ -18,12 +20,12 @@ identifier = RegexValidator(
 column_identifier = RegexValidator(
     r"^[A-Za-z_][A-Za-z0-9_]*$", "Use letters, digits and underscores, starting with a letter."
 )
-SQL_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$")
 
 
 def validate_sql_type(value: str) -> None:
-    if not SQL_TYPE.match(value.strip()):
-        raise ValidationError("Use a PostgreSQL type such as text, bigint, numeric(12,2), varchar(200) or uuid[].")
+    """Exactly one type name, as PostgreSQL's parser reads it; whether it exists is Column.check_type's."""
+    if type_name(value) is None:
+        raise ValidationError(f"Use a PostgreSQL type such as {EXAMPLES}.")
 
 
 # Types PostgreSQL compares with each other, so a foreign key may join them.
@@ -107,6 +109,16 @@ class DataStore(Element):
         check_kinds(self)
         if self.replicas and self.replication == self.Replication.NONE:
             raise ValidationError({"replication": "Read replicas need a replication mode."})
+        if self.sharding_key.strip() and self.pk is not None:
+            # Rows are routed by a column the store's tables carry; a store without tables yet is not checked.
+            names = set(Column.objects.filter(table__store=self).values_list("name", flat=True))
+            if names and self.sharding_key.strip() not in names:
+                raise ValidationError(
+                    {
+                        "sharding_key": f"No table of {self.component} has a column {self.sharding_key.strip()}; "
+                        "the sharding key must be one."
+                    }
+                )
 
 
 class DatabaseSettings(Section):
@@ -145,9 +157,26 @@ class Table(Element):
         super().clean(siblings=siblings)
         if self.partitioning and not self.partition_key:
             raise ValidationError({"partition_key": "A partitioned table needs a partition key."})
+        if self.partition_key and self.pk is not None:
+            self.check_partition_key()
         # An import (siblings given) saves only new elements, and each plan checks its own table.
         if siblings is None:
             self.check_store_keeps_plans()
+
+    def check_partition_key(self) -> None:
+        """The partition key names columns of this table (one, or several separated by commas).
+
+        A table is saved before its columns exist, so a new table's key is checked once it has some.
+        """
+        names = set(self.columns.values_list("name", flat=True))
+        if not names:
+            return
+        missing = [part.strip() for part in self.partition_key.split(",") if part.strip() not in names]
+        if missing:
+            verb = "is not a column" if len(missing) == 1 else "are not columns"
+            raise ValidationError(
+                {"partition_key": f"{listing(missing)} {verb} of {self.name}; the partition key must be."}
+            )
 
     def check_store_keeps_plans(self) -> None:
         """Refuse moving a table away from the data store of a scaling plan that names it.
@@ -166,6 +195,58 @@ class Table(Element):
                     f"it can't move to another data store. Change or delete {them} first."
                 }
             )
+
+
+class CustomType(Element):
+    """An enum or a domain the design declares, so its columns may use it as their type."""
+
+    class Kind(models.TextChoices):
+        ENUM = "enum", "Enum"
+        DOMAIN = "domain", "Domain"
+
+    name = models.CharField(max_length=63, validators=[column_identifier])
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    labels = models.TextField(
+        "enum labels", blank=True, max_length=TEXT_LIMIT, help_text="One label per line, in order (enums)."
+    )
+    base_type = models.CharField(max_length=60, blank=True, help_text="The type a domain restricts, e.g. text.")
+    # Not "check": Model.check() is Django's system-check hook.
+    constraint = models.CharField(
+        "check", max_length=300, blank=True, help_text="A domain's CHECK condition on VALUE, e.g. VALUE > 0."
+    )
+    description = models.TextField(blank=True, max_length=TEXT_LIMIT)
+
+    unique_in_design = ("name",)
+
+    class Meta(Element.Meta):
+        verbose_name = "custom type"
+        constraints = [*Element.Meta.constraints, unique_name_constraint("customtype")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def enum_labels(self) -> list[str]:
+        return [line.strip() for line in self.labels.splitlines() if line.strip()]
+
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        if self.kind == self.Kind.ENUM:
+            labels = self.enum_labels()
+            if not labels:
+                raise ValidationError({"labels": "An enum needs at least one label, one per line."})
+            if len(set(labels)) != len(labels):
+                raise ValidationError({"labels": "Each label of an enum must be different."})
+            if self.base_type or self.constraint:
+                raise ValidationError({"base_type": "An enum has labels, not a base type or check; clear them."})
+        elif self.kind == self.Kind.DOMAIN:
+            if not self.base_type.strip():
+                raise ValidationError({"base_type": "A domain needs the type it restricts, e.g. text."})
+            if problem := type_problem(self.base_type, set()):
+                raise ValidationError({"base_type": problem})
+            if self.constraint.strip() and (problem := check_problem(self.constraint)):
+                raise ValidationError({"constraint": problem})
+            if self.labels.strip():
+                raise ValidationError({"labels": "Only an enum has labels; a domain restricts its base type."})
 
 
 class Column(Element):
@@ -208,8 +289,10 @@ class Column(Element):
 
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
+        self.check_type(siblings)
         if self.primary_key and self.nullable:
-            self.nullable = False  # a primary key is NOT NULL by definition
+            # Saying NULL and primary key at once is a mistake to point out, not to fix silently.
+            raise ValidationError({"nullable": "A primary-key column is NOT NULL: untick nullable."})
         if self.references_id and self.references_id == self.pk:
             raise ValidationError({"references": "A column cannot reference itself."})
         target = self.references if self.references_id else None
@@ -230,6 +313,17 @@ class Column(Element):
         # An import (siblings given) saves only new elements, and each index and reference checks its own side.
         if siblings is None:
             self.check_edit_keeps_references()
+
+    def check_type(self, siblings: Siblings | None) -> None:
+        """The type is one PostgreSQL knows, or a custom type of this design (designs/sqltypes.py)."""
+        if not self.data_type:
+            return
+        if siblings is not None:
+            declared = {t.name for t in siblings.accepted(CustomType)}
+        else:
+            declared = set(CustomType.objects.filter(design_id=self.design_id).values_list("name", flat=True))
+        if problem := type_problem(self.data_type, declared):
+            raise ValidationError({"data_type": problem})
 
     def check_edit_keeps_references(self) -> None:
         """Refuse an edit that breaks the rules of the indexes and foreign keys using this column.

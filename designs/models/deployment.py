@@ -114,6 +114,12 @@ class PipelineStage(Element):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        # The position is the stage's place in the pipeline: two stages in one place have no order.
+        if self.position is not None and self.clashes(("design", "position"), siblings=siblings):
+            raise ValidationError({"position": f"Another stage is already at position {self.position}; pick another."})
+
 
 class HealthCheck(Element):
     class Kind(models.TextChoices):

@@ -30,6 +30,20 @@ class PerformanceSettings(Section):
         verbose_name = "performance settings"
 
 
+# Units and words that make an NFR a latency target (its figures comparable to a budget's milliseconds).
+LATENCY_UNITS = {"ms", "msec", "millisecond", "milliseconds", "s", "sec", "second", "seconds", "µs", "us"}
+LATENCY_WORDS = ("latency", "response time", "duration", "p50", "p95", "p99", "ttfb", "time to first byte")
+
+
+def is_about_latency(nfr: NonFunctionalRequirement) -> bool:
+    """A latency NFR: a time unit, or a metric or title naming latency; else a performance NFR with no unit."""
+    unit = (nfr.unit or "").strip().lower()
+    words = f"{nfr.metric} {nfr.title}".lower()
+    if unit in LATENCY_UNITS or any(word in words for word in LATENCY_WORDS):
+        return True
+    return not unit and nfr.category == "performance"
+
+
 class PerformanceBudget(Element):
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, null=True, blank=True, related_name="budgets")
     nfr = models.ForeignKey(
@@ -57,14 +71,22 @@ class PerformanceBudget(Element):
         super().clean(siblings=siblings)
         if not self.endpoint_id and not self.nfr_id:
             raise ValidationError({"endpoint": "Choose the endpoint or the NFR this budget is for."})
-        if self.endpoint_id and self.nfr_id:
-            raise ValidationError({"nfr": "A budget is for an endpoint or an NFR, not both."})
+        if self.nfr_id and not is_about_latency(self.nfr):
+            raise ValidationError(
+                {
+                    "nfr": f"{self.nfr} is not about latency (its metric and unit say otherwise); a budget's "
+                    "percentiles are milliseconds. Choose a latency NFR, or none."
+                }
+            )
         ordered = [v for v in (self.p50_ms, self.p95_ms, self.p99_ms) if v is not None]
         if ordered != sorted(ordered):
             raise ValidationError({"p99_ms": "Percentiles must not decrease: p50 ≤ p95 ≤ p99."})
-        target = "endpoint" if self.endpoint_id else "nfr"
-        if self.clashes((target,), siblings=siblings):
-            raise ValidationError({target: f"{getattr(self, target)} already has a budget; edit that one."})
+        # One budget per endpoint; a budget naming only an NFR is that NFR's own, one per NFR.
+        if self.endpoint_id:
+            if self.clashes(("endpoint",), siblings=siblings):
+                raise ValidationError({"endpoint": f"{self.endpoint} already has a budget; edit that one."})
+        elif self.clashes(("nfr", "endpoint"), siblings=siblings):
+            raise ValidationError({"nfr": f"{self.nfr} already has a budget; edit that one."})
 
 
 class CachePolicy(Element):

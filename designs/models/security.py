@@ -57,6 +57,17 @@ class AuthMethod(Element):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self, *, siblings: Siblings | None = None) -> None:
+        super().clean(siblings=siblings)
+        access, refresh = self.access_token_minutes, self.refresh_token_days
+        if access is not None and refresh is not None and refresh * 24 * 60 < access:
+            raise ValidationError(
+                {
+                    "refresh_token_days": f"A refresh token that lives {refresh} days expires before the access token "
+                    f"it renews ({access} minutes); make it live longer."
+                }
+            )
+
 
 class AuthFlowStep(Element):
     method = models.ForeignKey(

@@ -10,6 +10,7 @@ import nh3
 from django import template
 from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -106,3 +107,29 @@ def model_label(obj: Any) -> str:
 def group_label(obj: Any, spec: Any) -> str:
     """The parent a row of a grouped list sits under, e.g. its table."""
     return str(getattr(obj, spec.group_by)) if spec.group_by else ""
+
+
+@register.filter
+def step_threads(notes: Any, step_key: str) -> int:
+    return notes.step_count(step_key) if notes else 0
+
+
+@register.simple_tag(takes_context=True)
+def thread_link(context: Any, obj: Any) -> str:
+    """The link from an element's row to its comment threads, with how many are open."""
+    notes, step = context.get("annotations"), context["step"]
+    if not notes:
+        return ""
+    url = notes.element_url(step.key, obj.uid)
+    count = notes.element_count(step.key, obj.uid)
+    if not count:
+        return format_html(
+            '<a class="thread-link" href="{}">Comment<span class="sr-only"> on “{}”</span></a>', url, obj
+        )
+    return format_html(
+        '<a class="thread-link open" href="{}">{} open<span class="sr-only"> thread{} on “{}”</span></a>',
+        url,
+        count,
+        "" if count == 1 else "s",
+        obj,
+    )

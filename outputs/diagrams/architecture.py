@@ -9,6 +9,7 @@ import graphviz
 
 from designs.snapshot import DesignSnapshot, ElementRecord
 
+from .diff import DIFF_COLORS, diff_legend, mark_of, node_attrs
 from .dot import EDGE, MUTED, Simplification, bold, choice_label, edge, label, new_graph, note, small, text
 from .options import ViewOptions
 
@@ -98,6 +99,7 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
     if selected.empty:
         return note(graph, selected.empty)
     components = snapshot.elements("components")
+    marks = dict(options.marks)
     ids = {component: f"c{i}" for i, component in enumerate(components, start=1)}
     contexts = list(dict.fromkeys(c.bounded_context for c in selected.focus if c.bounded_context))
     collapsed = set(contexts) if simplification.collapse_all else set(options.collapse) & set(contexts)
@@ -119,27 +121,31 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
         with graph.subgraph(name=f"cluster_context{k}") as cluster:
             cluster.attr(label=label(bold(text(context))), style="rounded,dashed", color=MUTED, fontcolor=MUTED)
             for component in members:
-                _component_node(cluster, ids[component], component, selected)
+                _component_node(cluster, ids[component], component, selected, mark_of(marks, component))
                 node_of[component] = ids[component]
     for component in selected.focus:
         if component not in node_of:
-            _component_node(graph, ids[component], component, selected)
+            _component_node(graph, ids[component], component, selected, mark_of(marks, component))
             node_of[component] = ids[component]
     _interaction_edges(graph, snapshot, options, simplification, node_of, collapsed)
     if snapshot.elements("interactions"):
         _legend(graph)
+    if marks:
+        diff_legend(graph)
     return graph
 
 
-def _component_node(graph: graphviz.Digraph, node_id: str, component: ElementRecord, selected: Scope) -> None:
+def _component_node(
+    graph: graphviz.Digraph, node_id: str, component: ElementRecord, selected: Scope, mark: str = ""
+) -> None:
     shape, fill = SHAPES.get(component.kind, ("box", "#ffffff"))
-    style = "filled,dashed" if component.kind == "external" else "filled"
+    style = "filled,dashed" if component.kind == "external" or mark == "removed" else "filled"
     if component in selected.neighbours:
         graph.node(node_id, label=component_label(component), shape=shape, style="dashed", color=MUTED)
         return
     if shape == "box":
         style += ",rounded"
-    graph.node(node_id, label=component_label(component), shape=shape, style=style, fillcolor=fill)
+    graph.node(node_id, label=component_label(component), shape=shape, style=style, fillcolor=fill, **node_attrs(mark))
 
 
 def _interaction_edges(
@@ -160,7 +166,10 @@ def _interaction_edges(
             if tail != head:
                 aggregated[(tail, head)].append(interaction)
             continue
-        edge(graph, tail, head, interaction_label(interaction, options), simplification, **_edge_style(interaction))
+        attrs = _edge_style(interaction)
+        if mark := dict(options.marks).get(str(interaction.uid)):
+            attrs.update(color=DIFF_COLORS[mark], fontcolor=DIFF_COLORS[mark], penwidth="2.5")
+        edge(graph, tail, head, interaction_label(interaction, options), simplification, **attrs)
     for (tail, head), interactions in aggregated.items():
         protocols = ", ".join(dict.fromkeys(choice_label(i, "protocol") for i in interactions))
         modes = {i.mode for i in interactions}

@@ -6,6 +6,7 @@ import graphviz
 
 from designs.snapshot import DesignSnapshot, ElementRecord
 
+from .diff import DIFF_COLORS, diff_legend, mark_of
 from .dot import MUTED, Simplification, bold, edge, label, new_graph, note, small, text
 from .options import ViewOptions
 
@@ -44,6 +45,7 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
                 elif target in inside and table not in inside:
                     neighbours.add(table)
         shown = inside | neighbours
+    marks = dict(options.marks)
     ids = {table: f"t{i}" for i, table in enumerate(tables, start=1)}
     ports = {column: f"c{j}" for table in tables for j, column in enumerate(columns[table], start=1)}
     stores = list(dict.fromkeys(t.store for t in tables if t in shown))
@@ -58,7 +60,9 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
             for table in tables:
                 if table in shown and table.store is store:
                     cluster.node(
-                        ids[table], label=_table_label(table, columns[table], ports, table in neighbours), shape="plain"
+                        ids[table],
+                        label=_table_label(table, columns[table], ports, table in neighbours, marks),
+                        shape="plain",
                     )
     for table in tables:
         if table not in shown:
@@ -80,20 +84,34 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
                 dir="both",
                 arrowtail=tail,
                 arrowhead=head,
+                **({"color": DIFF_COLORS[m]} if (m := mark_of(marks, column)) else {}),
             )
+    if marks:
+        diff_legend(graph)
     return graph
 
 
 def _table_label(
-    table: ElementRecord, columns: tuple[ElementRecord, ...], ports: dict[ElementRecord, str], neighbour: bool
+    table: ElementRecord,
+    columns: tuple[ElementRecord, ...],
+    ports: dict[ElementRecord, str],
+    neighbour: bool,
+    changes: dict[str, str] | None = None,
 ) -> str:
+    changes = changes or {}
     header = "#eeeeee" if neighbour else "#dde7f3"
-    rows = [f'<tr><td colspan="4" bgcolor="{header}">{bold(text(table.name))}</td></tr>']
+    table_mark = mark_of(changes, table)
+    title = bold(text(table.name))
+    if table_mark:
+        title = f'<font color="{DIFF_COLORS[table_mark]}">{title} ({table_mark})</font>'
+    rows = [f'<tr><td colspan="4" bgcolor="{header}">{title}</td></tr>']
     for column in columns:
         flags = (("PK", column.primary_key), ("FK", column.references is not None), ("UQ", column.unique))
         marks = [mark for mark, on in flags if on]
         null = "NULL" if column.nullable and not column.primary_key else "NOT NULL"
         name = text(column.name)
+        if column_mark := mark_of(changes, column):
+            name = f'<font color="{DIFF_COLORS[column_mark]}">{name}</font>'
         if column.pii:
             name += f' <font color="{PII}" point-size="9">PII</font>'
         rows.append(
@@ -104,4 +122,6 @@ def _table_label(
         )
     if not columns:
         rows.append(f'<tr><td colspan="4">{small("no columns yet")}</td></tr>')
-    return f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="4" color="{MUTED}">{"".join(rows)}</table>>'
+    border = DIFF_COLORS[table_mark] if table_mark else MUTED
+    body = "".join(rows)
+    return f'<<table border="1" cellborder="0" cellspacing="0" cellpadding="4" color="{border}">{body}</table>>'

@@ -39,6 +39,9 @@ class ViewOptions:
     collapse: tuple[str, ...] = field(default=())
     # The purpose of each interaction on its edge, beside the protocol.
     purposes: bool = False
+    # Drawn as a diff (outputs/diagrams/diff.py): (uid, "added" | "removed" | "changed") pairs.
+    # Set by the Compare page, never from a query string.
+    marks: tuple[tuple[str, str], ...] = field(default=())
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:

@@ -1,0 +1,250 @@
+"""PDF exports built beside the request, so a large report never holds a request (or a tab) open.
+
+WeasyPrint needs tens of seconds for a report of a few hundred pages, more than a request may take
+(gunicorn's timeout is 30 s). So the Report page asks for a PDF, gets its progress at once, and
+polls; the PDF is built by a thread of the app process that turns the snapshot into HTML and runs
+WeasyPrint as a process of its own (outputs/pdf_worker.py: no GIL held against the other requests,
+its memory returned when it ends, and a timeout that can stop it).
+
+Everything about a build lives in files of REPORT_FILES_DIR, named after the design, the layout and
+a hash of what the PDF depends on (the design's state, the authors, the stylesheet), so every app
+process, and every app server sharing the directory, sees the same builds:
+
+    <name>.building   claimed with O_EXCL by whoever starts it: {"pid", "host", "started"}
+    <name>.progress   the latest progress line of WeasyPrint
+    <name>.pdf        the finished file (renamed into place, never half written)
+    <name>.failed     why the last build failed
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from designs.snapshot import DesignSnapshot
+
+logger = logging.getLogger(__name__)
+
+# Layout: (export format, label).
+LAYOUTS = {"full": ("pdf", "PDF report"), "brief": ("brief-pdf", "PDF brief")}
+# Bump when the PDF's HTML changes in a way the design's state does not capture.
+DOCUMENT_VERSION = "1"
+BASE_DIR = Path(__file__).resolve().parent.parent
+# The same file outputs/pdf_worker.py reads (not imported from there: that would load WeasyPrint).
+STYLESHEET_PATH = Path(__file__).with_name("pdf.css")
+
+INTERRUPTED = "The build was interrupted (the server restarted, or it ran too long)."
+
+_builds_at_once: threading.BoundedSemaphore | None = None
+_semaphore_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """What the Report page shows of one PDF: none yet, queued, building, ready or failed."""
+
+    name: str
+    layout: str
+    state: str
+    progress: str = ""
+    # Since the build started (queued, building), or how long it took (ready).
+    seconds: float = 0.0
+    size: int = 0
+    error: str = ""
+
+    @property
+    def path(self) -> Path:
+        return files_dir() / f"{self.name}.pdf"
+
+    @property
+    def fmt(self) -> str:
+        return LAYOUTS[self.layout][0]
+
+    @property
+    def label(self) -> str:
+        return LAYOUTS[self.layout][1]
+
+    @property
+    def running(self) -> bool:
+        return self.state in ("queued", "building")
+
+
+def files_dir() -> Path:
+    path = Path(settings.REPORT_FILES_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def job_name(*, design_pk: int, design_state: str, layout: str, authors: tuple[str, ...]) -> str:
+    """The file name of one PDF: a new one whenever anything the PDF shows may have changed."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"Unknown layout {layout!r}")
+    inputs = json.dumps([DOCUMENT_VERSION, design_state, layout, authors, STYLESHEET_PATH.read_text()])
+    return f"design-{design_pk}-{layout}-{hashlib.sha256(inputs.encode()).hexdigest()[:20]}"
+
+
+def progress_text(line: str) -> str:
+    """WeasyPrint's progress line in words for the page."""
+    if "Creating layout - Page" in line:
+        return "Laying out page " + line.rsplit("Page ", 1)[1].split(" ")[0]
+    if line.startswith("Step 6"):
+        return "Drawing the pages"
+    if line.startswith("Step 7"):
+        return "Finishing the file"
+    if line.startswith("Step"):
+        return "Reading the report"
+    return line
+
+
+def _claim_alive(claim: dict) -> bool:
+    """Whether the process that claimed a build may still be at it."""
+    if time.time() - claim.get("started", 0) > settings.PDF_BUILD_TIMEOUT_SECONDS + 60:
+        return False
+    if claim.get("host") != socket.gethostname():
+        return True  # another app server's process: trust the timeout
+    try:
+        os.kill(int(claim["pid"]), 0)
+    except (OSError, KeyError, ValueError):
+        return False
+    return True
+
+
+def job_status(name: str, layout: str) -> PdfJob:
+    base = files_dir() / name
+    pdf = base.with_suffix(".pdf")
+    if pdf.exists():
+        stat = pdf.stat()
+        took = _read(base.with_suffix(".took"))
+        return PdfJob(name, layout, "ready", seconds=float(took or 0), size=stat.st_size)
+    claim_text = _read(base.with_suffix(".building"))
+    if claim_text is not None:
+        try:
+            claim = json.loads(claim_text or "{}")
+        except ValueError:
+            claim = {}
+        if _claim_alive(claim):
+            line = _read(base.with_suffix(".progress")) or ""
+            state = "queued" if line == "queued" else "building"
+            text = "Waiting for another PDF to finish" if state == "queued" else progress_text(line or "Starting")
+            return PdfJob(name, layout, state, progress=text, seconds=time.time() - claim.get("started", time.time()))
+        return PdfJob(name, layout, "failed", error=INTERRUPTED)
+    error = _read(base.with_suffix(".failed"))
+    if error is not None:
+        return PdfJob(name, layout, "failed", error=error)
+    return PdfJob(name, layout, "none")
+
+
+def start_build(name: str, layout: str, document: Callable[[], str]) -> PdfJob:
+    """Start building `name` unless it is ready or under way; `document` gives the HTML (in the thread)."""
+    status = job_status(name, layout)
+    if status.state == "ready" or status.running:
+        return status
+    base = files_dir() / name
+    claim = base.with_suffix(".building")
+    if status.state == "failed":
+        claim.unlink(missing_ok=True)  # a dead claim, or none
+        base.with_suffix(".failed").unlink(missing_ok=True)
+    try:
+        fd = os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return job_status(name, layout)  # someone else started it a moment ago
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, handle)
+    _write(base.with_suffix(".progress"), "queued")
+    _forget_older(name)
+    threading.Thread(target=build, args=(name, document), name=f"pdf {name}", daemon=True).start()
+    return job_status(name, layout)
+
+
+def build(name: str, document: Callable[[], str]) -> None:
+    """Build one claimed PDF: the HTML here, WeasyPrint in its own process; the claim goes at the end."""
+    base = files_dir() / name
+    html = base.with_suffix(".html")
+    started = time.monotonic()
+    try:
+        with _semaphore():
+            _write(base.with_suffix(".progress"), "Step 1 - preparing")
+            html.write_text(document())
+            # Our own interpreter and module, with file names we made: no user input on the command line.
+            result = subprocess.run(  # noqa: S603
+                [
+                    sys.executable,
+                    "-m",
+                    "outputs.pdf_worker",
+                    str(html),
+                    str(base.with_suffix(".pdf")),
+                    str(base.with_suffix(".progress")),
+                ],
+                cwd=BASE_DIR,
+                capture_output=True,
+                text=True,
+                timeout=settings.PDF_BUILD_TIMEOUT_SECONDS,
+            )
+        if result.returncode != 0:
+            logger.error("PDF %s failed: %s", name, result.stderr[-4000:])
+            _write(base.with_suffix(".failed"), "WeasyPrint could not build this PDF; the server log has the details.")
+        else:
+            _write(base.with_suffix(".took"), f"{time.monotonic() - started:.1f}")
+            logger.info("PDF %s built in %.1f s", name, time.monotonic() - started)
+    except subprocess.TimeoutExpired:
+        logger.error("PDF %s took longer than %s s", name, settings.PDF_BUILD_TIMEOUT_SECONDS)
+        limit = settings.PDF_BUILD_TIMEOUT_SECONDS
+        _write(base.with_suffix(".failed"), f"Building this PDF took longer than {limit} s.")
+    except Exception:
+        logger.exception("PDF %s failed", name)
+        _write(base.with_suffix(".failed"), "This PDF could not be built; the server log has the details.")
+    finally:
+        for suffix in (".html", ".progress", ".building"):
+            base.with_suffix(suffix).unlink(missing_ok=True)
+
+
+def _semaphore() -> threading.BoundedSemaphore:
+    global _builds_at_once
+    with _semaphore_lock:
+        if _builds_at_once is None:
+            _builds_at_once = threading.BoundedSemaphore(max(1, settings.PDF_BUILDS_AT_ONCE))
+        return _builds_at_once
+
+
+def _forget_older(name: str) -> None:
+    """Older PDFs of the same design and layout are stale once a new one is asked for."""
+    prefix = name.rsplit("-", 1)[0] + "-"
+    for path in files_dir().glob(f"{prefix}*"):
+        if not path.name.startswith(name) and path.suffix in (".pdf", ".failed", ".took"):
+            path.unlink(missing_ok=True)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except FileNotFoundError:
+        return None
+
+
+def _write(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text)
+    os.replace(partial, path)
+
+
+def snapshot_document(snapshot: DesignSnapshot, layout: str, authors: tuple[str, ...]) -> Callable[[], str]:
+    """The deferred HTML of a PDF, for `start_build` (WeasyPrint takes a second to import)."""
+
+    def document() -> str:
+        from .pdf import report_pdf_document
+
+        return report_pdf_document(snapshot, layout, authors=authors)
+
+    return document

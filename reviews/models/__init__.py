@@ -1,0 +1,17 @@
+"""What a team's review keeps beside a design: comments, notifications, frozen versions and review requests."""
+
+from __future__ import annotations
+
+from .comments import Comment, CommentQuerySet
+from .notifications import Notification
+from .versions import DesignVersion, ReviewAssignment, ReviewDecision, ReviewRequest
+
+__all__ = [
+    "Comment",
+    "CommentQuerySet",
+    "DesignVersion",
+    "Notification",
+    "ReviewAssignment",
+    "ReviewDecision",
+    "ReviewRequest",
+]
