@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from designs.access import requires
 from designs.presentation import Panel
 from designs.snapshot import DesignSnapshot, load_snapshot
 
@@ -134,8 +134,8 @@ OPENAPI = ImportFormat(
 )
 
 
-@login_required
 @csrf_exempt  # import_page checks the token once the body is known to be of a sane size
+@requires("edit")
 @require_http_methods(["GET", "POST"])
 def openapi_import(request: HttpRequest, slug: str) -> HttpResponse:
     return import_page(request, slug, OPENAPI)
