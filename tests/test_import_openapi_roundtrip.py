@@ -1,8 +1,7 @@
 """Real OpenAPI descriptions imported, then exported again (outputs/openapi.py): every path, operation and
-response status comes back, and the exported document validates.
+response status comes back, and the exported document validates; imported again, no endpoint changes.
 
-Skipped while the OpenAPI export is not in this tree; tests/test_import_openapi_command.py checks the
-same round trip into the design's endpoints either way.
+tests/test_import_openapi_command.py checks the first half (file → the design's endpoints) on its own.
 """
 
 from __future__ import annotations
@@ -14,13 +13,12 @@ from pathlib import Path
 import pytest
 import yaml
 from django.core.management import call_command
+from openapi_spec_validator import validate
 
 from designs.snapshot import load_snapshot
 from imports.openapi import METHODS
 from imports.openapi_plan import openapi_plan
-
-export = pytest.importorskip("outputs.openapi", reason="the OpenAPI export (outputs/openapi.py) is not merged yet")
-validator = pytest.importorskip("openapi_spec_validator")
+from outputs import openapi as export
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openapi"
 
@@ -52,7 +50,7 @@ def test_import_then_export_keeps_every_path_operation_and_status(design, name):
     original = json.loads(raw) if name.endswith(".json") else yaml.safe_load(raw)
     call_command("import_openapi", design.slug, str(FIXTURES / name), stdout=StringIO())
     exported = export.openapi_document(load_snapshot(design))
-    validator.validate(exported)
+    validate(exported)
     assert set(exported["paths"]) == set(original["paths"])
     before, after = statuses(original), statuses(exported)
     assert set(after) == set(before)
