@@ -272,6 +272,12 @@ class ImportPlan:
                 yield f"  - {where}{what}: {s.reason}"
 
 
+# Lists whose rules read another list's elements: a column's type may be one of the design's custom types.
+SEEDED_WITH: dict[type[models.Model], tuple[type[models.Model], ...]] = {
+    m.Column: tuple(model for model in (getattr(m, "CustomType", None),) if model is not None),
+}
+
+
 def fold(key: str) -> str:
     return key.casefold()
 
@@ -442,6 +448,16 @@ class _Writer:
         self.errors: list[tuple[str, str]] = []
         # (list, folded key) -> model instance, created by this import or loaded.
         self.instances: dict[tuple[str, str], models.Model] = {}
+        # The design's stored elements and those accepted so far, for uniqueness and for rules that
+        # read other lists (a column's type may be a custom type of the design): one for the whole import.
+        self.siblings = m.Siblings()
+        self.seeded: set[type[models.Model]] = set()
+
+    def seed(self, model: type[models.Model]) -> None:
+        if model not in self.seeded:
+            self.seeded.add(model)
+            for stored in model.objects.filter(design=self.design):
+                self.siblings.add(stored)
 
     def run(self) -> None:
         lists = sorted({e.item.list for e in (*self.plan.added, *self.plan.changed)}, key=ORDER.__getitem__)
@@ -517,9 +533,10 @@ class _Writer:
         if not entries:
             return
         model = spec.model
-        siblings = m.Siblings()
-        for stored in model.objects.filter(design=self.design):
-            siblings.add(stored)
+        self.seed(model)
+        for other in SEEDED_WITH.get(model, ()):
+            self.seed(other)
+        siblings = self.siblings
         last = model.objects.filter(design=self.design).aggregate(models.Max("position"))["position__max"] or 0
         next_code = self._codes(model)
         accepted: list[tuple[Entry, models.Model]] = []

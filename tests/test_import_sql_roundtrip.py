@@ -1,8 +1,7 @@
 """SQL imported, then exported, applies to PostgreSQL with the same catalog as the original file.
 
-Also on `tests/fixtures/rich_schema.sql`, a pg_dump of serials, an identity, an enum, a domain, another
-schema and a partitioned table, where enum columns are compared as text and domain columns as the
-domain's type (the design holds no types).
+Also on `tests/fixtures/rich_schema.sql`, a pg_dump of serials, an identity, an enum and a domain (custom
+types of the design, created again by the export), another schema and a partitioned table.
 
 The fixture is `pg_dump --schema-only` of this very project once migrated (56 tables of Django's
 auth, sessions and the workbench), as `tests/fixtures/README.md` says how to refresh. Both scripts
@@ -36,11 +35,9 @@ FIXTURE = Path(__file__).parent / "fixtures" / "workbench_schema.sql"
 # Tables of every schema but the system's, named as the design names them (schema.table outside public).
 USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
 TABLE = "CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END"
-# An enum column is held as text and a domain column as the domain's type (the design holds no types).
-COLUMN_TYPE = """CASE t.typtype WHEN 'e' THEN 'text' WHEN 'd' THEN format_type(t.typbasetype, t.typtypmod)
-                 ELSE format_type(a.atttypid, a.atttypmod) END"""
+# A domain's NOT NULL is held by its columns (a custom type of the design holds none).
 COLUMNS = f"""
-    SELECT {TABLE}, a.attname, {COLUMN_TYPE}, a.attnotnull OR (t.typtype = 'd' AND t.typnotnull)
+    SELECT {TABLE}, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull OR (t.typtype = 'd' AND t.typnotnull)
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
     JOIN pg_type t ON t.oid = a.atttypid
     WHERE {USER_SCHEMAS} AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
