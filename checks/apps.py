@@ -5,3 +5,11 @@ from django.apps import AppConfig
 
 class ChecksConfig(AppConfig):
     name = "checks"
+
+    def ready(self) -> None:
+        # The registry names this panel for the overview; the domain never imports the checks.
+        from designs.presentation import register_panel
+
+        from .panels import review_panel
+
+        register_panel(review_panel())

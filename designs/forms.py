@@ -212,3 +212,12 @@ class DesignImportForm(forms.Form):
         help_text="A design-workbench/1 file, as downloaded from a design's overview page.",
         widget=forms.ClearableFileInput(attrs={"accept": "application/json,.json"}),
     )
+
+
+class InviteForm(forms.Form):
+    user = forms.CharField(label="Username or e-mail", max_length=254, help_text="Someone who already has an account.")
+    role = forms.ChoiceField(choices=m.Role.choices, initial=m.Role.VIEWER)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=m.Role.choices)

@@ -8,6 +8,7 @@ numbering, completeness) without blocking other designs.
 from __future__ import annotations
 
 import re
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, router, transaction
@@ -24,7 +26,14 @@ from django.utils import timezone
 
 from . import models as m
 from .completeness import StepProgress, evaluate, overall_percent
+from .models.activity import LABEL_LIMIT, shorten
 from .steps import STEPS, ElementSpec, SectionSpec
+from .templatetags.workbench import display_value
+
+# Who made a write: the user of the request, or None for the command line and the system
+# (imports run by `manage.py`, the demo seed). Every write function takes it as `actor=`.
+Actor = AbstractBaseUser | None
+Action = m.ActivityEntry.Action
 
 
 class StaleEdit(Exception):
@@ -93,29 +102,37 @@ def design_changed(design: m.Design) -> None:
 
 
 @transaction.atomic
-def design_create(*, name: str, summary: str, owner: AbstractBaseUser) -> m.Design:
+def design_create(*, name: str, summary: str, owner: AbstractBaseUser, actor: Actor = None) -> m.Design:
     design = m.Design.objects.create(name=name, summary=summary, slug=m.Design.make_slug(name), created_by=owner)
     m.Membership.objects.create(design=design, user=owner, role=m.Role.OWNER)
     design_changed(design)
+    record(design, actor=actor, action=Action.CREATED, kind="design", label=design.name)
     return design
 
 
 @transaction.atomic
-def design_update(*, design: m.Design, name: str, summary: str, base_version: int | None) -> m.Design:
+def design_update(
+    *, design: m.Design, name: str, summary: str, base_version: int | None, actor: Actor = None
+) -> m.Design:
     current = _lock(design)
     if current.version != base_version:
         raise StaleEdit(current)
+    before = _raw(current, ("name", "summary"))
     current.name, current.summary = name, summary
     current.version += 1
     current.save(update_fields=["name", "summary", "version", "updated_at"])
+    if changes := _changes(current, before):
+        record(current, actor=actor, action=Action.CHANGED, kind="design", label=current.name, changes=changes)
     return current
 
 
 @transaction.atomic
-def design_set_archived(*, design: m.Design, archived: bool) -> m.Design:
+def design_set_archived(*, design: m.Design, archived: bool, actor: Actor = None) -> m.Design:
     design = _lock(design, editing=False)
     design.archived_at = timezone.now() if archived else None
     design.save(update_fields=["archived_at", "updated_at"])
+    action = Action.ARCHIVED if archived else Action.RESTORED
+    record(design, actor=actor, action=action, kind="design", label=design.name)
     return design
 
 
@@ -168,6 +185,7 @@ def element_save(
     element: m.Element | None = None,
     base_version: int | None = None,
     index_columns: Sequence[m.Column] | None = None,
+    actor: Actor = None,
 ) -> m.Element:
     """Create an element (no `element`) or update one edited from `base_version`, from plain values.
 
@@ -180,6 +198,7 @@ def element_save(
         else:
             obj = _locked_current(spec.model, element.pk, base_version)
             obj.version += 1
+        before = _raw(obj, values)
         for name, value in values.items():
             setattr(obj, name, value)
         if element is None:
@@ -190,17 +209,30 @@ def element_save(
                 obj.position = (last["position__max"] or 0) + 1
         if index_columns is not None and (problem := obj.columns_problem(index_columns)):
             raise ValidationError({NON_FIELD_ERRORS: [problem]})
+        changes = [] if element is None else _changes(obj, before)
+        if index_columns is not None and element is not None:
+            old = [str(c.column) for c in m.IndexColumn.objects.filter(index=obj).select_related("column")]
+            if old != (new := [str(column) for column in index_columns]):
+                changes.append(["columns", shorten(", ".join(old) or "—"), shorten(", ".join(new) or "—")])
         _validate_and_save(obj, values)
         if index_columns is not None:
             m.IndexColumn.objects.filter(index=obj).delete()
             m.IndexColumn.objects.bulk_create(
                 m.IndexColumn(index=obj, column=column, position=i) for i, column in enumerate(index_columns)
             )
+        if element is None or changes:
+            action = Action.CREATED if element is None else Action.CHANGED
+            record_element(locked, obj, actor=actor, action=action, changes=changes)
         return obj
 
 
 def section_save(
-    *, design: m.Design, spec: SectionSpec, values: Mapping[str, Any], base_version: int | None = None
+    *,
+    design: m.Design,
+    spec: SectionSpec,
+    values: Mapping[str, Any],
+    base_version: int | None = None,
+    actor: Actor = None,
 ) -> m.Section:
     """Save a step's one-per-design record from plain values; the first save creates it."""
     with editing(design) as locked:
@@ -212,9 +244,17 @@ def section_save(
             raise StaleEdit(obj)
         else:
             obj.version += 1
+        created = obj.pk is None
+        # A first save is compared with the blank record: the log lists what was filled in.
+        before = _raw(obj, values)
         for name, value in values.items():
             setattr(obj, name, value)
         _validate_and_save(obj, values)
+        if changes := _changes(obj, before):
+            action = Action.CREATED if created else Action.CHANGED
+            record(
+                locked, actor=actor, action=action, step=step_of(spec.model), kind=spec.label.lower(), changes=changes
+            )
         return obj
 
 
@@ -224,13 +264,26 @@ def elements_insert(
     model: type[m.Element],
     elements: Sequence[m.Element],
     index_columns: Sequence[m.IndexColumn] = (),
+    actor: Actor = None,
+    log: bool = True,
 ) -> None:
     """Insert many validated elements of one list at once (an import); inside an `editing` of the design,
-    completeness waits for the last list."""
-    with editing(design):
+    completeness waits for the last list. The log gets one entry for the list, not one per element
+    (none when `log` is off: a restore logs itself once)."""
+    with editing(design) as locked:
         # One INSERT: PostgreSQL returns the ids, which references to these elements need.
         model.objects.bulk_create(elements)
         m.IndexColumn.objects.bulk_create(index_columns)
+        if elements and log:
+            noun = model._meta.verbose_name if len(elements) == 1 else model._meta.verbose_name_plural
+            record(
+                locked,
+                actor=actor,
+                action=Action.IMPORTED,
+                step=step_of(model),
+                kind=str(model._meta.verbose_name),
+                label=f"{len(elements)} {noun}",
+            )
 
 
 @dataclass(frozen=True)
@@ -278,11 +331,129 @@ def _reload(rows: dict[type[models.Model], dict[Any, str]]) -> list[tuple[models
     return found
 
 
-def element_delete(*, design: m.Design, element: m.Element) -> None:
-    with editing(design):
-        element.delete()
+def element_delete(*, design: m.Design, element: m.Element, actor: Actor = None) -> None:
+    with editing(design) as locked:
+        label = str(element)
+        _, deleted = element.delete()
+        # What went with it (a component's interactions); the rows of an index's column list are no element.
+        deleted = {**deleted, element._meta.label: deleted.get(element._meta.label, 1) - 1}
+        deleted.pop(m.IndexColumn._meta.label, None)
+        also = [f"{count} {_model_noun(name, count)}" for name, count in sorted(deleted.items()) if count > 0]
+        changes = [[f"also deleted: {', '.join(also)}"]] if also else []
+        record_element(locked, element, actor=actor, action=Action.DELETED, label=label, changes=changes)
 
 
 def section_instance(design: m.Design, model: type[m.Section]) -> m.Section:
     """The stored record, or an unsaved blank one (a GET never writes)."""
     return model.objects.filter(design=design).first() or model(design=design)
+
+
+# ---------------------------------------------------------------- activity log
+
+
+def _step_keys() -> dict[type[models.Model], str]:
+    found: dict[type[models.Model], str] = {}
+    for step in STEPS:
+        for spec in (*step.sections, *step.elements):
+            found.setdefault(spec.model, step.key)
+    return found
+
+
+_STEP_OF = _step_keys()
+
+
+def step_of(model: type[models.Model]) -> str:
+    """The key of the step whose list or section holds `model` ("" if none)."""
+    return _STEP_OF.get(model, "")
+
+
+def _model_noun(label: str, count: int) -> str:
+    meta = apps.get_model(label)._meta
+    return str(meta.verbose_name if count == 1 else meta.verbose_name_plural)
+
+
+def record(
+    design: m.Design,
+    *,
+    actor: Actor,
+    action: str,
+    kind: str,
+    step: str = "",
+    uid: uuid.UUID | None = None,
+    label: str = "",
+    changes: Sequence[Sequence[str]] = (),
+) -> m.ActivityEntry:
+    """Write one activity entry; call it inside the transaction of the write it describes.
+
+    Every write of this module records itself; a write path elsewhere in designs (the importer,
+    later a restore of a version) calls this with its own action.
+    """
+    user = actor if actor is not None and actor.is_authenticated else None
+    return m.ActivityEntry.objects.create(
+        design_id=design.pk,
+        actor=user,
+        actor_name=user.get_username() if user is not None else "",
+        action=action,
+        step=step,
+        kind=shorten(kind, 80),
+        uid=uid,
+        label=shorten(label, LABEL_LIMIT),
+        changes=[list(change) for change in changes],
+    )
+
+
+def record_element(
+    design: m.Design,
+    element: models.Model,
+    *,
+    actor: Actor,
+    action: str,
+    label: str | None = None,
+    changes: Sequence[Sequence[str]] = (),
+) -> m.ActivityEntry:
+    return record(
+        design,
+        actor=actor,
+        action=action,
+        step=step_of(type(element)),
+        kind=str(element._meta.verbose_name),
+        uid=getattr(element, "uid", None),
+        label=str(element) if label is None else label,
+        changes=changes,
+    )
+
+
+def _raw(obj: models.Model, names: Iterable[str]) -> dict[str, Any]:
+    """The stored values of `names` (a reference by its id), to compare after an edit."""
+    found = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        if field.concrete and not field.many_to_many:
+            found[name] = getattr(obj, field.attname)
+    return found
+
+
+def _changes(obj: models.Model, before: Mapping[str, Any]) -> list[list[str]]:
+    """[field label, old, new] for each field whose value differs from `before`, as short text."""
+    changes = []
+    for name, old in before.items():
+        field = obj._meta.get_field(name)
+        new = getattr(obj, field.attname)
+        if new == old or (new in (None, "") and old in (None, "")):
+            continue
+        shown = "—" if new in (None, "") else display_value(obj, name)
+        changes.append([str(field.verbose_name), shorten(_shown(field, old)), shorten(shown)])
+    return changes
+
+
+def _shown(field: models.Field, raw: Any) -> str:
+    """A stored value as display_value() shows it, from the raw value (a reference loads its target)."""
+    if raw is None or raw == "":
+        return "—"
+    if field.is_relation:
+        model = field.related_model
+        target = model._default_manager.select_related(*getattr(model, "label_related", ())).filter(pk=raw).first()
+        return str(target) if target is not None else "—"
+    probe = field.model()
+    setattr(probe, field.attname, raw)
+    return display_value(probe, field.name)

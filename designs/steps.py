@@ -569,7 +569,13 @@ STEPS: tuple[Step, ...] = (
 )
 
 # Panels the design's overview shows, in this order (other apps register them, as for the steps).
-OVERVIEW_PANELS: tuple[str, ...] = ("architecture-diagram", "erd-diagram", "sequence-diagram", "deployment-diagram")
+OVERVIEW_PANELS: tuple[str, ...] = (
+    "design-review",
+    "architecture-diagram",
+    "erd-diagram",
+    "sequence-diagram",
+    "deployment-diagram",
+)
 
 _BY_KEY = {step.key: step for step in STEPS}
 

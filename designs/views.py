@@ -22,9 +22,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from . import members as team
 from . import presentation as page
 from . import services
-from .access import get_design
+from .access import get_design, requires
 from .document import (
     DocumentError,
     check_size,
@@ -33,12 +34,21 @@ from .document import (
     parse_document,
     too_large,
 )
-from .forms import DesignCreateForm, DesignEditForm, DesignImportForm, element_form_class, section_form_class
-from .models import Design
-from .steps import ElementSpec, Step, get_step
+from .forms import (
+    DesignCreateForm,
+    DesignEditForm,
+    DesignImportForm,
+    InviteForm,
+    RoleForm,
+    element_form_class,
+    section_form_class,
+)
+from .models import ActivityEntry, Design, Membership
+from .steps import STEPS, ElementSpec, Step, get_step
 from .templatetags.workbench import display_value
 
 DASHBOARD_PAGE_SIZE = 20
+ACTIVITY_PAGE_SIZE = 50
 
 
 # ---------------------------------------------------------------- designs
@@ -65,13 +75,14 @@ def design_create(request: HttpRequest) -> HttpResponse:
     form = DesignCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         design = services.design_create(
-            name=form.cleaned_data["name"], summary=form.cleaned_data["summary"], owner=request.user
+            name=form.cleaned_data["name"], summary=form.cleaned_data["summary"], owner=request.user, actor=request.user
         )
         return redirect(design)
     return render(request, "designs/design_form.html", {"form": form})
 
 
 @login_required
+@requires("view")
 @never_cache
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
@@ -80,6 +91,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@requires("edit")
 @require_http_methods(["GET", "POST"])
 def design_edit(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "edit")
@@ -92,6 +104,7 @@ def design_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 name=form.cleaned_data["name"],
                 summary=form.cleaned_data["summary"],
                 base_version=form.cleaned_data["base_version"],
+                actor=request.user,
             )
         except services.StaleEdit as stale:
             form, conflict = _stale_form(form, stale, DesignEditForm, instance=stale.current)
@@ -102,16 +115,18 @@ def design_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@requires("manage")
 @require_POST
 def design_archive(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "manage")
     archived = request.POST.get("archived", "1") == "1"
-    services.design_set_archived(design=design, archived=archived)
+    services.design_set_archived(design=design, archived=archived, actor=request.user)
     messages.success(request, f"“{design.name}” {'archived' if archived else 'restored'}.")
     return redirect(design)
 
 
 @login_required
+@requires("manage")
 @require_http_methods(["GET", "POST"])
 def design_delete(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "manage")
@@ -141,6 +156,7 @@ def _step_or_404(key: str) -> Step:
 
 
 @login_required
+@requires("view")
 @never_cache
 def step_page(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
     design = get_design(request, slug, "view")
@@ -176,6 +192,7 @@ def _refused(form: Any, error: ValidationError) -> None:
 
 
 @login_required
+@requires("edit")
 @require_POST
 def section_save(request: HttpRequest, slug: str, step_key: str, section_key: str) -> HttpResponse:
     design = get_design(request, slug, "edit")
@@ -189,7 +206,11 @@ def section_save(request: HttpRequest, slug: str, step_key: str, section_key: st
     if form.is_valid():
         try:
             services.section_save(
-                design=design, spec=spec, values=form.values(), base_version=form.cleaned_data["base_version"]
+                design=design,
+                spec=spec,
+                values=form.values(),
+                base_version=form.cleaned_data["base_version"],
+                actor=request.user,
             )
         except services.StaleEdit as stale:
             form, conflict = _stale_form(form, stale, section_form_class(spec), instance=stale.current, design=design)
@@ -245,7 +266,7 @@ def _element_response(
     return render(request, f"designs/step.html#{partial}", page.element_response_context(design, step, spec, **extra))
 
 
-def _save_element(form: Any, design: Design, spec: ElementSpec, element: Any = None) -> Any:
+def _save_element(form: Any, design: Design, spec: ElementSpec, actor: Any, element: Any = None) -> Any:
     """Save through the service; a refusal is put on the form and None returned."""
     try:
         return services.element_save(
@@ -255,6 +276,7 @@ def _save_element(form: Any, design: Design, spec: ElementSpec, element: Any = N
             element=element,
             base_version=form.cleaned_data.get("base_version"),
             index_columns=form.index_columns(),
+            actor=actor,
         )
     except services.WriteConflict:
         form.add_error(None, "That clashes with another element saved a moment ago; check the names.")
@@ -264,12 +286,13 @@ def _save_element(form: Any, design: Design, spec: ElementSpec, element: Any = N
 
 
 @login_required
+@requires("edit")
 @require_POST
 def element_create(request: HttpRequest, slug: str, step_key: str, element_key: str) -> HttpResponse:
     design = get_design(request, slug, "edit")
     step, spec = _element_spec(step_key, element_key)
     form = element_form_class(spec)(request.POST, design=design, prefix=f"new-{spec.key}")
-    if form.is_valid() and (saved := _save_element(form, design, spec)) is not None:
+    if form.is_valid() and (saved := _save_element(form, design, spec, request.user)) is not None:
         if not request.htmx:
             messages.success(request, f"{spec.singular.capitalize()} added.")
             return redirect(_step_url(design, step, f"list-{spec.key}"))
@@ -291,6 +314,7 @@ def element_create(request: HttpRequest, slug: str, step_key: str, element_key: 
 
 
 @login_required
+@requires("view")
 @never_cache
 @vary_on_headers("HX-Request")
 @require_GET
@@ -352,6 +376,7 @@ def _saved_row_response(
 
 
 @login_required
+@requires("edit")
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
@@ -368,7 +393,7 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
     conflict = None
     if form.is_valid():
         try:
-            saved = _save_element(form, design, spec, element=obj)
+            saved = _save_element(form, design, spec, request.user, element=obj)
         except services.StaleEdit as stale:
             form, conflict = _stale_form(form, stale, element_form_class(spec), instance=stale.current, design=design)
         else:
@@ -387,6 +412,7 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
 
 
 @login_required
+@requires("view")
 @vary_on_headers("HX-Request")
 def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
     design = get_design(request, slug, "view")
@@ -400,6 +426,7 @@ def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str
 
 
 @login_required
+@requires("edit")
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
@@ -412,7 +439,7 @@ def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: 
         if request.htmx:
             return render(request, "designs/step.html#element-delete", context)
         return render(request, "designs/element_delete.html", context)
-    services.element_delete(design=design, element=obj)
+    services.element_delete(design=design, element=obj, actor=request.user)
     if not request.htmx:
         count = len(impact.deleted)
         removed = f" and {count} dependent element{'s' if count != 1 else ''}" if count else ""
@@ -433,6 +460,7 @@ MULTIPART_OVERHEAD = 64 * 1024
 
 
 @login_required
+@requires("view")
 @require_GET
 def design_export_json(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
@@ -473,8 +501,180 @@ def _design_import(request: HttpRequest) -> HttpResponse:
     upload = form.cleaned_data["file"]
     try:
         check_size(upload.size)
-        design = import_design(parse_document(upload.read()), owner=request.user)
+        design = import_design(parse_document(upload.read()), owner=request.user, actor=request.user)
     except DocumentError as exc:
         return _import_page(request, form, exc, status=400)
     messages.success(request, f"Imported “{design.name}”.")
     return redirect(design)
+
+
+# ---------------------------------------------------------------- team
+
+
+def _members_page(
+    request: HttpRequest,
+    design: Design,
+    *,
+    invite_form: InviteForm | None = None,
+    refused: tuple[int, RoleForm, str] | None = None,
+    saved: str = "",
+) -> HttpResponse:
+    """The team, with the owner's forms; `refused` is a member's row whose change was refused (pk, form, error)."""
+    can_manage = design.membership.can("manage")  # type: ignore[attr-defined]
+    rows = []
+    for membership in design.memberships.select_related("user").order_by("user__username", "pk"):
+        form, error = RoleForm(initial={"role": membership.role}, prefix=f"member-{membership.pk}"), ""
+        if refused and refused[0] == membership.pk:
+            _, form, error = refused
+        rows.append({"membership": membership, "form": form, "error": error})
+    # A refusal about someone no longer listed (removed meanwhile) is shown above the list.
+    team_error = refused[2] if refused and all(row["membership"].pk != refused[0] for row in rows) else ""
+    context = {
+        "team_error": team_error,
+        "design": design,
+        "nav": page.nav(design),
+        "rows": rows,
+        "can_manage": can_manage,
+        "invite_form": invite_form or InviteForm(prefix="invite"),
+        "saved": saved,
+    }
+    failed = bool(refused) or (invite_form is not None and invite_form.errors)
+    if request.htmx:
+        # htmx swaps only successful responses: the refusal is shown in the swapped part.
+        return render(request, "designs/members.html#team", context)
+    return render(request, "designs/members.html", context, status=400 if failed else 200)
+
+
+def _team_saved(request: HttpRequest, design: Design, text: str) -> HttpResponse:
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect("designs:members", design.slug)
+    return _members_page(request, design, saved=text)
+
+
+@login_required
+@requires("view")
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def members(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every reader sees the team; owners also invite, change roles and remove."""
+    return _members_page(request, get_design(request, slug, "view"))
+
+
+@login_required
+@requires("manage")
+@require_POST
+def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
+    design = get_design(request, slug, "manage")
+    form = InviteForm(request.POST, prefix="invite")
+    if form.is_valid():
+        try:
+            membership = team.invite(
+                design, identifier=form.cleaned_data["user"], role=form.cleaned_data["role"], actor=request.user
+            )
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            role = membership.get_role_display().lower()
+            return _team_saved(request, design, f"{membership.user.get_username()} added as {role}.")
+    return _members_page(request, design, invite_form=form)
+
+
+def _left_the_team(request: HttpRequest, design: Design, text: str) -> HttpResponse:
+    """The user removed themselves: the design is no longer theirs to see."""
+    messages.success(request, text)
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("designs:dashboard")
+        return response
+    return redirect("designs:dashboard")
+
+
+@login_required
+@requires("manage")
+@require_POST
+def member_role(request: HttpRequest, slug: str, member_pk: int) -> HttpResponse:
+    design = get_design(request, slug, "manage")
+    form = RoleForm(request.POST, prefix=f"member-{member_pk}")
+    error = ""
+    if form.is_valid():
+        try:
+            membership = team.change_role(
+                design, member_pk=member_pk, role=form.cleaned_data["role"], actor=request.user
+            )
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+            # The row shows the role the member still has, beside the reason.
+            stored = Membership.objects.filter(pk=member_pk, design=design).values_list("role", flat=True).first()
+            form = RoleForm(initial={"role": stored}, prefix=f"member-{member_pk}")
+        else:
+            if membership.user_id == request.user.pk:
+                design.membership = membership  # type: ignore[attr-defined]  # the page now shows their new rights
+            role = membership.get_role_display().lower()
+            return _team_saved(request, design, f"{membership.user.get_username()} is now {role}.")
+    else:
+        error = " ".join(form.errors.get("role", ["Choose a role."]))
+    return _members_page(request, design, refused=(member_pk, form, error))
+
+
+@login_required
+@requires("manage")
+@require_POST
+def member_remove(request: HttpRequest, slug: str, member_pk: int) -> HttpResponse:
+    design = get_design(request, slug, "manage")
+    try:
+        membership = team.remove(design, member_pk=member_pk, actor=request.user)
+    except ValidationError as refusal:
+        stored = Membership.objects.filter(pk=member_pk, design=design).values_list("role", flat=True).first()
+        form = RoleForm(initial={"role": stored}, prefix=f"member-{member_pk}")
+        return _members_page(request, design, refused=(member_pk, form, " ".join(refusal.messages)))
+    name = membership.user.get_username()
+    if membership.user_id == request.user.pk:
+        return _left_the_team(request, design, f"You left “{design.name}”.")
+    return _team_saved(request, design, f"{name} removed from the design.")
+
+
+@login_required
+@requires("view")
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def activity(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who created, changed or deleted what, newest first; filtered by step (or "design") and by person."""
+    design = get_design(request, slug, "view")
+    steps = {step.key: step for step in STEPS}
+    entries = ActivityEntry.objects.filter(design=design)
+    step_key = request.GET.get("step", "")
+    if step_key == "design":
+        entries = entries.filter(step="")
+    elif step_key in steps:
+        entries = entries.filter(step=step_key)
+    else:
+        step_key = ""
+    people = list(
+        ActivityEntry.objects.filter(design=design)
+        .order_by("actor_name")
+        .values_list("actor_name", flat=True)
+        .distinct()
+    )
+    person = request.GET.get("user", "")
+    if person == "-" or (person and person in people):
+        entries = entries.filter(actor_name="" if person == "-" else person)
+    else:
+        person = ""
+    listing = Paginator(entries, ACTIVITY_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {key: value for key, value in (("step", step_key), ("user", person)) if value}
+    context = {
+        "design": design,
+        "nav": page.nav(design),
+        "page": listing,
+        "steps": steps,
+        "step_key": step_key,
+        "people": [name for name in people if name],
+        "someone_else": "" in people,
+        "person": person,
+        "query": urlencode(query),
+    }
+    template = "designs/activity.html#activity-list" if request.htmx else "designs/activity.html"
+    return render(request, template, context)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from designs.access import get_design
+from designs.access import get_design, requires
 from designs.snapshot import load_snapshot
 
 from .diagrams import DIAGRAMS, Diagram
@@ -71,6 +71,7 @@ def _diagram_or_404(name: str) -> Diagram:
 
 
 @login_required
+@requires("view")
 @never_cache
 @vary_on_headers("HX-Request")
 @require_GET
@@ -97,6 +98,7 @@ def diagram_page(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse
 
 
 @login_required
+@requires("view")
 @never_cache
 @require_GET
 def diagram_file(request: HtmxHttpRequest, slug: str, name: str, fmt: str) -> HttpResponse:
@@ -141,6 +143,7 @@ def _start_pdf(design: Any, layout: str) -> PdfJob:
 
 
 @login_required
+@requires("view")
 @never_cache
 @require_GET
 def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
@@ -164,6 +167,7 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@requires("view")
 @never_cache
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
@@ -185,6 +189,7 @@ def _report_url(design: Any, layout: str) -> str:
 
 
 @login_required
+@requires("view")
 @never_cache
 @require_GET
 def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:

@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from designs.access import get_design
+from designs.access import get_design, requires
 from designs.models import Design
 from designs.snapshot import load_snapshot
 from outputs.diagrams.diff import merged_snapshot
@@ -51,6 +51,7 @@ def _can(design: Design, permission: str) -> bool:
 
 
 @login_required
+@requires("view", post="edit")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def version_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -72,6 +73,7 @@ def version_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@requires("view")
 @never_cache
 @require_GET
 def version_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -94,6 +96,7 @@ def version_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 
 @login_required
+@requires("view")
 @never_cache
 @require_GET
 def version_file(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
@@ -110,6 +113,7 @@ def version_file(request: HttpRequest, slug: str, number: int, fmt: str) -> Http
 
 
 @login_required
+@requires("edit")
 @never_cache
 @require_POST
 def version_restore(request: HttpRequest, slug: str, number: int) -> HttpResponse:
@@ -122,14 +126,14 @@ def version_restore(request: HttpRequest, slug: str, number: int) -> HttpRespons
 
 
 @login_required
+@requires("view")
 @never_cache
 @require_GET
 def diff_page(request: HttpRequest, slug: str) -> HttpResponse:
     """What changed between two versions, or a version and the draft; `?format=md` downloads it."""
     design = get_design(request, slug, "view")
     numbers = list(DesignVersion.objects.filter(design=design).values_list("number", flat=True))
-    default_from = f"v{numbers[0]}" if numbers else "draft"
-    sides = {"from": request.GET.get("from") or default_from, "to": request.GET.get("to") or "draft"}
+    sides = _sides(request, numbers)
     error = ""
     diff = None
     try:
@@ -154,7 +158,14 @@ def diff_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reviews/diff.html", context, status=400 if error else 200)
 
 
+def _sides(request: HttpRequest, numbers: list[int]) -> dict[str, str]:
+    """From the latest version (or the draft, before any) to the draft, unless the query says otherwise."""
+    default_from = f"v{numbers[0]}" if numbers else "draft"
+    return {"from": request.GET.get("from") or default_from, "to": request.GET.get("to") or "draft"}
+
+
 @login_required
+@requires("view")
 @never_cache
 @require_GET
 def diff_diagram(request: HttpRequest, slug: str, name: str) -> HttpResponse:
@@ -162,9 +173,10 @@ def diff_diagram(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     if name not in DIFF_DIAGRAMS:
         raise Http404("No such diagram")
+    sides = _sides(request, list(DesignVersion.objects.filter(design=design).values_list("number", flat=True)))
     try:
-        before, before_label = services.side_snapshot(design, request.GET.get("from", ""))
-        after, after_label = services.side_snapshot(design, request.GET.get("to") or "draft")
+        before, before_label = services.side_snapshot(design, sides["from"])
+        after, after_label = services.side_snapshot(design, sides["to"])
     except ValidationError as problem:
         raise Http404(" ".join(problem.messages)) from None
     diff = diff_snapshots(before, after, labels=(before_label, after_label))
@@ -177,6 +189,7 @@ def diff_diagram(request: HttpRequest, slug: str, name: str) -> HttpResponse:
 
 
 @login_required
+@requires("view", post="edit")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def review_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -204,6 +217,7 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
+@requires("view", post="comment")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def review_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:

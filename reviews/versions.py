@@ -165,7 +165,7 @@ def restore_version(*, design: Design, version: DesignVersion, author: AbstractB
     message = f"Draft before restoring v{version.number}"
     before = freeze_version(design=design, author=author, message=message, kind=DesignVersion.Kind.RESTORE)
     document: dict[str, Any] = {**version.document, "design": {**version.document["design"]}}
-    replace_design_content(design, document)
+    replace_design_content(design, document, actor=author, label=f"version {version.number}")
     DesignVersion.objects.filter(pk=before.pk).update(restored_from=version.number)
     return before
 

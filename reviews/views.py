@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from designs import presentation as page
-from designs.access import get_design
+from designs.access import get_design, requires
 from designs.models import Design
 from designs.steps import Step, get_step
 
@@ -78,6 +78,7 @@ def _element(design: Design, step: Step, uid: uuid.UUID) -> tuple[str, Any]:
 
 
 @login_required
+@requires("view", post="comment")
 @never_cache
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
@@ -110,6 +111,7 @@ def step_comments(request: HttpRequest, slug: str, step_key: str) -> HttpRespons
 
 
 @login_required
+@requires("view", post="comment")
 @never_cache
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
@@ -188,6 +190,7 @@ def _thread_response(request: HttpRequest, design: Design, comment: Comment, mes
 
 
 @login_required
+@requires("comment")
 @require_POST
 def comment_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     design = _design_to_comment(request, slug)
@@ -207,6 +210,7 @@ def comment_reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("comment")
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "POST"])
 def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
@@ -233,6 +237,7 @@ def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("comment")
 @require_POST
 def comment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     design = _design_to_comment(request, slug)
@@ -242,6 +247,7 @@ def comment_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("comment")
 @require_POST
 def comment_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     design = _design_to_comment(request, slug)

@@ -158,7 +158,8 @@ def test_it_shows_all_four_diagrams_lazily_on_the_overview(architecture, owner_c
 
     for name in ("architecture", "erd", "sequence", "deployment"):
         assert _panel(page, name) is not None
-    assert page.count('hx-trigger="load"') == 4
+    # The four diagrams, and the design review card of the checks.
+    assert page.count('hx-trigger="load"') == 5
 
 
 def test_it_redraws_the_panel_after_an_htmx_save(architecture, owner_client, htmx_headers):

@@ -28,7 +28,7 @@ MAX_QUERIES = {
     "requirements": 11,
     "architecture": 13,
     "api": 10,
-    "database": 17,
+    "database": 18,  # one list more: the custom types
     "security": 16,
     "performance": 15,
     "scalability": 15,

@@ -150,3 +150,19 @@ def test_the_diagrams_draw_the_diff_with_removed_elements_and_a_legend(full, own
 
     erd = owner_client.get(reverse("reviews:diff-diagram", args=[full.slug, "erd"]) + "?from=v1&to=v2")
     assert "orders" in texts(svg_root(erd.content))
+
+
+def test_a_restore_is_one_entry_of_the_activity_log(full, owner, versions):
+    from designs.models import ActivityEntry
+
+    before = ActivityEntry.objects.filter(design=full).count()
+    restore_version(design=full, version=versions[0], author=owner)
+
+    entries = list(ActivityEntry.objects.filter(design=full).order_by("-pk")[: ActivityEntry.objects.count()])
+    assert len(entries) - before == 1
+    assert (entries[0].action, entries[0].kind, entries[0].label, entries[0].actor) == (
+        "restored",
+        "version",
+        "version 1",
+        owner,
+    )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("designs/", include("designs.urls")),
     path("designs/", include("outputs.urls")),
     path("designs/", include("imports.urls")),
+    path("designs/", include("checks.urls")),
 ]
 
 if settings.BENCH_URLS:

@@ -57,8 +57,11 @@ def _full_clean(obj: models.Model, siblings: m.Siblings | None = None) -> None:
 class _Importer:
     """Builds one design from a schema-valid document, collecting errors as it goes."""
 
-    def __init__(self, design: m.Design) -> None:
+    def __init__(self, design: m.Design, actor: services.Actor = None, *, log: bool = True) -> None:
         self.design = design
+        self.actor = actor
+        # A restore logs itself once; an import logs each list and section.
+        self.log = log
         self.errors: Errors = []
         self.by_key: dict[type, dict[str, models.Model]] = defaultdict(dict)
         # Keys of elements that failed: references to them are not reported again.
@@ -131,12 +134,20 @@ class _Importer:
             reason = str(exc).splitlines()[0]
             raise DocumentError([*self.errors, (where, f"The database refused a value: {reason}.")]) from None
 
-    def save(self, obj: models.Model, where: str, places: dict[str, str]) -> bool:
-        """Validate then save a section's record."""
+    def save(self, obj: models.Model, where: str, places: dict[str, str], label: str) -> bool:
+        """Validate then save a section's record, and log it."""
         if not self.check(obj, where, places):
             return False
         with self.writing(where):
             obj.save()
+        if self.log:
+            services.record(
+                self.design,
+                actor=self.actor,
+                action=services.Action.IMPORTED,
+                step=services.step_of(type(obj)),
+                kind=label,
+            )
         return True
 
     def sections(self, step: Step, content: dict[str, Any]) -> None:
@@ -156,7 +167,8 @@ class _Importer:
                 for name, value in content[spec.key].items():
                     complete &= self.assign(record, name, value, places[name])
             if complete:
-                self.save(record, pointer(["steps", step.key, present[0].key]), places)
+                label = ", ".join(spec.label.lower() for spec in present)
+                self.save(record, pointer(["steps", step.key, present[0].key]), places, label)
 
     def elements(self, step: Step, spec: ElementSpec, items: list[dict[str, Any]]) -> None:
         """Validate a list's elements in order, then insert the valid ones together."""
@@ -205,7 +217,12 @@ class _Importer:
         where = pointer(["steps", step.key, spec.key])
         with self.writing(where):
             services.elements_insert(
-                design=self.design, model=spec.model, elements=accepted, index_columns=index_columns
+                design=self.design,
+                model=spec.model,
+                elements=accepted,
+                index_columns=index_columns,
+                actor=self.actor,
+                log=self.log,
             )
         self.self_references(spec.model, self_references, where)
 
@@ -254,8 +271,10 @@ class _Importer:
 
 
 @transaction.atomic
-def import_design(document: dict[str, Any], *, owner: AbstractBaseUser) -> m.Design:
+def import_design(document: dict[str, Any], *, owner: AbstractBaseUser, actor: services.Actor = None) -> m.Design:
     """Create a new design owned by `owner` from a document; all or nothing.
+
+    `actor` is who imports it, for the activity log (None: the command line).
 
     Raises DocumentError listing every problem found (up to a limit), each at
     its JSON pointer; nothing is written then.
@@ -270,13 +289,13 @@ def import_design(document: dict[str, Any], *, owner: AbstractBaseUser) -> m.Des
     name = meta["name"].strip()
     if not name:
         raise DocumentError([("/design/name", "Must not be blank.")])
-    design = services.design_create(name=name, summary=meta.get("summary", ""), owner=owner)
+    design = services.design_create(name=name, summary=meta.get("summary", ""), owner=owner, actor=actor)
     # One edit of the new design: completeness is computed once, after the last list.
     with services.editing(design) as design:
         if "status" in meta:
             design.status = meta["status"]
             design.save(update_fields=["status"])
-        importer = _Importer(design)
+        importer = _Importer(design, actor)
         for step in STEPS:
             content = document.get("steps", {}).get(step.key, {})
             importer.sections(step, content)
@@ -288,11 +307,14 @@ def import_design(document: dict[str, Any], *, owner: AbstractBaseUser) -> m.Des
 
 
 @transaction.atomic
-def replace_design_content(design: m.Design, document: dict[str, Any]) -> m.Design:
+def replace_design_content(
+    design: m.Design, document: dict[str, Any], *, actor: services.Actor = None, label: str = ""
+) -> m.Design:
     """Make an existing design hold exactly what `document` holds (a restore); all or nothing.
 
     Its name, summary and every step are replaced, elements keep the document's uids (so comments
-    and reviews on them still find them); members, status and history stay the design's own.
+    and reviews on them still find them); members, status and history stay the design's own. The
+    activity log records it once, as restored (`label` names what, e.g. "version 3").
     """
     if not isinstance(document, dict):
         raise DocumentError([("", f"A design document is a JSON object, not {_json_type(document)}.")])
@@ -310,7 +332,7 @@ def replace_design_content(design: m.Design, document: dict[str, Any]) -> m.Desi
                 spec.model.objects.filter(design=locked).delete()
             for model in {spec.model for spec in step.sections}:
                 model.objects.filter(design=locked).delete()
-        importer = _Importer(locked)
+        importer = _Importer(locked, actor, log=False)
         for step in STEPS:
             content = document.get("steps", {}).get(step.key, {})
             importer.sections(step, content)
@@ -318,4 +340,7 @@ def replace_design_content(design: m.Design, document: dict[str, Any]) -> m.Desi
                 importer.elements(step, spec, content.get(spec.key, []))
         if importer.errors:
             raise DocumentError(importer.errors)
+        services.record(
+            locked, actor=actor, action=m.ActivityEntry.Action.RESTORED, kind="version", label=label or locked.name
+        )
     return locked

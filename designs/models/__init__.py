@@ -1,5 +1,6 @@
 """Domain models, one module per step; import from `designs.models`."""
 
+from .activity import ActivityEntry
 from .api import ApiSettings, Endpoint, EndpointError
 from .architecture import (
     ArchitectureStyle,
@@ -44,6 +45,7 @@ from .security import (
 
 __all__ = [
     "ROLE_PERMISSIONS",
+    "ActivityEntry",
     "Alert",
     "ApiSettings",
     "ArchitectureStyle",

@@ -1,13 +1,15 @@
-"""Give a user a role on a design, until the review feature brings a members page."""
+"""Give a user a role on a design from the command line (the members page does it in the browser)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from designs.models import Design, Membership, Role
+from designs import members
+from designs.models import Design, Role
 
 
 class Command(BaseCommand):
@@ -25,6 +27,10 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}; they sign up first.")
-        membership, created = Membership.objects.update_or_create(design=design, user=user, defaults={"role": role})
+        try:
+            # The same rules as the members page (the last owner keeps that role), logged as the command line.
+            membership, created = members.set_role(design, user=user, role=role)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         verb = "added to" if created else "now"
         self.stdout.write(f"{username} {verb} {design.name} as {membership.get_role_display().lower()}.")

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('designs', '0005_element_uid'),
+        ('designs', '0006_activity_log'),
     ]
 
     operations = [

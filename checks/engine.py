@@ -1,0 +1,87 @@
+"""Running the checks: every registered rule over one snapshot, with the design's overrides.
+
+`run_checks` is computed on demand (a page, a review, the command), never on every save;
+`cached_findings` keeps the result per design state, as the diagrams and reports do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from django.core.cache import cache
+
+from designs.snapshot import DesignSnapshot, ElementRecord
+
+from . import rules as _rules  # noqa: F401  (importing it registers the rules)
+from .labels import label
+from .registry import RULES, SPEC_LABEL, Finding, Rule, Severity
+
+OFF = "off"
+# Findings are cached per design state, overrides and the rules' own source, so a deploy that changes a
+# rule never serves findings an older rule made.
+_RULES_SOURCE = hashlib.sha256(
+    b"".join(Path(__file__).with_name(name).read_bytes() for name in ("rules.py", "labels.py", "registry.py"))
+).hexdigest()[:16]
+CACHE_SECONDS = 7 * 24 * 3600
+
+
+def parse_overrides(settings: Mapping[str, str] | None) -> dict[str, Severity | None]:
+    """The design's overrides as rule id → severity, or None for a rule turned off.
+
+    Values are a severity name ("error", "warning", "info") or "off". An id no rule has any more is
+    ignored (a stored override outlives a retired rule); a bad value raises ValueError naming it.
+    """
+    parsed: dict[str, Severity | None] = {}
+    for rule_id, value in (settings or {}).items():
+        if rule_id not in RULES:
+            continue
+        if not isinstance(value, str):
+            raise ValueError(f"The override of {rule_id} must be error, warning, info or off, not {value!r}.")
+        parsed[rule_id] = None if value.strip().lower() == OFF else Severity.parse(value)
+    return parsed
+
+
+def _finding(rule: Rule, severity: Severity, where: ElementRecord | str, message: str) -> Finding:
+    # The finding belongs to the step where it is fixed (the rule's), which may not be the element's:
+    # a service with no health check is listed in step 2 and fixed in step 8.
+    if isinstance(where, ElementRecord):
+        return Finding(rule.id, severity, message, rule.step, where.spec.key, where.uid, label(where))
+    return Finding(rule.id, severity, message, rule.step, where, None, SPEC_LABEL[where])
+
+
+def run_checks(snapshot: DesignSnapshot, settings: Mapping[str, str] | None = None) -> list[Finding]:
+    """Every enabled rule's findings, worst first, then by step, rule and the order the rule found them."""
+    overrides = parse_overrides(settings)
+    findings: list[Finding] = []
+    for rule in RULES.values():
+        severity = overrides.get(rule.id, rule.severity)
+        if severity is None:
+            continue
+        findings += [_finding(rule, severity, hit.where, hit.message) for hit in rule.check(snapshot)]
+    findings.sort(key=Finding.sort_key)
+    return findings
+
+
+def cached_findings(
+    design_state: str, load: Callable[[], DesignSnapshot], settings: Mapping[str, str] | None = None
+) -> list[Finding]:
+    """`run_checks` keyed by the design's state (e.g. "pk:updated_at", which every edit changes): a hit
+    neither loads the snapshot nor runs a rule."""
+    overrides = json.dumps(dict(settings or {}), sort_keys=True)
+    key = "checks:" + hashlib.sha256(f"{_RULES_SOURCE}\0{design_state}\0{overrides}".encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = run_checks(load(), settings)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def counts(findings: list[Finding]) -> dict[str, int]:
+    """How many findings of each severity, every severity named (zero included)."""
+    tally = {severity.label: 0 for severity in Severity}
+    for finding in findings:
+        tally[finding.severity.label] += 1
+    return tally

@@ -1,0 +1,38 @@
+"""The design review page: every finding of the design's checks, grouped by step; htmx gets the card."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from designs import presentation as page
+from designs.access import get_design, requires
+from designs.snapshot import load_snapshot
+
+from .engine import cached_findings
+from .presentation import review
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+@login_required
+@requires("view")
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def review_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    """All findings; the overview's card loads the summary partial once its page is shown."""
+    design = get_design(request, slug, "view")
+    # Every edit moves updated_at, so an unchanged design is checked once, not on every visit.
+    findings = cached_findings(f"{design.pk}:{design.updated_at.isoformat()}", lambda: load_snapshot(design))
+    context = {"design": design, "review": review(findings)}
+    if request.htmx:
+        return render(request, "checks/review.html#summary", context)
+    return render(request, "checks/review.html", {**context, "nav": page.nav(design)})
