@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from designs.steps import Step, get_step
 
 from .anchors import design_anchors
 from .markup import render_comment
-from .models import Comment
+from .models import Comment, DesignVersion
 from .models.comments import BODY_LIMIT
 from .models.notifications import Notification
 from .notifications import notify
@@ -101,10 +102,20 @@ def comment_create(
         members = _members(locked)
         rendered = render_comment(body, members)
         comment = Comment.objects.create(
-            design=locked, step_key=step.key, author=author, body=body, body_html=rendered.html, **values
+            design=locked,
+            step_key=step.key,
+            author=author,
+            body=body,
+            body_html=rendered.html,
+            after_version=_latest_version(locked),
+            **values,
         )
         _notify_mentions(comment, rendered.mentioned)
     return comment
+
+
+def _latest_version(design: Design) -> int | None:
+    return DesignVersion.objects.filter(design=design).aggregate(latest=Max("number"))["latest"]
 
 
 def comment_reply(*, thread: Comment, author: Any, body: str) -> Comment:
@@ -127,6 +138,7 @@ def comment_reply(*, thread: Comment, author: Any, body: str) -> Comment:
             author=author,
             body=body,
             body_html=rendered.html,
+            after_version=_latest_version(locked),
         )
         told = _notify_mentions(reply, rendered.mentioned)
         starter = thread.author

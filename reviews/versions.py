@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 
 from designs import services as design_services
 from designs.document import export_design, replace_design_content, snapshot_from_document
@@ -24,7 +25,8 @@ from designs.models.base import Permission
 from designs.snapshot import DesignSnapshot
 
 from .diff import changed_step_keys
-from .models import DesignVersion, ReviewAssignment, ReviewDecision, ReviewRequest
+from .models import DesignVersion, Notification, ReviewAssignment, ReviewDecision, ReviewRequest
+from .notifications import notify
 
 State = ReviewRequest.State
 Verdict = ReviewDecision.Verdict
@@ -85,6 +87,16 @@ def request_review(
         ReviewAssignment(request=request, reviewer=user, steps=sorted(set(steps))) for user, steps in reviewers.items()
     )
     _set_status(design, Design.Status.IN_REVIEW)
+    url = reverse("reviews:review", args=[design.slug, request.pk])
+    for user, steps in reviewers.items():
+        scope = ", ".join(sorted(set(steps))) if steps else "the whole design"
+        notify(
+            user,
+            Notification.Kind.REVIEW_REQUESTED,
+            design,
+            f"{author.get_username()} asks you to review v{version.number} of {design.name} ({scope}).",
+            url,
+        )
     return request
 
 
@@ -154,6 +166,15 @@ def decide(*, request: ReviewRequest, reviewer: AbstractBaseUser, verdict: str, 
         State.CHANGES_REQUESTED: Design.Status.CHANGES_REQUESTED,
     }.get(locked.state, Design.Status.IN_REVIEW)
     _set_status(locked.design, status)
+    if locked.requested_by is not None and locked.requested_by_id != reviewer.pk:
+        verdict_text = "approved" if verdict == Verdict.APPROVE else "requested changes to"
+        notify(
+            locked.requested_by,
+            Notification.Kind.DECISION,
+            locked.design,
+            f"{reviewer.get_username()} {verdict_text} v{locked.version.number} of {locked.design.name}.",
+            reverse("reviews:review", args=[locked.design.slug, locked.pk]),
+        )
     return decision
 
 

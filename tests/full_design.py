@@ -280,6 +280,24 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         rpo_minutes=5,
         rto_minutes=30,
     )
+    _add(
+        m.CustomType,
+        design,
+        position=1,
+        name="order_status",
+        kind="enum",
+        labels="placed\npaid\nshipped",
+        description="An order's life",
+    )
+    _add(
+        m.CustomType,
+        design,
+        position=2,
+        name="email_address",
+        kind="domain",
+        base_type="varchar(200)",
+        constraint="VALUE LIKE '%@%'",
+    )
     orders = _add(
         m.Table,
         design,

@@ -133,3 +133,29 @@ def test_two_reviewers_deciding_at_once_both_count_once_each(owner):
     request.refresh_from_db()
     assert request.state == State.APPROVED
     assert sorted(s.decision.summary for s in assignment_states(request)) == ["ok", "ok"]
+
+
+def test_reviewers_hear_of_the_request_and_the_requester_of_each_decision(full, owner, team, mailoutbox):
+    from reviews.models import Notification
+
+    request = request_review(design=full, author=owner, message="", reviewers={team["rita"]: ["security"]})
+    asked = Notification.objects.get(user=team["rita"])
+    assert asked.kind == Notification.Kind.REVIEW_REQUESTED
+    assert (
+        "asks you to review v1" in asked.text and "(security)" in asked.text and asked.url.endswith(f"/{request.pk}/")
+    )
+
+    decide(request=request, reviewer=team["rita"], verdict="request_changes", summary="Rotate the keys")
+    told = Notification.objects.get(user=owner)
+    assert told.kind == Notification.Kind.DECISION and "rita requested changes to v1" in told.text
+
+
+def test_a_comment_says_which_version_it_was_written_after(full, owner):
+    from designs.steps import get_step
+    from reviews.services import comment_create
+    from reviews.versions import freeze_version
+
+    before = comment_create(design=full, author=owner, step=get_step("api"), body="Early")
+    freeze_version(design=full, author=owner, message="")
+    after = comment_create(design=full, author=owner, step=get_step("api"), body="Later")
+    assert (before.version_label, after.version_label) == ("", "on the draft after v1")

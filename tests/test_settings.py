@@ -182,9 +182,10 @@ def test_it_replaces_an_unreadable_holders_file(tmp_path):
     assert json.loads(_holders(tmp_path).read_text()) == []
 
 
-def test_it_keeps_the_runtime_dir_beside_a_short_data_dir(tmp_path):
-    datadir = tmp_path / "pgdata"
-    assert embedded_db.runtime_dir(datadir) == tmp_path / "run"
+def test_it_keeps_the_runtime_dir_beside_a_short_data_dir():
+    # A fixed short path: pytest's own tmp_path grows with its run number and the test's name.
+    datadir = Path("/srv/wb/var/pgdata")
+    assert embedded_db.runtime_dir(datadir) == Path("/srv/wb/var/run")
 
 
 def test_it_moves_the_runtime_dir_to_tmp_for_a_deep_checkout(tmp_path):

@@ -45,6 +45,8 @@ class Comment(models.Model):
     # The body as sanitized HTML, rendered once when written (mentions resolved against the members then).
     body_html = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The design's latest frozen version when this was written (None: before any), for its label.
+    after_version = models.PositiveIntegerField(null=True, blank=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     # A thread deleted while it has replies keeps its place (and the replies) as "comment deleted".
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -94,8 +96,8 @@ class Comment(models.Model):
 
     @property
     def version_label(self) -> str:
-        """Which version of the design it was written on; frozen versions will name theirs by created_at."""
-        return ""
+        """Which state of the design it was written on: the draft after a frozen version, or before any."""
+        return f"on the draft after v{self.after_version}" if self.after_version else ""
 
     def element_state(self, fingerprints: dict[uuid.UUID, Any]) -> str:
         """ "" while the element is as commented, else "outdated" or "element deleted"."""
