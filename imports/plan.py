@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -272,6 +272,15 @@ class ImportPlan:
                 yield f"  - {where}{what}: {s.reason}"
 
 
+# (list, field) -> whether two written forms mean the same: `int` and `integer` are one column type, and
+# `VALUE > 0` and `value > 0` one check. A format registers what its own syntax says (imports.sql: SQL).
+EQUIVALENT: dict[tuple[str, str], Callable[[Any, Any], bool]] = {}
+
+
+def register_equivalence(list_key: str, field_name: str, same: Callable[[Any, Any], bool]) -> None:
+    EQUIVALENT[(list_key, field_name)] = same
+
+
 # Lists whose rules read another list's elements: a column's type may be one of the design's custom types.
 SEEDED_WITH: dict[type[models.Model], tuple[type[models.Model], ...]] = {
     m.Column: tuple(model for model in (getattr(m, "CustomType", None),) if model is not None),
@@ -387,6 +396,8 @@ def _changes(item: Item, record: ElementRecord) -> Iterator[FieldChange]:
         old = getattr(record, name)
         if isinstance(new, Ref):
             same = old is not None and fold(record_key(old)) == fold(new.key)
+        elif (equivalent := EQUIVALENT.get((item.list, name))) is not None and old and new:
+            same = old == new or equivalent(old, new)
         else:
             same = old == new
         if not same:

@@ -25,12 +25,13 @@ from pglast.stream import RawStream
 
 from designs.models.database import column_identifier, identifier, validate_sql_type
 
-from .plan import ImportFileError, Item, Parsed, Ref, Skipped
+from .plan import ImportFileError, Item, Parsed, Ref, Skipped, register_equivalence
 
 DIALECTS = ("postgres", "mysql")
 ON_DELETE = {"a": "no_action", "r": "restrict", "c": "cascade", "n": "set_null", "d": "set_default"}
 INDEX_METHODS = {"btree", "hash", "gin", "gist", "brin"}
 PARTITIONING = {"r": "range", "l": "list", "h": "hash"}
+TRIGRAM_OPERATOR_CLASSES = {"gin": "gin_trgm_ops", "gist": "gist_trgm_ops"}
 # Sequence-backed integer columns: the design writes them as serial types.
 SERIAL = {"int2": "smallserial", "smallint": "smallserial", "int4": "serial", "integer": "serial",
           "int": "serial", "int8": "bigserial", "bigint": "bigserial"}  # fmt: skip
@@ -123,6 +124,54 @@ def design_type(text: str) -> bool:
     return len(text) <= TYPE_LIMIT and _valid(validate_sql_type, text)
 
 
+# ---------------------------------------------------------------- the same SQL, written differently
+
+
+def _rendered(sql: str) -> str | None:
+    """PostgreSQL's parser's reading of an expression, rendered back: one spelling per meaning."""
+    try:
+        statements = pglast.parse_sql(f"SELECT {sql}")
+    except pglast.parser.ParseError:
+        return None
+    if len(statements) != 1 or not statements[0].stmt.targetList or len(statements[0].stmt.targetList) != 1:
+        return None
+    return RawStream()(statements[0].stmt.targetList[0].val)
+
+
+def _type_key(sql: str) -> tuple | None:
+    """A type as PostgreSQL resolves its name: `timestamptz` and `timestamp with time zone` are one."""
+    try:
+        statements = pglast.parse_sql(f"SELECT NULL::{sql}")
+    except pglast.parser.ParseError:
+        return None
+    targets = statements[0].stmt.targetList if len(statements) == 1 else None
+    if not targets or len(targets) != 1 or not isinstance(targets[0].val, ast.TypeCast):
+        return None
+    type_name = targets[0].val.typeName
+    mods = tuple(RawStream()(mod) for mod in type_name.typmods or ())
+    return type_name.names[-1].sval.lower(), mods, len(type_name.arrayBounds or ())
+
+
+def same_type(old: str, new: str) -> bool:
+    found = _type_key(old)
+    return found is not None and found == _type_key(new)
+
+
+def same_expression(old: str, new: str) -> bool:
+    found = _rendered(old)
+    return found is not None and found == _rendered(new)
+
+
+for _list, _field, _same in (
+    ("columns", "data_type", same_type),
+    ("types", "base_type", same_type),
+    ("columns", "default", same_expression),
+    ("indexes", "condition", same_expression),
+    ("types", "constraint", same_expression),
+):
+    register_equivalence(_list, _field, _same)
+
+
 # ---------------------------------------------------------------- into plan items
 
 
@@ -161,8 +210,9 @@ def to_parsed(schema: SqlSchema, *, store: str, engine: str) -> Parsed:
                 "primary_key": column.primary_key,
                 "unique": column.unique,
                 "references": Ref("columns", ".".join(column.references)) if column.references else None,
-                "on_delete": column.on_delete,
             }
+            if column.references:
+                values["on_delete"] = column.on_delete  # without a reference the rule means nothing
             if column.pii:
                 values["pii"] = True
             parsed.items.append(Item("columns", f"{table.name}.{column.name}", values, where=column.where))
@@ -804,8 +854,9 @@ class _PostgresReader:
                 self.skip("expression index", name, f"the design indexes columns, not expressions ({expression})")
                 return
             columns.append(element.name)
-            if element.opclass:
-                opclass = _qualified(element.opclass)
+            opclass = _qualified(element.opclass) if element.opclass else ""
+            # A GIN or GiST index of text is a trigram index in the design (outputs.sql writes it so).
+            if opclass and opclass != TRIGRAM_OPERATOR_CLASSES.get(method):
                 self.skip("operator class", f"{name} ({element.name})", f"{opclass} is not held; the index is")
             if element.ordering not in (enums.SortByDir.SORTBY_DEFAULT, enums.SortByDir.SORTBY_ASC) or (
                 element.nulls_ordering != enums.SortByNulls.SORTBY_NULLS_DEFAULT

@@ -279,6 +279,18 @@ def test_importing_twice_changes_nothing_and_an_edit_shows_as_changed(design):
     ]
 
 
+def test_the_same_sql_spelled_differently_is_no_change(design):
+    _import(design, "CREATE TABLE a (id int PRIMARY KEY, n character varying(20), at timestamptz DEFAULT NOW());")
+    again = build_plan(
+        load_snapshot(design),
+        parse_sql(
+            "CREATE TABLE a (id integer PRIMARY KEY, n varchar(20), at timestamp with time zone DEFAULT now());",
+            store="main",
+        ),
+    )
+    assert not again.writes, list(again.lines())
+
+
 def test_the_design_s_own_notes_are_kept_when_the_file_is_silent(design):
     _import(design, "CREATE TABLE a (id int PRIMARY KEY, email text);\nCREATE INDEX a_email ON a (email);")
     spec = {s.key: s for step in STEPS for s in step.elements}
