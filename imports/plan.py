@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -272,6 +272,21 @@ class ImportPlan:
                 yield f"  - {where}{what}: {s.reason}"
 
 
+# (list, field) -> whether two written forms mean the same: `int` and `integer` are one column type, and
+# `VALUE > 0` and `value > 0` one check. A format registers what its own syntax says (imports.sql: SQL).
+EQUIVALENT: dict[tuple[str, str], Callable[[Any, Any], bool]] = {}
+
+
+def register_equivalence(list_key: str, field_name: str, same: Callable[[Any, Any], bool]) -> None:
+    EQUIVALENT[(list_key, field_name)] = same
+
+
+# Lists whose rules read another list's elements: a column's type may be one of the design's custom types.
+SEEDED_WITH: dict[type[models.Model], tuple[type[models.Model], ...]] = {
+    m.Column: tuple(model for model in (getattr(m, "CustomType", None),) if model is not None),
+}
+
+
 def fold(key: str) -> str:
     return key.casefold()
 
@@ -381,6 +396,8 @@ def _changes(item: Item, record: ElementRecord) -> Iterator[FieldChange]:
         old = getattr(record, name)
         if isinstance(new, Ref):
             same = old is not None and fold(record_key(old)) == fold(new.key)
+        elif (equivalent := EQUIVALENT.get((item.list, name))) is not None and old and new:
+            same = old == new or equivalent(old, new)
         else:
             same = old == new
         if not same:
@@ -442,6 +459,16 @@ class _Writer:
         self.errors: list[tuple[str, str]] = []
         # (list, folded key) -> model instance, created by this import or loaded.
         self.instances: dict[tuple[str, str], models.Model] = {}
+        # The design's stored elements and those accepted so far, for uniqueness and for rules that
+        # read other lists (a column's type may be a custom type of the design): one for the whole import.
+        self.siblings = m.Siblings()
+        self.seeded: set[type[models.Model]] = set()
+
+    def seed(self, model: type[models.Model]) -> None:
+        if model not in self.seeded:
+            self.seeded.add(model)
+            for stored in model.objects.filter(design=self.design):
+                self.siblings.add(stored)
 
     def run(self) -> None:
         lists = sorted({e.item.list for e in (*self.plan.added, *self.plan.changed)}, key=ORDER.__getitem__)
@@ -517,9 +544,10 @@ class _Writer:
         if not entries:
             return
         model = spec.model
-        siblings = m.Siblings()
-        for stored in model.objects.filter(design=self.design):
-            siblings.add(stored)
+        self.seed(model)
+        for other in SEEDED_WITH.get(model, ()):
+            self.seed(other)
+        siblings = self.siblings
         last = model.objects.filter(design=self.design).aggregate(models.Max("position"))["position__max"] or 0
         next_code = self._codes(model)
         accepted: list[tuple[Entry, models.Model]] = []

@@ -25,12 +25,13 @@ from pglast.stream import RawStream
 
 from designs.models.database import column_identifier, identifier, validate_sql_type
 
-from .plan import ImportFileError, Item, Parsed, Ref, Skipped
+from .plan import ImportFileError, Item, Parsed, Ref, Skipped, register_equivalence
 
 DIALECTS = ("postgres", "mysql")
 ON_DELETE = {"a": "no_action", "r": "restrict", "c": "cascade", "n": "set_null", "d": "set_default"}
 INDEX_METHODS = {"btree", "hash", "gin", "gist", "brin"}
 PARTITIONING = {"r": "range", "l": "list", "h": "hash"}
+TRIGRAM_OPERATOR_CLASSES = {"gin": "gin_trgm_ops", "gist": "gist_trgm_ops"}
 # Sequence-backed integer columns: the design writes them as serial types.
 SERIAL = {"int2": "smallserial", "smallint": "smallserial", "int4": "serial", "integer": "serial",
           "int": "serial", "int8": "bigserial", "bigint": "bigserial"}  # fmt: skip
@@ -83,9 +84,23 @@ class SqlIndex:
 
 
 @dataclass
+class SqlType:
+    """An enum or a domain: a custom type of step 4."""
+
+    name: str
+    kind: str  # "enum" or "domain"
+    where: str
+    labels: list[str] = field(default_factory=list)
+    base_type: str = ""
+    constraint: str = ""
+    description: str = ""
+
+
+@dataclass
 class SqlSchema:
     """What a DDL file declares that the design can hold, plus what it cannot (skipped)."""
 
+    types: dict[str, SqlType] = field(default_factory=dict)  # folded name -> enum or domain
     tables: dict[str, SqlTable] = field(default_factory=dict)  # folded name -> table
     indexes: dict[str, SqlIndex] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
@@ -109,6 +124,54 @@ def design_type(text: str) -> bool:
     return len(text) <= TYPE_LIMIT and _valid(validate_sql_type, text)
 
 
+# ---------------------------------------------------------------- the same SQL, written differently
+
+
+def _rendered(sql: str) -> str | None:
+    """PostgreSQL's parser's reading of an expression, rendered back: one spelling per meaning."""
+    try:
+        statements = pglast.parse_sql(f"SELECT {sql}")
+    except pglast.parser.ParseError:
+        return None
+    if len(statements) != 1 or not statements[0].stmt.targetList or len(statements[0].stmt.targetList) != 1:
+        return None
+    return RawStream()(statements[0].stmt.targetList[0].val)
+
+
+def _type_key(sql: str) -> tuple | None:
+    """A type as PostgreSQL resolves its name: `timestamptz` and `timestamp with time zone` are one."""
+    try:
+        statements = pglast.parse_sql(f"SELECT NULL::{sql}")
+    except pglast.parser.ParseError:
+        return None
+    targets = statements[0].stmt.targetList if len(statements) == 1 else None
+    if not targets or len(targets) != 1 or not isinstance(targets[0].val, ast.TypeCast):
+        return None
+    type_name = targets[0].val.typeName
+    mods = tuple(RawStream()(mod) for mod in type_name.typmods or ())
+    return type_name.names[-1].sval.lower(), mods, len(type_name.arrayBounds or ())
+
+
+def same_type(old: str, new: str) -> bool:
+    found = _type_key(old)
+    return found is not None and found == _type_key(new)
+
+
+def same_expression(old: str, new: str) -> bool:
+    found = _rendered(old)
+    return found is not None and found == _rendered(new)
+
+
+for _list, _field, _same in (
+    ("columns", "data_type", same_type),
+    ("types", "base_type", same_type),
+    ("columns", "default", same_expression),
+    ("indexes", "condition", same_expression),
+    ("types", "constraint", same_expression),
+):
+    register_equivalence(_list, _field, _same)
+
+
 # ---------------------------------------------------------------- into plan items
 
 
@@ -119,21 +182,24 @@ def to_parsed(schema: SqlSchema, *, store: str, engine: str) -> Parsed:
         Item("components", store, {"name": store, "kind": "database", "technology": engine}, create_only=True),
         Item("stores", store, {"component": Ref("components", store), "engine": engine}, create_only=True),
     ]
+    for found in schema.types.values():
+        values = {"name": found.name, "kind": found.kind, "labels": "\n".join(found.labels)}
+        values |= {"base_type": found.base_type, "constraint": found.constraint}
+        if found.description:
+            values["description"] = found.description
+        parsed.items.append(Item("types", found.name, values, where=found.where))
+    # A description, a PII mark and an index's query are the design's own notes more often than the file's:
+    # they are set when the file says them (a comment), never cleared because it is silent.
     for table in schema.tables.values():
-        parsed.items.append(
-            Item(
-                "tables",
-                table.name,
-                {
-                    "store": Ref("stores", store),
-                    "name": table.name,
-                    "description": table.description,
-                    "partitioning": table.partitioning,
-                    "partition_key": table.partition_key,
-                },
-                where=table.where,
-            )
-        )
+        values: dict[str, Any] = {
+            "store": Ref("stores", store),
+            "name": table.name,
+            "partitioning": table.partitioning,
+            "partition_key": table.partition_key,
+        }
+        if table.description:
+            values["description"] = table.description
+        parsed.items.append(Item("tables", table.name, values, where=table.where))
         for column in table.columns.values():
             values: dict[str, Any] = {
                 "table": Ref("tables", table.name),
@@ -144,27 +210,24 @@ def to_parsed(schema: SqlSchema, *, store: str, engine: str) -> Parsed:
                 "primary_key": column.primary_key,
                 "unique": column.unique,
                 "references": Ref("columns", ".".join(column.references)) if column.references else None,
-                "on_delete": column.on_delete,
-                "pii": column.pii,
             }
+            if column.references:
+                values["on_delete"] = column.on_delete  # without a reference the rule means nothing
+            if column.pii:
+                values["pii"] = True
             parsed.items.append(Item("columns", f"{table.name}.{column.name}", values, where=column.where))
     for index in schema.indexes.values():
-        parsed.items.append(
-            Item(
-                "indexes",
-                index.name,
-                {
-                    "table": Ref("tables", index.table),
-                    "name": index.name,
-                    "unique": index.unique,
-                    "method": index.method,
-                    "condition": index.condition,
-                    "serves_query": index.serves_query,
-                },
-                columns=tuple(f"{index.table}.{c}" for c in index.columns),
-                where=index.where,
-            )
-        )
+        values = {
+            "table": Ref("tables", index.table),
+            "name": index.name,
+            "unique": index.unique,
+            "method": index.method,
+            "condition": index.condition,
+        }
+        if index.serves_query:
+            values["serves_query"] = index.serves_query
+        columns = tuple(f"{index.table}.{c}" for c in index.columns)
+        parsed.items.append(Item("indexes", index.name, values, columns=columns, where=index.where))
     return parsed
 
 
@@ -322,11 +385,11 @@ def _kind(node: Any) -> str:
 
 
 class _Retype(visitors.Visitor):
-    """Casts whose type the design does not hold (an enum, a domain), made casts to the type it holds."""
+    """Casts to a custom type made casts to the type as the design names it (`rename` says which)."""
 
-    def __init__(self, base_of: Any) -> None:
+    def __init__(self, rename: Any) -> None:
         super().__init__()
-        self.base_of = base_of
+        self.base_of = rename
         self.changed = False
 
     def visit_TypeCast(self, ancestors: Any, cast: ast.TypeCast) -> None:
@@ -411,37 +474,61 @@ class _PostgresReader:
 
     # ------------------------------------------------ types
 
+    def declare(self, found: SqlType) -> bool:
+        """Keep a type as a custom type of the design; one it cannot name (another schema's) is not kept."""
+        if not _valid(column_identifier, found.name) or len(found.name) > 63:
+            return False
+        if found.name.casefold() in self.schema.types:
+            self.skip(f"CREATE {found.kind.upper()}", found.name, "defined twice; the first definition is kept")
+            return True
+        self.schema.types[found.name.casefold()] = found
+        return True
+
     def on_CreateEnumStmt(self, stmt: ast.CreateEnumStmt) -> None:
         name = _qualified(stmt.typeName)
-        self.enums[name.casefold()] = name
-        values = ", ".join(v.sval for v in stmt.vals or ())
-        self.skip("CREATE TYPE … AS ENUM", name, f"the design holds no types; its columns are text (values: {values})")
+        labels = [v.sval for v in stmt.vals or ()]
+        if not self.declare(SqlType(name, "enum", self.where, labels=labels)):
+            self.enums[name.casefold()] = name
+            values = ", ".join(labels)
+            self.skip(
+                "CREATE TYPE … AS ENUM", name, f"a type of another schema is not held; its columns are text ({values})"
+            )
 
     def on_CreateDomainStmt(self, stmt: ast.CreateDomainStmt) -> None:
         name = _qualified(stmt.domainname)
         data_type = self.type_of(stmt.typeName, name)
-        not_null, default, checks = False, "", 0
+        not_null, default, checks = False, "", []
         for constraint in stmt.constraints or ():
             if constraint.contype == enums.ConstrType.CONSTR_NOTNULL:
                 not_null = True
             elif constraint.contype == enums.ConstrType.CONSTR_DEFAULT and constraint.raw_expr is not None:
                 default = RawStream()(constraint.raw_expr)
-            elif constraint.contype == enums.ConstrType.CONSTR_CHECK:
-                checks += 1
+            elif constraint.contype == enums.ConstrType.CONSTR_CHECK and constraint.raw_expr is not None:
+                checks.append(RawStream()(constraint.raw_expr))
         if data_type is None:
             return
+        check = " AND ".join(f"({c})" for c in checks) if len(checks) > 1 else "".join(checks)
+        if len(check) > CONDITION_LIMIT:
+            self.skip("CHECK", name, f"a domain check longer than {CONDITION_LIMIT} characters is not held")
+            check = ""
         self.domains[name.casefold()] = (data_type, not_null, default)
-        kept = "a check" if checks == 1 else f"{checks} checks" if checks else "its name"
-        self.skip("CREATE DOMAIN", name, f"the design holds no types; its columns are {data_type} ({kept} not held)")
+        if self.declare(SqlType(name, "domain", self.where, base_type=data_type, constraint=check)):
+            if not_null or default:
+                what = " and ".join(w for w, said in (("NOT NULL", not_null), ("DEFAULT", default)) if said)
+                self.skip(f"domain {what}", name, f"a custom type holds no {what}; its columns hold it")
+            return
+        self.skip("CREATE DOMAIN", name, f"a type of another schema is not held; its columns are {data_type}")
 
     def _retype(self, node: Any) -> bool:
-        """Replace, in place, casts to an enum or domain type by casts to the type the design holds."""
+        """Casts to a custom type, in place: named as the design names it, or the base type when not held."""
 
-        def base_of(names: list[str]) -> str | None:
+        def rename(names: list[str]) -> str | None:
             key = ".".join(names[1:] if names[0] in DEFAULT_SCHEMAS and len(names) > 1 else names).casefold()
+            if key in self.schema.types:
+                return self.schema.types[key].name if len(names) > 1 else None
             return "text" if key in self.enums else self.domains.get(key, (None,))[0]
 
-        retype = _Retype(base_of)
+        retype = _Retype(rename)
         retype(node)
         return retype.changed
 
@@ -450,6 +537,8 @@ class _PostgresReader:
         names = [n.sval for n in type_name.names]
         base = ".".join(names[1:] if names[0] in DEFAULT_SCHEMAS | {"pg_catalog"} and len(names) > 1 else names)
         array = "[]" if type_name.arrayBounds else ""
+        if base.casefold() in self.schema.types:
+            return f"{self.schema.types[base.casefold()].name}{array}"
         if base.casefold() in self.enums:
             return f"text{array}"
         if base.casefold() in self.domains:
@@ -765,8 +854,9 @@ class _PostgresReader:
                 self.skip("expression index", name, f"the design indexes columns, not expressions ({expression})")
                 return
             columns.append(element.name)
-            if element.opclass:
-                opclass = _qualified(element.opclass)
+            opclass = _qualified(element.opclass) if element.opclass else ""
+            # A GIN or GiST index of text is a trigram index in the design (outputs.sql writes it so).
+            if opclass and opclass != TRIGRAM_OPERATOR_CLASSES.get(method):
                 self.skip("operator class", f"{name} ({element.name})", f"{opclass} is not held; the index is")
             if element.ordering not in (enums.SortByDir.SORTBY_DEFAULT, enums.SortByDir.SORTBY_ASC) or (
                 element.nulls_ordering != enums.SortByNulls.SORTBY_NULLS_DEFAULT
@@ -785,6 +875,8 @@ class _PostgresReader:
         text = stmt.comment or ""
         if isinstance(stmt.object, ast.String):
             parts = [stmt.object.sval]
+        elif isinstance(stmt.object, ast.TypeName):
+            parts = [n.sval for n in stmt.object.names]
         elif isinstance(stmt.object, tuple):
             parts = [p.sval for p in stmt.object if isinstance(p, ast.String)]
         else:
@@ -802,6 +894,11 @@ class _PostgresReader:
                     column.pii = True  # how the design's own DDL marks personal data
                 else:
                     self.skip("COMMENT ON COLUMN", f"{table.name}.{column.name}", "the design holds no column comments")  # type: ignore[union-attr]
+                return
+        elif objtype in (enums.ObjectType.OBJECT_TYPE, enums.ObjectType.OBJECT_DOMAIN) and parts:
+            found = self.schema.types.get(parts[-1].casefold())
+            if found is not None:
+                found.description = text[:TEXT_LIMIT]
                 return
         elif objtype == enums.ObjectType.OBJECT_INDEX and parts:
             index = self.schema.indexes.get(parts[-1].casefold())

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from designs import models as m
+from designs import services
 from designs.snapshot import load_snapshot
+from designs.steps import STEPS
 from imports.plan import ImportFileError, apply_plan, build_plan
 from imports.sql import parse_sql
 from outputs.sql import schema_sql
@@ -145,28 +147,41 @@ CREATE SEQUENCE public.tickets START 1000;
     assert skipped[2].reason == "held as bigserial: the design holds no identity columns"
 
 
-def test_enum_and_domain_types_are_allowed_as_column_types():
+def test_enum_and_domain_types_become_custom_types_the_columns_use():
     items, skipped = _items(
         """CREATE TYPE public.mood AS ENUM ('happy', 'sad');
 CREATE DOMAIN email AS varchar(254) NOT NULL DEFAULT '' CHECK (VALUE LIKE '%@%');
+COMMENT ON TYPE mood IS 'How one feels';
+CREATE TYPE other.level AS ENUM ('low', 'high');
 CREATE TABLE people (id int PRIMARY KEY, feeling public.mood DEFAULT 'happy', moods mood[], contact email,
-  sad mood DEFAULT 'sad'::public.mood);
+  sad mood DEFAULT 'sad'::public.mood, level other.level);
 """
     )
-    assert items[("columns", "people.feeling")].values["data_type"] == "text"
+    mood = items[("types", "mood")].values
+    assert (mood["kind"], mood["labels"], mood["description"]) == ("enum", "happy\nsad", "How one feels")
+    email = items[("types", "email")].values
+    assert (email["kind"], email["base_type"], email["constraint"]) == ("domain", "varchar(254)", "value LIKE '%@%'")
+    assert items[("columns", "people.feeling")].values["data_type"] == "mood"
     assert items[("columns", "people.feeling")].values["default"] == "'happy'"
-    assert items[("columns", "people.sad")].values["default"] == "CAST('sad' AS text)"  # pg_dump's 'sad'::mood
-    assert items[("columns", "people.moods")].values["data_type"] == "text[]"
+    assert items[("columns", "people.sad")].values["default"] == "CAST('sad' AS mood)"  # pg_dump's 'sad'::mood
+    assert items[("columns", "people.moods")].values["data_type"] == "mood[]"
     contact = items[("columns", "people.contact")].values
-    assert (contact["data_type"], contact["nullable"], contact["default"]) == ("varchar(254)", False, "''")
+    assert (contact["data_type"], contact["nullable"], contact["default"]) == ("email", False, "''")
+    assert items[("columns", "people.level")].values["data_type"] == "text"
     assert [(s.kind, s.name, s.reason) for s in skipped] == [
+        ("domain NOT NULL and DEFAULT", "email", "a custom type holds no NOT NULL and DEFAULT; its columns hold it"),
         (
             "CREATE TYPE … AS ENUM",
-            "mood",
-            "the design holds no types; its columns are text (values: happy, sad)",
+            "other.level",
+            "a type of another schema is not held; its columns are text (low, high)",
         ),
-        ("CREATE DOMAIN", "email", "the design holds no types; its columns are varchar(254) (a check not held)"),
     ]
+
+
+def test_custom_types_are_imported_before_the_columns_that_use_them(design):
+    _import(design, "CREATE TYPE mood AS ENUM ('happy', 'sad');\nCREATE TABLE p (id int PRIMARY KEY, m mood);")
+    assert m.CustomType.objects.get(design=design, name="mood").enum_labels() == ["happy", "sad"]
+    assert m.Column.objects.get(design=design, name="m").data_type == "mood"
 
 
 def test_partial_and_expression_indexes():
@@ -261,6 +276,41 @@ def test_importing_twice_changes_nothing_and_an_edit_shows_as_changed(design):
     edited = build_plan(load_snapshot(design), parse_sql(text.replace("text NOT NULL", "varchar(80)"), store="main"))
     assert [(e.key, [(c.label, c.old, c.new) for c in e.changes]) for e in edited.changed] == [
         ("a.name", [("data type", "text", "varchar(80)"), ("nullable", "no", "yes")])
+    ]
+
+
+def test_the_same_sql_spelled_differently_is_no_change(design):
+    _import(design, "CREATE TABLE a (id int PRIMARY KEY, n character varying(20), at timestamptz DEFAULT NOW());")
+    again = build_plan(
+        load_snapshot(design),
+        parse_sql(
+            "CREATE TABLE a (id integer PRIMARY KEY, n varchar(20), at timestamp with time zone DEFAULT now());",
+            store="main",
+        ),
+    )
+    assert not again.writes, list(again.lines())
+
+
+def test_the_design_s_own_notes_are_kept_when_the_file_is_silent(design):
+    _import(design, "CREATE TABLE a (id int PRIMARY KEY, email text);\nCREATE INDEX a_email ON a (email);")
+    spec = {s.key: s for step in STEPS for s in step.elements}
+    table = m.Table.objects.get(design=design, name="a")
+    services.element_save(
+        design=design, spec=spec["tables"], values={"description": "Accounts"}, element=table, base_version=1
+    )
+    email = m.Column.objects.get(design=design, name="email")
+    services.element_save(design=design, spec=spec["columns"], values={"pii": True}, element=email, base_version=1)
+    again = build_plan(
+        load_snapshot(design),
+        parse_sql("CREATE TABLE a (id int PRIMARY KEY, email text);\nCREATE INDEX a_email ON a (email);", store="main"),
+    )
+    assert not again.writes
+    commented = build_plan(
+        load_snapshot(design),
+        parse_sql("CREATE TABLE a (id int PRIMARY KEY);\nCOMMENT ON TABLE a IS 'Users';", store="main"),
+    )
+    assert [(e.key, [(c.label, c.old, c.new) for c in e.changes]) for e in commented.changed] == [
+        ("a", [("description", "Accounts", "Users")])
     ]
 
 
