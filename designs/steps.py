@@ -252,7 +252,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.api,
-        panels=("openapi-export",),
+        panels=("openapi-export", "import-openapi"),
     ),
     Step(
         4,
@@ -336,7 +336,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         rule=rules.database,
-        panels=("erd-diagram", "dbml-export"),
+        panels=("erd-diagram", "dbml-export", "import-sql"),
     ),
     Step(
         5,

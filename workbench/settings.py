@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "accounts",
     "designs",
     "outputs",
+    "imports",
     "checks",
     "reviews",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("designs/", include("designs.urls")),
     path("designs/", include("outputs.urls")),
+    path("designs/", include("imports.urls")),
     path("designs/", include("checks.urls")),
 ]
 
