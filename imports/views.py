@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
 from designs import models as m
-from designs.access import get_design
+from designs.access import get_design, requires
 from designs.snapshot import load_snapshot
 
 from .forms import ImportForm, SqlImportForm
@@ -141,6 +141,7 @@ def _import(request: HttpRequest, design: m.Design, fmt: ImportFormat) -> HttpRe
 
 
 @login_required
+@requires("edit")
 @csrf_exempt  # _import checks the token once the body is known to be of a sane size
 @require_http_methods(["GET", "POST"])
 def sql_import(request: HttpRequest, slug: str) -> HttpResponse:

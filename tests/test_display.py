@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import tinycss2
 import tinyhtml5
 from django.urls import reverse

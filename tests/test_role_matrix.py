@@ -46,7 +46,7 @@ from designs.steps import STEPS
 from tests.conftest import add_member, make_user
 from tests.full_design import build_full_design
 
-NAMESPACES = ("designs", "outputs", "reviews", "checks")
+NAMESPACES = ("designs", "outputs", "reviews", "checks", "imports")
 PEOPLE = ("anonymous", "stranger", "viewer", "reviewer", "editor", "owner")
 
 # Rules for views that cannot carry @requires (prefer the decorator): "namespace:name" -> permission.
