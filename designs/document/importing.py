@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -18,9 +19,10 @@ from designs import models as m
 from designs import services
 from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 
-from .errors import MAX_REPORTED_ERRORS, DocumentError, Errors, _first_errors, _json_type
+from .errors import MAX_REPORTED_ERRORS, DocumentError, Errors, _json_type
 from .format import INDEX_COLUMNS, KEYS, UID, _field, _numbered, document_key, fill_codes, pointer
 from .schema import _check_format, check_element_count, schema_errors
+from .snapshot import reference_errors
 
 
 def _full_clean(obj: models.Model, siblings: m.Siblings | None = None) -> None:
@@ -270,6 +272,13 @@ class _Importer:
         return columns
 
 
+def _schema_and_reference_errors(document: dict[str, Any]) -> None:
+    """Refuse a document that fails its schema, listing its dangling references at the same time."""
+    errors = list(islice(schema_errors(document), MAX_REPORTED_ERRORS + 1))
+    if errors:
+        raise DocumentError(errors + reference_errors(document), counted=len(errors) <= MAX_REPORTED_ERRORS)
+
+
 @transaction.atomic
 def import_design(document: dict[str, Any], *, owner: AbstractBaseUser, actor: services.Actor = None) -> m.Design:
     """Create a new design owned by `owner` from a document; all or nothing.
@@ -283,7 +292,7 @@ def import_design(document: dict[str, Any], *, owner: AbstractBaseUser, actor: s
         raise DocumentError([("", f"A design document is a JSON object, not {_json_type(document)}.")])
     _check_format(document)
     check_element_count(document)
-    _first_errors(schema_errors(document))
+    _schema_and_reference_errors(document)
     meta = document["design"]
     # As the design form does: the name is typed again to delete the design, so no stray spaces.
     name = meta["name"].strip()
@@ -320,7 +329,7 @@ def replace_design_content(
         raise DocumentError([("", f"A design document is a JSON object, not {_json_type(document)}.")])
     _check_format(document)
     check_element_count(document)
-    _first_errors(schema_errors(document))
+    _schema_and_reference_errors(document)
     meta = document["design"]
     with services.editing(design) as locked:
         locked.name, locked.summary = meta["name"].strip() or locked.name, meta.get("summary", "")

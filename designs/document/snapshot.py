@@ -115,3 +115,55 @@ def snapshot_from_document(document: dict[str, Any]) -> DesignSnapshot:
     # As import_design stores it.
     design["name"] = design["name"].strip()
     return assemble(design, sections, elements)
+
+
+def reference_errors(document: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every reference of a document that names no element of it, as (JSON pointer, message) pairs.
+
+    Tolerant of a document that fails its schema (items that are not objects, values of the wrong
+    type are passed over), so an import can list these beside the schema's own errors at once
+    instead of one kind of problem per attempt.
+    """
+    steps = document.get("steps") if isinstance(document.get("steps"), dict) else {}
+    keys: dict[type, set[str]] = {}
+    lists: list[tuple[ElementSpec, str, list[dict[str, Any]]]] = []
+    for step in STEPS:
+        content = steps.get(step.key) if isinstance(steps.get(step.key), dict) else {}
+        for spec in step.elements:
+            items = content.get(spec.key)
+            items = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+            lists.append((spec, pointer(["steps", step.key, spec.key]), items))
+            rule = KEYS.get(spec.model)
+            if rule is None:
+                continue
+            used: set[str] = set()
+            own = keys.setdefault(spec.model, set())
+            for item in fill_codes(spec.model, items):
+                try:
+                    key = item["key"] if rule.explicit and "key" in item else document_key(spec.model, rule, item)
+                except (KeyError, TypeError):
+                    continue
+                own.add(_numbered(str(key), used) if rule.explicit else str(key))
+    found = []
+    for spec, where, items in lists:
+        for i, item in enumerate(items):
+            for name in spec.fields:
+                field = _field(spec.model, name)
+                value = item.get(name)
+                if field.is_relation and isinstance(value, str) and value not in keys.get(field.related_model, ()):
+                    found.append((f"{where}/{i}/{name}", _dangling(field.related_model, value)))
+            if spec.model is m.Index and isinstance(item.get(INDEX_COLUMNS), list):
+                for n, column in enumerate(item[INDEX_COLUMNS]):
+                    key = f"{item.get('table')}.{column}"
+                    if isinstance(column, str) and key not in keys.get(m.Column, ()):
+                        found.append((f"{where}/{i}/{INDEX_COLUMNS}/{n}", _dangling(m.Column, key)))
+    return found
+
+
+def _dangling(related: type, key: str) -> str:
+    noun = related._meta.verbose_name
+    article = "an" if noun[0] in "aeiou" else "a"
+    return (
+        f"Dangling reference: no {noun} “{key}” in this document "
+        f"({article} {noun} is referred to by {KEYS[related].describes})."
+    )
