@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.core.cache import cache
 
@@ -85,3 +87,47 @@ def counts(findings: list[Finding]) -> dict[str, int]:
     for finding in findings:
         tally[finding.severity.label] += 1
     return tally
+
+
+# ---------------------------------------------------------------- what a design decided about its findings
+
+
+@dataclass(frozen=True)
+class DesignDecisions:
+    """A design's own say on its findings: rules whose severity it changed or turned off, and findings
+    dismissed with a reason. Kept by another app (reviews) and handed in through `register_decisions`,
+    so checks reads no database."""
+
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    # (rule id, target: the element's uid or the list key) -> (reason, who)
+    dismissed: Mapping[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+
+
+_decisions_provider: Callable[[Any], DesignDecisions] | None = None
+
+
+def register_decisions(provider: Callable[[Any], DesignDecisions]) -> None:
+    global _decisions_provider
+    _decisions_provider = provider
+
+
+def design_decisions(design: Any) -> DesignDecisions:
+    return _decisions_provider(design) if _decisions_provider is not None else DesignDecisions()
+
+
+def target_of(finding: Finding) -> str:
+    return str(finding.uid) if finding.uid is not None else finding.target
+
+
+def split_dismissed(
+    findings: list[Finding], decisions: DesignDecisions
+) -> tuple[list[Finding], list[tuple[Finding, str, str]]]:
+    """(open findings, dismissed ones with their reason and who dismissed them)."""
+    open_, dismissed = [], []
+    for finding in findings:
+        said = decisions.dismissed.get((finding.rule_id, target_of(finding)))
+        if said is None:
+            open_.append(finding)
+        else:
+            dismissed.append((finding, *said))
+    return open_, dismissed

@@ -14,8 +14,9 @@ from designs import presentation as page
 from designs.access import get_design, requires
 from designs.snapshot import load_snapshot
 
-from .engine import cached_findings
+from .engine import cached_findings, design_decisions, split_dismissed
 from .presentation import review
+from .registry import RULES
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -30,9 +31,20 @@ class HtmxHttpRequest(HttpRequest):
 def review_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """All findings; the overview's card loads the summary partial once its page is shown."""
     design = get_design(request, slug, "view")
+    decisions = design_decisions(design)
     # Every edit moves updated_at, so an unchanged design is checked once, not on every visit.
-    findings = cached_findings(f"{design.pk}:{design.updated_at.isoformat()}", lambda: load_snapshot(design))
-    context = {"design": design, "review": review(findings)}
+    findings = cached_findings(
+        f"{design.pk}:{design.updated_at.isoformat()}", lambda: load_snapshot(design), dict(decisions.overrides)
+    )
+    findings, dismissed = split_dismissed(findings, decisions)
+    context = {
+        "design": design,
+        "review": review(findings),
+        "dismissed": dismissed,
+        "overrides": sorted(decisions.overrides.items()),
+        "rules": sorted(RULES.values(), key=lambda rule: rule.id),
+        "can_decide": design.membership.can("edit") and not design.is_archived,  # type: ignore[attr-defined]
+    }
     if request.htmx:
         return render(request, "checks/review.html#summary", context)
     return render(request, "checks/review.html", {**context, "nav": page.nav(design)})

@@ -13,3 +13,9 @@ class ReviewsConfig(AppConfig):
         from .threads import comment_annotations
 
         register_annotations(comment_annotations)
+        # The design checks read a design's own severities and dismissals through this hook.
+        from checks.engine import register_decisions
+
+        from .findings import decisions
+
+        register_decisions(decisions)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import version_views, views
+from . import finding_views, version_views, views
 
 app_name = "reviews"
 
@@ -29,6 +29,9 @@ urlpatterns = [
     path("designs/<slug:slug>/diff/<slug:name>.svg", version_views.diff_diagram, name="diff-diagram"),
     path("designs/<slug:slug>/reviews/", version_views.review_list, name="reviews"),
     path("designs/<slug:slug>/reviews/<int:pk>/", version_views.review_page, name="review"),
+    path("designs/<slug:slug>/checks/dismiss/", finding_views.finding_dismiss, name="finding-dismiss"),
+    path("designs/<slug:slug>/checks/reopen/", finding_views.finding_reopen, name="finding-reopen"),
+    path("designs/<slug:slug>/checks/rules/", finding_views.rule_setting, name="rule-setting"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read/", views.notification_read_all, name="notifications-read-all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),

@@ -24,6 +24,12 @@ class ReviewRequestForm(LfForm, forms.Form):
     """The message, then per member who may review: a box to ask them and the steps they cover."""
 
     message = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), help_text="What to look at.")
+    waiver = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only while the design checks report open errors: why ask for review anyway.",
+    )
 
     def __init__(self, *args: Any, design: Design, author: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -62,3 +68,9 @@ class ReviewRequestForm(LfForm, forms.Form):
 class DecisionForm(LfForm, forms.Form):
     verdict = forms.ChoiceField(choices=ReviewDecision.Verdict.choices, widget=forms.RadioSelect)
     summary = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), help_text="What you found.")
+    waiver = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed only to approve while the design checks report open errors: why approve anyway.",
+    )

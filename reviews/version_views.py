@@ -7,6 +7,8 @@ names decide on it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -44,6 +46,15 @@ def _version(design: Design, number: int) -> DesignVersion:
     if version is None:
         raise Http404("No such version")
     return version
+
+
+def _add_errors(form: Any, problem: ValidationError) -> None:
+    """A service's refusal next to the field it names, or above the form when the form has no such field."""
+    if not hasattr(problem, "error_dict"):
+        form.add_error(None, problem)
+        return
+    for name, errors in problem.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
 
 
 def _can(design: Design, permission: str) -> bool:
@@ -200,10 +211,14 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         try:
             review = services.request_review(
-                design=design, author=request.user, message=form.cleaned_data["message"], reviewers=form.reviewers()
+                design=design,
+                author=request.user,
+                message=form.cleaned_data["message"],
+                reviewers=form.reviewers(),
+                waiver=form.cleaned_data["waiver"],
             )
         except ValidationError as problem:
-            form.add_error(None, problem)
+            _add_errors(form, problem)
         else:
             messages.success(request, f"Version {review.version.number} is frozen and in review.")
             return redirect("reviews:review", design.slug, review.pk)
@@ -236,7 +251,7 @@ def review_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 services.decide(request=review, reviewer=request.user, **form.cleaned_data)
             except ValidationError as problem:
-                form.add_error(None, problem)
+                _add_errors(form, problem)
             else:
                 messages.success(request, "Your decision is recorded.")
                 return redirect("reviews:review", design.slug, review.pk)

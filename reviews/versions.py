@@ -63,6 +63,7 @@ def request_review(
     author: AbstractBaseUser,
     message: str,
     reviewers: Mapping[AbstractBaseUser, Iterable[str]],
+    waiver: str = "",
 ) -> ReviewRequest:
     """Freeze a version and ask each reviewer (for all steps, or the ones given) to review it.
 
@@ -80,9 +81,13 @@ def request_review(
             raise ValidationError({"reviewers": f"{user.get_username()} is not a member who may review this design."})
         if user.pk == author.pk:
             raise ValidationError({"reviewers": "You cannot review your own request."})
+    errors = _open_errors(design)
+    waiver = _waiver(errors, waiver, "ask for a review")
     version = freeze_version(design=design, author=author, message=message, kind=DesignVersion.Kind.REVIEW)
     ReviewRequest.objects.filter(design=design, state=State.OPEN).update(state=State.SUPERSEDED)
-    request = ReviewRequest.objects.create(design=design, version=version, requested_by=author)
+    request = ReviewRequest.objects.create(
+        design=design, version=version, requested_by=author, waiver=waiver, open_errors=len(errors)
+    )
     ReviewAssignment.objects.bulk_create(
         ReviewAssignment(request=request, reviewer=user, steps=sorted(set(steps))) for user, steps in reviewers.items()
     )
@@ -98,6 +103,28 @@ def request_review(
             url,
         )
     return request
+
+
+def _open_errors(design: Design) -> list[Any]:
+    """The design's open error findings (after its own severities and dismissals)."""
+    from .findings import open_findings
+
+    found, _, _ = open_findings(design)
+    return [finding for finding in found if finding.severity.label == "error"]
+
+
+def _waiver(errors: list[Any], waiver: str, what: str) -> str:
+    """With open errors, a reason to go ahead anyway is required; it is kept with the request or approval."""
+    waiver = " ".join(waiver.split())
+    if errors and not waiver:
+        named = "; ".join(f"{f.rule_id} {f.message}" for f in errors[:3]) + ("…" if len(errors) > 3 else "")
+        raise ValidationError(
+            {
+                "waiver": f"The design has {len(errors)} open error finding{'s' if len(errors) != 1 else ''} "
+                f"({named}). To {what} anyway, say why in the waiver."
+            }
+        )
+    return waiver if errors else ""
 
 
 @dataclass(frozen=True)
@@ -142,7 +169,9 @@ def outcome(states: list[AssignmentState]) -> str:
 
 
 @transaction.atomic
-def decide(*, request: ReviewRequest, reviewer: AbstractBaseUser, verdict: str, summary: str) -> ReviewDecision:
+def decide(
+    *, request: ReviewRequest, reviewer: AbstractBaseUser, verdict: str, summary: str, waiver: str = ""
+) -> ReviewDecision:
     """Record a reviewer's decision and move the request (and the design's status) on.
 
     The request row is locked, so two reviewers deciding at once are applied one after the
@@ -158,7 +187,13 @@ def decide(*, request: ReviewRequest, reviewer: AbstractBaseUser, verdict: str, 
     assignment = locked.assignments.filter(reviewer=reviewer).first()
     if assignment is None:
         raise ValidationError("You are not a reviewer of this request.")
-    decision = ReviewDecision.objects.create(assignment=assignment, verdict=verdict, summary=summary.strip())
+    if verdict == Verdict.APPROVE:
+        waiver = _waiver(_open_errors(locked.design), waiver, "approve")
+    else:
+        waiver = ""
+    decision = ReviewDecision.objects.create(
+        assignment=assignment, verdict=verdict, summary=summary.strip(), waiver=waiver
+    )
     locked.state = outcome(assignment_states(locked))
     locked.save(update_fields=["state"])
     status = {

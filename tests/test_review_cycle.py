@@ -33,33 +33,49 @@ def _status(design):
 
 
 def test_requesting_freezes_a_version_and_puts_the_design_in_review(full, owner, team):
-    request = request_review(design=full, author=owner, message="Ready", reviewers={team["rita"]: [], team["sam"]: []})
+    request = request_review(
+        waiver="Known gaps, tracked in the backlog",
+        design=full,
+        author=owner,
+        message="Ready",
+        reviewers={team["rita"]: [], team["sam"]: []},
+    )
 
     assert request.version.number == 1 and request.version.message == "Ready"
     assert request.state == State.OPEN and _status(full) == Design.Status.IN_REVIEW
 
 
 def test_all_approvals_approve_and_one_request_for_changes_wins(full, owner, team):
-    request = request_review(design=full, author=owner, message="", reviewers={team["rita"]: [], team["sam"]: []})
+    request = request_review(
+        waiver="Known gaps, tracked in the backlog",
+        design=full,
+        author=owner,
+        message="",
+        reviewers={team["rita"]: [], team["sam"]: []},
+    )
 
-    decide(request=request, reviewer=team["rita"], verdict="approve", summary="Fine")
+    decide(request=request, reviewer=team["rita"], verdict="approve", waiver="Known gaps", summary="Fine")
     assert ReviewRequest.objects.get(pk=request.pk).state == State.OPEN
 
     decide(request=request, reviewer=team["sam"], verdict="request_changes", summary="Add a DR plan")
     assert ReviewRequest.objects.get(pk=request.pk).state == State.CHANGES_REQUESTED
     assert _status(full) == Design.Status.CHANGES_REQUESTED
 
-    decide(request=request, reviewer=team["sam"], verdict="approve", summary="Done")
+    decide(request=request, reviewer=team["sam"], verdict="approve", waiver="Known gaps", summary="Done")
     assert ReviewRequest.objects.get(pk=request.pk).state == State.APPROVED
     assert _status(full) == Design.Status.APPROVED
 
 
 def test_an_approval_goes_stale_only_when_a_step_it_covers_changes(full, owner, team):
     request = request_review(
-        design=full, author=owner, message="", reviewers={team["rita"]: ["security"], team["sam"]: []}
+        waiver="Known gaps, tracked in the backlog",
+        design=full,
+        author=owner,
+        message="",
+        reviewers={team["rita"]: ["security"], team["sam"]: []},
     )
-    decide(request=request, reviewer=team["rita"], verdict="approve", summary="Auth is sound")
-    decide(request=request, reviewer=team["sam"], verdict="approve", summary="Good")
+    decide(request=request, reviewer=team["rita"], verdict="approve", waiver="Known gaps", summary="Auth is sound")
+    decide(request=request, reviewer=team["sam"], verdict="approve", waiver="Known gaps", summary="Good")
 
     with services.editing(full):
         m.Environment.objects.filter(design=full, name="staging").update(region="us-east-1")
@@ -75,11 +91,19 @@ def test_an_approval_goes_stale_only_when_a_step_it_covers_changes(full, owner, 
 
 
 def test_a_new_request_supersedes_the_open_one_and_deciding_on_it_is_refused(full, owner, team):
-    old = request_review(design=full, author=owner, message="", reviewers={team["rita"]: []})
-    request_review(design=full, author=owner, message="Second try", reviewers={team["rita"]: []})
+    old = request_review(
+        waiver="Known gaps, tracked in the backlog", design=full, author=owner, message="", reviewers={team["rita"]: []}
+    )
+    request_review(
+        waiver="Known gaps, tracked in the backlog",
+        design=full,
+        author=owner,
+        message="Second try",
+        reviewers={team["rita"]: []},
+    )
 
     with pytest.raises(ValidationError, match="superseded"):
-        decide(request=old, reviewer=team["rita"], verdict="approve", summary="ok")
+        decide(request=old, reviewer=team["rita"], verdict="approve", waiver="Known gaps", summary="ok")
     assert ReviewRequest.objects.get(pk=old.pk).state == State.SUPERSEDED
 
 
@@ -90,16 +114,20 @@ def test_a_new_request_supersedes_the_open_one_and_deciding_on_it_is_refused(ful
 def test_it_refuses_reviewers_who_cannot_review(full, owner, team, who, message):
     reviewers = {} if who == "none" else {owner if who == "owner" else team[who]: []}
     with pytest.raises(ValidationError, match=message):
-        request_review(design=full, author=owner, message="", reviewers=reviewers)
+        request_review(
+            waiver="Known gaps, tracked in the backlog", design=full, author=owner, message="", reviewers=reviewers
+        )
     assert not ReviewRequest.objects.exists() and full.versions.count() == 0
 
 
 def test_a_decision_needs_a_summary_and_an_assigned_reviewer(full, owner, team):
-    request = request_review(design=full, author=owner, message="", reviewers={team["rita"]: []})
+    request = request_review(
+        waiver="Known gaps, tracked in the backlog", design=full, author=owner, message="", reviewers={team["rita"]: []}
+    )
     with pytest.raises(ValidationError, match="summary"):
-        decide(request=request, reviewer=team["rita"], verdict="approve", summary="  ")
+        decide(request=request, reviewer=team["rita"], verdict="approve", waiver="Known gaps", summary="  ")
     with pytest.raises(ValidationError, match="not a reviewer"):
-        decide(request=request, reviewer=team["sam"], verdict="approve", summary="ok")
+        decide(request=request, reviewer=team["sam"], verdict="approve", waiver="Known gaps", summary="ok")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -110,14 +138,20 @@ def test_two_reviewers_deciding_at_once_both_count_once_each(owner):
     rita, sam = make_user("rita"), make_user("sam")
     add_member(design, rita, Role.REVIEWER)
     add_member(design, sam, Role.REVIEWER)
-    request = request_review(design=design, author=owner, message="", reviewers={rita: [], sam: []})
+    request = request_review(
+        waiver="Known gaps, tracked in the backlog",
+        design=design,
+        author=owner,
+        message="",
+        reviewers={rita: [], sam: []},
+    )
     barrier = threading.Barrier(2)
     errors = []
 
     def approve(user):
         try:
             barrier.wait()
-            decide(request=request, reviewer=user, verdict="approve", summary="ok")
+            decide(request=request, reviewer=user, verdict="approve", waiver="Known gaps", summary="ok")
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
@@ -138,7 +172,13 @@ def test_two_reviewers_deciding_at_once_both_count_once_each(owner):
 def test_reviewers_hear_of_the_request_and_the_requester_of_each_decision(full, owner, team, mailoutbox):
     from reviews.models import Notification
 
-    request = request_review(design=full, author=owner, message="", reviewers={team["rita"]: ["security"]})
+    request = request_review(
+        waiver="Known gaps, tracked in the backlog",
+        design=full,
+        author=owner,
+        message="",
+        reviewers={team["rita"]: ["security"]},
+    )
     asked = Notification.objects.get(user=team["rita"])
     assert asked.kind == Notification.Kind.REVIEW_REQUESTED
     assert (
@@ -159,3 +199,43 @@ def test_a_comment_says_which_version_it_was_written_after(full, owner):
     freeze_version(design=full, author=owner, message="")
     after = comment_create(design=full, author=owner, step=get_step("api"), body="Later")
     assert (before.version_label, after.version_label) == ("", "on the draft after v1")
+
+
+def test_open_errors_need_a_waiver_to_ask_for_review_and_to_approve(full, owner, team):
+    from checks.engine import run_checks
+    from designs.snapshot import load_snapshot
+
+    errors = [f for f in run_checks(load_snapshot(full)) if f.severity.label == "error"]
+    assert errors, "the full design is meant to have open errors"
+    with pytest.raises(ValidationError) as refused:
+        request_review(design=full, author=owner, message="", reviewers={team["rita"]: []})
+    assert "open error finding" in refused.value.message_dict["waiver"][0]
+    assert errors[0].rule_id in refused.value.message_dict["waiver"][0]
+
+    request = request_review(design=full, author=owner, message="", reviewers={team["rita"]: []}, waiver="Tracked")
+    assert (request.waiver, request.open_errors) == ("Tracked", len(errors))
+    with pytest.raises(ValidationError, match="waiver"):
+        decide(request=request, reviewer=team["rita"], verdict="approve", summary="ok")
+    # Asking for changes needs none.
+    decide(request=request, reviewer=team["rita"], verdict="request_changes", summary="Fix the errors")
+    decision = decide(request=request, reviewer=team["rita"], verdict="approve", summary="ok", waiver="Accepted risk")
+    assert decision.waiver == "Accepted risk"
+
+
+def test_dismissing_the_errors_lifts_the_need_for_a_waiver(full, owner, team):
+    from checks.engine import run_checks, target_of
+    from designs.snapshot import load_snapshot
+    from reviews.findings import dismiss
+
+    for finding in run_checks(load_snapshot(full)):
+        if finding.severity.label == "error":
+            dismiss(
+                design=full,
+                rule_id=finding.rule_id,
+                target=target_of(finding),
+                label=finding.element,
+                reason="Does not apply here",
+                actor=owner,
+            )
+    request = request_review(design=full, author=owner, message="", reviewers={team["rita"]: []})
+    assert (request.waiver, request.open_errors) == ("", 0)

@@ -96,10 +96,13 @@ def test_a_review_from_request_to_approval(full, owner_client, rita):
     form = owner_client.get(url).content.decode()
     assert f'name="reviewer_{rita.pk}"' in form and f'name="steps_{rita.pk}"' in form
 
+    refused = owner_client.post(url, {"message": "Please look", f"reviewer_{rita.pk}": "on"})
+    assert refused.status_code == 400 and "open error finding" in refused.content.decode()
     response = owner_client.post(
         url,
         {
             "message": "Please look",
+            "waiver": "Known gaps, tracked",
             f"reviewer_{rita.pk}": "on",
             f"steps_{rita.pk}": ["security"],
             f"reviewer_{sam.pk}": "on",
@@ -111,9 +114,14 @@ def test_a_review_from_request_to_approval(full, owner_client, rita):
 
     review_url = reverse("reviews:review", args=[full.slug, review.pk])
     assert _client(rita).post(review_url, {"verdict": "approve", "summary": ""}).status_code == 400
-    assert _client(rita).post(review_url, {"verdict": "approve", "summary": "Auth is fine"}).status_code == 302
+    assert (
+        _client(rita)
+        .post(review_url, {"verdict": "approve", "summary": "Auth is fine", "waiver": "Tracked"})
+        .status_code
+        == 302
+    )
     assert owner_client.post(review_url, {"verdict": "approve", "summary": "me too"}).status_code == 403
-    _client(sam).post(review_url, {"verdict": "approve", "summary": "Good"})
+    _client(sam).post(review_url, {"verdict": "approve", "summary": "Good", "waiver": "Tracked"})
 
     page = owner_client.get(review_url).content.decode()
     assert "Auth is fine" in page and "security" in page and "whole design" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .comments import Comment, CommentQuerySet
+from .findings import FindingDismissal, RuleSetting
 from .notifications import Notification
 from .versions import DesignVersion, ReviewAssignment, ReviewDecision, ReviewRequest
 
@@ -10,8 +11,10 @@ __all__ = [
     "Comment",
     "CommentQuerySet",
     "DesignVersion",
+    "FindingDismissal",
     "Notification",
     "ReviewAssignment",
     "ReviewDecision",
     "ReviewRequest",
+    "RuleSetting",
 ]

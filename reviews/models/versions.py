@@ -69,6 +69,9 @@ class ReviewRequest(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     state = models.CharField(max_length=20, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why the review was asked for despite open error findings of the design checks (kept on record).
+    waiver = models.TextField(max_length=2000, blank=True)
+    open_errors = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]
@@ -107,6 +110,8 @@ class ReviewDecision(models.Model):
     verdict = models.CharField(max_length=20, choices=Verdict.choices)
     summary = models.TextField(max_length=5000)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why an approval was given despite open error findings (kept on record).
+    waiver = models.TextField(max_length=2000, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

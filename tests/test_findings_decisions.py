@@ -1,0 +1,60 @@
+"""A design's say on its check findings: dismissed with a reason (kept on record), rules changed or off."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from checks.engine import run_checks, target_of
+from designs.models import ActivityEntry
+from designs.snapshot import load_snapshot
+from reviews.models import FindingDismissal, RuleSetting
+
+pytestmark = pytest.mark.usefixtures("empty_cache")
+
+
+def _page(client, design):
+    return client.get(reverse("checks:review", args=[design.slug])).content.decode()
+
+
+def test_a_dismissed_finding_leaves_the_list_and_stays_on_record_with_its_reason(full, owner_client):
+    finding = run_checks(load_snapshot(full))[0]
+    data = {
+        "rule_id": finding.rule_id,
+        "target": target_of(finding),
+        "label": finding.element,
+        "step": finding.step,
+        "reason": "Accepted <risk>",
+    }
+    assert 'name="reason"' in _page(owner_client, full)
+
+    response = owner_client.post(reverse("reviews:finding-dismiss", args=[full.slug]), data)
+
+    assert response.status_code == 302
+    saved = FindingDismissal.objects.get(design=full)
+    assert (saved.rule_id, saved.reason) == (finding.rule_id, "Accepted <risk>")
+    page = _page(owner_client, full)
+    dismissed = page.split('id="dismissed"')[1]
+    assert finding.message in dismissed and "Accepted &lt;risk&gt;" in dismissed and "alice" in dismissed
+    assert ActivityEntry.objects.filter(design=full, kind="finding").exists()
+
+
+def test_a_dismissal_needs_a_reason(full, owner_client):
+    finding = run_checks(load_snapshot(full))[0]
+    data = {"rule_id": finding.rule_id, "target": target_of(finding), "label": finding.element, "reason": "  "}
+    response = owner_client.post(reverse("reviews:finding-dismiss", args=[full.slug]), data, follow=True)
+    assert "Say why: a reason is kept on the record." in response.content.decode()
+    assert not FindingDismissal.objects.exists()
+
+
+def test_a_rule_turned_off_reports_nothing_and_its_severity_can_change(full, owner_client):
+    finding = run_checks(load_snapshot(full))[0]
+    url = reverse("reviews:rule-setting", args=[full.slug])
+    owner_client.post(url, {"rule_id": finding.rule_id, "level": "off", "reason": "Not for a prototype"})
+
+    assert RuleSetting.objects.get(design=full).level == "off"
+    assert f"{finding.rule_id}: off" in _page(owner_client, full)
+    assert finding.message not in _page(owner_client, full).split('id="dismissed"')[0].split("Rules of this")[0]
+
+    owner_client.post(url, {"rule_id": finding.rule_id, "level": "default", "reason": ""})
+    assert not RuleSetting.objects.exists()
