@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 from designs.capacity import GROWTH_FACTOR, capacity_from_snapshot
+from designs.endpoints import returns_collection
 from designs.snapshot import DesignSnapshot, ElementRecord
 
 from .labels import label
@@ -34,7 +35,6 @@ MAX_CHAIN_HOPS = 3
 CHATTY_INTERACTIONS = 3
 READ_HEAVY = Decimal(10)
 # Collection-looking GET paths that name one thing (the caller, a probe), not a list to page through.
-SINGLE_RESOURCES = frozenset({"me", "self", "health", "healthz", "livez", "readyz", "status", "version", "metrics"})
 
 
 def _sync(snapshot: DesignSnapshot) -> list[ElementRecord]:
@@ -367,19 +367,14 @@ def endpoint_without_errors(snapshot: DesignSnapshot) -> Iterator[Hit]:
     "api",
     title="Unpaginated collection endpoint",
     explanation="A list that returns every row is fast on the first day and times out, or runs the server "
-    "out of memory, once the table grows. A GET whose path does not end in a parameter reads a collection.",
+    "out of memory, once the table grows. A GET returns a collection when it says so, or when its response "
+    "example is a JSON array (or an object with items, data, results…).",
     fix="Paginate it (the design's pagination convention: cursor or offset) with a maximum page size.",
 )
 def unpaginated_collections(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for endpoint in snapshot.elements("endpoints"):
-        path = endpoint.path.rstrip("/")
-        last = path.rsplit("/", 1)[-1]
-        if (
-            endpoint.method == "GET"
-            and not path.endswith("}")
-            and last.casefold() not in SINGLE_RESOURCES
-            and not endpoint.paginated
-        ):
+        collection = returns_collection(endpoint.collection, endpoint.response_example)
+        if endpoint.method == "GET" and collection and not endpoint.paginated:
             yield Hit(endpoint, f"{label(endpoint)} returns a collection without pagination.")
 
 

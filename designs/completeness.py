@@ -78,10 +78,15 @@ def overall_percent(progress: Iterable[StepProgress]) -> int:
 
 @dataclass(frozen=True)
 class Rule:
-    """A criterion: its label and the condition on the design that meets it."""
+    """A criterion: its label and the condition on the design that meets it.
+
+    `failing` names the elements that keep an unmet criterion unmet ("every X has Y": the Xs
+    without Y), as the model and the condition they meet, so a page can list them by name.
+    """
 
     label: str
     condition: Q | Exists | GreaterThanOrEqual
+    failing: tuple[type[models.Model], Q] | None = None
 
 
 class StepRules:
@@ -146,6 +151,11 @@ def _every(model: type[models.Model], condition: Q, *within: Q) -> Q:
     return Q(_of(model, *within)) & ~Q(_of(model, ~condition, *within))
 
 
+def _every_rule(label: str, model: type[models.Model], condition: Q, *within: Q) -> Rule:
+    """A "every X meets C" criterion, naming the Xs that do not."""
+    return Rule(label, _every(model, condition, *within), failing=(model, Q(~condition, *within)))
+
+
 def _at_least(model: type[models.Model], count: int) -> GreaterThanOrEqual:
     rows = model.objects.filter(design=OuterRef("pk")).order_by().values("design").annotate(n=Count("pk")).values("n")
     return GreaterThanOrEqual(Coalesce(Subquery(rows), 0), count)
@@ -168,9 +178,10 @@ requirements = StepRules(
     ),
     Rule("At least one must-have functional requirement", _of(m.FunctionalRequirement, priority="must")),
     Rule("Non-functional requirements recorded", _of(m.NonFunctionalRequirement)),
-    Rule(
+    _every_rule(
         "Every NFR has a measurable target",
-        _every(m.NonFunctionalRequirement, ~Q(metric="") & Q(target_value__isnull=False) & ~Q(unit="")),
+        m.NonFunctionalRequirement,
+        ~Q(metric="") & Q(target_value__isnull=False) & ~Q(unit=""),
     ),
     Rule(
         "Load profile: users, requests, peak factor and read:write ratio",
@@ -188,27 +199,33 @@ requirements = StepRules(
 architecture = StepRules(
     Rule("Architecture style chosen with rationale", _of(m.ArchitectureStyle, _chosen("style"), _written("rationale"))),
     Rule("At least two components", _at_least(m.Component, 2)),
-    Rule("Every component has a responsibility", _every(m.Component, ~Q(responsibility=""))),
+    _every_rule("Every component has a responsibility", m.Component, ~Q(responsibility="")),
     Rule("Interactions between components", _of(m.Interaction)),
     Rule("Technology decisions recorded", _of(m.TechnologyDecision)),
-    Rule(
+    _every_rule(
         "Every decision weighs an alternative",
-        _every(m.TechnologyDecision, Q(Exists(m.DecisionAlternative.objects.filter(decision=OuterRef("pk"))))),
+        m.TechnologyDecision,
+        Q(Exists(m.DecisionAlternative.objects.filter(decision=OuterRef("pk")))),
     ),
 )
 
-# A collection endpoint: a GET whose path does not end in a parameter such as {id}.
-_COLLECTION = Q(method="GET") & ~Q(path__endswith="}")
+# A collection endpoint: a GET that says it returns a list, or whose example is one (designs/endpoints.py).
+_COLLECTION = Q(method="GET", is_collection=True)
 
 api = StepRules(
     Rule("API conventions set", _of(m.ApiSettings)),
     Rule("At least one endpoint", _of(m.Endpoint)),
-    Rule(
+    _every_rule(
         "Every endpoint documents an error response",
-        _every(m.Endpoint, Q(Exists(m.EndpointError.objects.filter(endpoint=OuterRef("pk"))))),
+        m.Endpoint,
+        Q(Exists(m.EndpointError.objects.filter(endpoint=OuterRef("pk")))),
     ),
-    Rule("Every endpoint has a response example", _every(m.Endpoint, ~Q(response_example=""))),
-    Rule("Collection endpoints are paginated", Q(_of(m.Endpoint)) & ~Q(_of(m.Endpoint, _COLLECTION, paginated=False))),
+    _every_rule("Every endpoint has a response example", m.Endpoint, ~Q(response_example="")),
+    Rule(
+        "Collection endpoints are paginated",
+        Q(_of(m.Endpoint)) & ~Q(_of(m.Endpoint, _COLLECTION, paginated=False)),
+        failing=(m.Endpoint, _COLLECTION & Q(paginated=False)),
+    ),
 )
 
 _LEADS_AN_INDEX = Q(Exists(m.IndexColumn.objects.filter(column=OuterRef("pk"), position=0)))
@@ -216,21 +233,21 @@ _LEADS_AN_INDEX = Q(Exists(m.IndexColumn.objects.filter(column=OuterRef("pk"), p
 database = StepRules(
     Rule("At least one data store", _of(m.DataStore)),
     Rule("At least one table with columns", _of(m.Column)),
-    Rule(
+    _every_rule(
         "Every table has a primary key",
-        _every(m.Table, Q(Exists(m.Column.objects.filter(table=OuterRef("pk"), primary_key=True)))),
+        m.Table,
+        Q(Exists(m.Column.objects.filter(table=OuterRef("pk"), primary_key=True))),
     ),
     Rule(
         "Every foreign key is the leading column of an index",
         Q(_of(m.Table)) & ~Q(_of(m.Column, ~_LEADS_AN_INDEX, references__isnull=False, primary_key=False)),
+        failing=(m.Column, ~_LEADS_AN_INDEX & Q(references__isnull=False, primary_key=False)),
     ),
-    Rule(
+    _every_rule(
         "Backups with RPO and RTO for every database",
-        _every(
-            m.DataStore,
-            ~Q(backup_schedule="") & Q(rpo_minutes__isnull=False) & Q(rto_minutes__isnull=False),
-            Q(component__kind="database"),
-        ),
+        m.DataStore,
+        ~Q(backup_schedule="") & Q(rpo_minutes__isnull=False) & Q(rto_minutes__isnull=False),
+        Q(component__kind="database"),
     ),
     Rule("Migration strategy written", _of(m.DatabaseSettings, ~Q(migration_strategy=""))),
 )
@@ -247,31 +264,30 @@ security = StepRules(
         _of(m.SecuritySettings, _chosen("tls_in_transit", "key_management", "secrets_management")),
     ),
     Rule("Threats modelled", _of(m.Threat)),
-    Rule("Every threat has a mitigation", _every(m.Threat, ~Q(mitigation=""))),
+    _every_rule("Every threat has a mitigation", m.Threat, ~Q(mitigation="")),
     Rule("Audit logging described", _of(m.SecuritySettings, _written("audit_logging"))),
 )
 
 performance = StepRules(
     Rule("Performance budgets set", _of(m.PerformanceBudget)),
     Rule("Caching strategy", _of(m.CachePolicy)),
-    Rule("Hot queries mapped to indexes", _every(m.HotQuery, Q(index__isnull=False))),
+    _every_rule("Hot queries mapped to indexes", m.HotQuery, Q(index__isnull=False)),
     Rule("Connection pooling described", _of(m.PerformanceSettings, _written("connection_pooling"))),
     Rule("Load balancing chosen", _of(m.PerformanceSettings, _chosen("load_balancing"))),
-    Rule("Background jobs listed, each idempotent", _every(m.BackgroundJob, Q(idempotent=True))),
+    _every_rule("Background jobs listed, each idempotent", m.BackgroundJob, Q(idempotent=True)),
 )
 
 scalability = StepRules(
-    Rule(
+    _every_rule(
         "Every running component has a scaling rule",
-        _every(
-            m.Component,
-            Q(Exists(m.ScalingRule.objects.filter(component=OuterRef("pk")))),
-            ~Q(kind__in=("client", "external")),
-        ),
+        m.Component,
+        Q(Exists(m.ScalingRule.objects.filter(component=OuterRef("pk")))),
+        ~Q(kind__in=("client", "external")),
     ),
     Rule(
         "Per-instance capacity given for horizontally scaled components",
         Q(_of(m.ScalingRule)) & ~Q(_of(m.ScalingRule, mode="horizontal", capacity_rps__isnull=True)),
+        failing=(m.ScalingRule, Q(mode="horizontal", capacity_rps__isnull=True)),
     ),
     Rule("Data scaling planned", _of(m.DataScaling)),
     Rule("Bottlenecks and single points of failure named", _of(m.Bottleneck)),
@@ -287,7 +303,7 @@ deployment = StepRules(
         _of(m.ReleasePlan, _chosen("release_strategy"), _written("rollback_procedure")),
     ),
     Rule("Health checks", _of(m.HealthCheck)),
-    Rule("Alerts with runbooks", _every(m.Alert, ~Q(runbook=""))),
+    _every_rule("Alerts with runbooks", m.Alert, ~Q(runbook="")),
     Rule("SLOs", _of(m.Slo)),
     Rule(
         "Disaster recovery: RPO and RTO",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models as dj
 from django.db.models import Q
 from django.forms.utils import flatatt
+from django.http import QueryDict
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -48,7 +50,39 @@ class QuickSelect(forms.Select):
         return format_html_join("", "{}", ((part,) for part in parts))
 
 
-class VersionedForm(forms.ModelForm):
+def with_lf(data: Any) -> Any:
+    """Submitted text with LF line endings: browsers send a textarea's lines as CRLF."""
+    if data is None:
+        return None
+    if isinstance(data, QueryDict):
+        normalised = data.copy()
+        for key, values in data.lists():
+            normalised.setlist(key, [_lf(value) for value in values])
+        return normalised
+    return {key: _lf(value) for key, value in data.items()}
+
+
+def _lf(value: Any) -> Any:
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+class LfForm:
+    """A form whose text keeps LF line endings, whatever the browser sends (mixed in first)."""
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(with_lf(data), *args, **kwargs)  # type: ignore[call-arg]
+
+
+class WholeNumberInput(forms.NumberInput):
+    """A decimal shown as typed: 300, not 300.00, and 7, not 7.0."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal):
+            value = f"{value.normalize():f}"
+        return super().format_value(value)
+
+
+class VersionedForm(LfForm, forms.ModelForm):
     """A model form that remembers which version of the record it was edited from."""
 
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
@@ -65,6 +99,8 @@ class VersionedForm(forms.ModelForm):
                 field.widget.attrs["rows"] = TEXTAREA_ROWS
             if isinstance(field, forms.ModelChoiceField):
                 self._scope_choices(name, field)
+            if isinstance(field, forms.DecimalField):
+                field.widget = WholeNumberInput(attrs=field.widget.attrs)
             if type(field.widget) is forms.Select:
                 quick = QuickSelect(attrs=field.widget.attrs)
                 quick.choices = field.widget.choices
@@ -183,14 +219,37 @@ def section_form_class(spec: SectionSpec) -> type[SectionForm]:
     return type(f"{spec.model.__name__}{spec.key.title()}Form", (SectionForm,), {"Meta": meta, "spec": spec})
 
 
-class DesignCreateForm(forms.ModelForm):
+BLANK = "blank"
+
+
+class DesignCreateForm(LfForm, forms.ModelForm):
+    """A name, and what to start from: a blank design or one of the starters."""
+
+    # Not required: a form posted without it (a script, an older page) makes a blank design.
+    start = forms.ChoiceField(label="Start from", widget=forms.RadioSelect, initial=BLANK, required=False)
+
     class Meta:
         model = m.Design
         fields = ["name", "summary"]
         widgets = {"summary": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"summary": "Markdown. Optional: a starter brings its own, which this replaces."}
+
+    def __init__(self, *args: Any, starters: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.starters = {starter.key: starter for starter in starters}
+        self.fields["start"].choices = [(BLANK, "A blank design"), *((s.key, s.name) for s in starters)]
+        self.order_fields(["name", "start", "summary"])
+
+    def starter(self) -> Any:
+        """The starter chosen, or None for a blank design."""
+        return self.starters.get(self.cleaned_data["start"])
 
 
-class DesignEditForm(forms.ModelForm):
+class DesignDuplicateForm(LfForm, forms.Form):
+    name = forms.CharField(max_length=m.Design._meta.get_field("name").max_length, label="Name of the copy")
+
+
+class DesignEditForm(LfForm, forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:

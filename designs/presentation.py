@@ -21,6 +21,7 @@ from django.db.models import Count, Q, Window
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from . import services
@@ -448,3 +449,49 @@ def element_response_context(
         else [],
         **extra,
     }
+
+
+@dataclass(frozen=True)
+class UnmetCriterion:
+    """A criterion a step does not meet yet, with the elements that keep it unmet (linked to their rows)."""
+
+    step: Step
+    label: str
+    # (name, address of its row on the step page)
+    elements: tuple[tuple[str, str], ...] = ()
+    more: int = 0
+
+
+# Named elements per criterion; past this, the list says how many more.
+UNMET_NAMED = 25
+
+
+def unmet_criteria(design: Design) -> list[UnmetCriterion]:
+    """Every unmet criterion of every step, each naming its failing elements (one query per such criterion)."""
+    progress = {item.step.key: item for item in nav(design, notes=Annotations())}
+    specs = {(step.key, spec.model): spec for step in STEPS for spec in step.elements}
+    found = []
+    for step in STEPS:
+        missing = set(progress[step.key].missing)
+        for rule in step.rule.rules:
+            if rule.label not in missing:
+                continue
+            if rule.failing is None:
+                found.append(UnmetCriterion(step, rule.label))
+                continue
+            model, condition = rule.failing
+            spec = specs.get((step.key, model)) or next(s for (_, m_), s in specs.items() if m_ is model)
+            rows = list(
+                model.objects.filter(condition, design=design)
+                .select_related(*model.label_related)
+                .order_by("position", "pk")[: UNMET_NAMED + 1]
+            )
+            page = reverse("designs:step", args=[design.slug, _step_of(spec).key])
+            named = tuple((str(row), f"{page}?list={spec.key}#row-{spec.key}-{row.pk}") for row in rows[:UNMET_NAMED])
+            more = model.objects.filter(condition, design=design).count() - len(named) if len(rows) > UNMET_NAMED else 0
+            found.append(UnmetCriterion(step, rule.label, named, more))
+    return found
+
+
+def _step_of(spec: ElementSpec) -> Step:
+    return next(step for step in STEPS if spec in step.elements)

@@ -236,6 +236,7 @@ STEPS: tuple[Step, ...] = (
                     "success_status",
                     "response_example",
                     "idempotent",
+                    "collection",
                     "paginated",
                     "exposes_classification",
                 ),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from . import views, views_read
 
 app_name = "designs"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("import/", views.design_import, name="import"),
     path("<slug:slug>/", views.overview, name="overview"),
     path("<slug:slug>/edit/", views.design_edit, name="edit"),
+    path("<slug:slug>/completeness/", views.completeness, name="completeness"),
+    path("<slug:slug>/duplicate/", views.design_duplicate, name="duplicate"),
     path("<slug:slug>/export.json", views.design_export_json, name="export-json"),
     path("<slug:slug>/archive/", views.design_archive, name="archive"),
     path("<slug:slug>/delete/", views.design_delete, name="delete"),
@@ -27,6 +29,7 @@ urlpatterns = [
     path(f"{element}/", views.element_list, name="element-list"),
     path(f"{element}/new/", views.element_create, name="element-create"),
     path(f"{element}/<int:pk>/", views.element_row, name="element-row"),
+    path(f"{element}/<int:pk>/view/", views_read.element_detail_view, name="element-detail"),
     path(f"{element}/<int:pk>/edit/", views.element_edit, name="element-edit"),
     path(f"{element}/<int:pk>/delete/", views.element_delete, name="element-delete"),
 ]

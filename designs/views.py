@@ -24,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from . import members as team
 from . import presentation as page
-from . import services
+from . import services, starting
 from .access import get_design, requires
 from .document import (
     DocumentError,
@@ -35,7 +35,9 @@ from .document import (
     too_large,
 )
 from .forms import (
+    BLANK,
     DesignCreateForm,
+    DesignDuplicateForm,
     DesignEditForm,
     DesignImportForm,
     InviteForm,
@@ -66,19 +68,48 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     template = "designs/dashboard.html"
     if request.htmx:
         template += "#design-list"
-    return render(request, template, {"page": page, "show_archived": show_archived})
+    # Starters are read only when the list is empty: the first dashboard offers them.
+    return render(request, template, {"page": page, "show_archived": show_archived, "starters": starting.list_starters})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def design_create(request: HttpRequest) -> HttpResponse:
-    form = DesignCreateForm(request.POST or None)
+    """A blank design, or one of the starters (`?start=<key>` picks it in advance)."""
+    starters = starting.list_starters()
+    form = DesignCreateForm(request.POST or None, starters=starters, initial={"start": request.GET.get("start", BLANK)})
     if request.method == "POST" and form.is_valid():
-        design = services.design_create(
-            name=form.cleaned_data["name"], summary=form.cleaned_data["summary"], owner=request.user, actor=request.user
-        )
+        name, summary, starter = form.cleaned_data["name"], form.cleaned_data["summary"], form.starter()
+        if starter is None:
+            design = services.design_create(name=name, summary=summary, owner=request.user, actor=request.user)
+        else:
+            try:
+                design = starting.design_from_starter(starter=starter, name=name, summary=summary, owner=request.user)
+            except DocumentError as exc:
+                # A starter the registry has outgrown: say which, keep what was typed.
+                form.add_error("start", f"The starter “{starter.name}” could not be imported: {'; '.join(exc.lines())}")
+                return render(request, "designs/design_form.html", {"form": form}, status=400)
+            messages.success(request, f"Started “{design.name}” from “{starter.name}”.")
         return redirect(design)
     return render(request, "designs/design_form.html", {"form": form})
+
+
+@login_required
+@requires("view")
+@require_http_methods(["GET", "POST"])
+def design_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
+    """Anyone who can read a design may copy it: the copy is theirs, a draft, without its members or history."""
+    design = get_design(request, slug, "view")
+    form = DesignDuplicateForm(request.POST or None, initial={"name": starting.copy_name(design)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = starting.design_duplicate(design=design, name=form.cleaned_data["name"], owner=request.user)
+        except DocumentError as exc:
+            form.add_error(None, f"The design could not be copied: {'; '.join(exc.lines())}")
+        else:
+            messages.success(request, f"“{copy.name}” is a copy of “{design.name}”; you own it.")
+            return redirect(copy)
+    return render(request, "designs/design_duplicate.html", {"design": design, "form": form})
 
 
 @login_required
@@ -88,6 +119,19 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     context = {"design": design, "nav": page.nav(design), "panels": page.overview_panels(design)}
     return render(request, "designs/overview.html", context)
+
+
+@login_required
+@requires("view")
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def completeness(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every unmet criterion, naming the elements that keep it unmet; the overview loads the list lazily."""
+    design = get_design(request, slug, "view")
+    context = {"design": design, "unmet": page.unmet_criteria(design)}
+    template = "designs/completeness.html#unmet" if request.htmx else "designs/completeness.html"
+    return render(request, template, context)
 
 
 @login_required

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from designs.forms import LfForm
+
 from .models.comments import BODY_LIMIT
 
 
-class CommentForm(forms.Form):
+class CommentForm(LfForm, forms.Form):
     body = forms.CharField(
         label="Comment",
         # Checked by the service, so an over-long body gets a message instead of being cut by the browser.

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from designs.forms import LfForm
 from designs.models import Design, Membership
 from designs.models.base import Permission
 
@@ -19,7 +20,7 @@ class VersionForm(forms.Form):
     )
 
 
-class ReviewRequestForm(forms.Form):
+class ReviewRequestForm(LfForm, forms.Form):
     """The message, then per member who may review: a box to ask them and the steps they cover."""
 
     message = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), help_text="What to look at.")
@@ -58,6 +59,6 @@ class ReviewRequestForm(forms.Form):
         return cleaned
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(LfForm, forms.Form):
     verdict = forms.ChoiceField(choices=ReviewDecision.Verdict.choices, widget=forms.RadioSelect)
     summary = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), help_text="What you found.")

@@ -249,6 +249,7 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         success_status=200,
         response_example='{"items": []}',
         idempotent=False,
+        collection="yes",
         paginated=True,
         exposes_classification="public",
     )

@@ -243,14 +243,18 @@ def test_it_passes_an_endpoint_with_an_error_response():
 
 
 def test_it_flags_an_unpaginated_collection():
-    [found] = findings("API-002", **api({"method": "GET", "path": "/orders/"}))
+    [found] = findings("API-002", **api({"method": "GET", "path": "/orders/", "response_example": '[{"id": 1}]'}))
     assert found.element == "GET /orders/"
+    [said] = findings("API-002", **api({"method": "GET", "path": "/orders/", "collection": "yes"}))
+    assert said.element == "GET /orders/"
 
 
 @pytest.mark.parametrize(
     "endpoint",
     [
-        {"method": "GET", "path": "/orders", "paginated": True},
+        {"method": "GET", "path": "/orders", "paginated": True, "response_example": "[]"},
+        {"method": "GET", "path": "/health", "response_example": '{"status": "ok"}'},
+        {"method": "GET", "path": "/orders", "response_example": "[]", "collection": "no"},
         {"method": "GET", "path": "/orders/{orderId}"},
         {"method": "POST", "path": "/orders"},
         {"method": "GET", "path": "/accounts/me"},

@@ -60,7 +60,11 @@ def test_it_requires_collection_endpoints_to_be_paginated(design):
     label = "Collection endpoints are paginated"
     assert not met(rules.api, design, label)
     ep = m.Endpoint.objects.create(
-        design=design, service=component(design, "orders"), path="/orders", summary="List orders"
+        design=design,
+        service=component(design, "orders"),
+        path="/orders",
+        summary="List orders",
+        response_example='[{"id": 1}]',
     )
     assert not met(rules.api, design, label)
     m.Endpoint.objects.filter(pk=ep.pk).update(paginated=True)

@@ -148,3 +148,26 @@ def test_it_splits_a_large_erd_per_data_store_under_mermaids_limits():
     for diagram in diagrams:
         assert len(diagram.source) <= MAX_CHARACTERS
         assert diagram.source.count("--") <= MAX_EDGES
+
+
+def test_it_links_a_runbook_that_is_a_web_address_and_only_those():
+    snapshot = snapshot_of(
+        deployment={
+            "alerts": [
+                {
+                    "name": "Errors",
+                    "condition": "5xx",
+                    "threshold": "> 2%",
+                    "runbook": "https://runbooks.example/a|b`c",
+                },
+                {"name": "Lag", "condition": "lag", "threshold": "> 1 min", "runbook": "javascript:alert(1)"},
+                {"name": "Disk", "condition": "disk", "threshold": "> 90%", "runbook": "see runbooks/disk.md"},
+            ]
+        }
+    )
+    text = full_markdown(snapshot)
+    assert "<https://runbooks.example/a%7Cb%60c>" in text
+    html = _html(text)
+    assert '<a href="https://runbooks.example/a%7Cb%60c">' in html
+    assert "javascript:alert(1)" in html and 'href="javascript' not in html
+    assert all(len(set(_table_rows(t))) == 1 for t in re.findall(r"<table>.*?</table>", html, re.S))

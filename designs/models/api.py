@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+
+from designs.endpoints import returns_collection
 
 from .architecture import SERVICE_KINDS, Component, KindLimit, check_kinds
 from .base import Element, Section, Siblings
@@ -80,14 +83,15 @@ class ApiSettings(Section):
 
 
 class Endpoint(Element):
+    # Labels as written in HTTP (a bare TextChoices member would be labelled "Get").
     class Method(models.TextChoices):
-        GET = "GET"
-        POST = "POST"
-        PUT = "PUT"
-        PATCH = "PATCH"
-        DELETE = "DELETE"
-        HEAD = "HEAD"
-        OPTIONS = "OPTIONS"
+        GET = "GET", "GET"
+        POST = "POST", "POST"
+        PUT = "PUT", "PUT"
+        PATCH = "PATCH", "PATCH"
+        DELETE = "DELETE", "DELETE"
+        HEAD = "HEAD", "HEAD"
+        OPTIONS = "OPTIONS", "OPTIONS"
 
     service = models.ForeignKey(
         Component, on_delete=models.CASCADE, related_name="endpoints", verbose_name="owning service"
@@ -107,6 +111,15 @@ class Endpoint(Element):
         blank=True, max_length=JSON_EXAMPLE_LIMIT, validators=[validate_json_example], help_text="JSON."
     )
     idempotent = models.BooleanField(default=False)
+    collection = models.CharField(
+        "returns a collection",
+        max_length=3,
+        blank=True,
+        choices=[("", "Infer from the response example"), ("yes", "Yes: a list"), ("no", "No: one resource")],
+        help_text="Left to infer: a JSON array, or an object with items/data/results…, is a collection.",
+    )
+    # What `collection` and the example say, kept for completeness (one SQL query); set on every save.
+    is_collection = models.BooleanField(default=False, editable=False)
     paginated = models.BooleanField(default=False)
     exposes_classification = models.CharField(
         "data exposed",
@@ -129,8 +142,16 @@ class Endpoint(Element):
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.is_collection = returns_collection(self.collection, self.response_example)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "is_collection"}
+        super().save(*args, **kwargs)
+
     def clean(self, *, siblings: Siblings | None = None) -> None:
         super().clean(siblings=siblings)
+        # Imports insert in bulk, without save(): the derived flag is set here too.
+        self.is_collection = returns_collection(self.collection, self.response_example)
         check_kinds(self)
         if self.design_id and self.path and self.clashes(("design", "method", "path"), siblings=siblings):
             raise ValidationError({"path": f"{self.method} {self.path} is already defined in this design."})
@@ -146,11 +167,6 @@ class Endpoint(Element):
                 raise ValidationError(
                     {"path": f"{self.method} {self.path} is the same route as {self.method} {other.path}."}
                 )
-
-    @property
-    def looks_like_collection(self) -> bool:
-        """A GET whose path does not end in a parameter reads a collection."""
-        return self.method == "GET" and not self.path.rstrip("/").endswith("}")
 
 
 class EndpointError(Element):

@@ -20,10 +20,20 @@ register = template.Library()
 MARKDOWN_TAGS = nh3.ALLOWED_TAGS - {"img"}
 
 
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "sane_lists"]
+
+
 @register.filter
 def markdown(text: str) -> SafeString:
     """Render user markdown to HTML that is safe to put on a page."""
-    html = md.markdown(text or "", extensions=["fenced_code", "tables", "sane_lists"])
+    html = md.markdown(text or "", extensions=MARKDOWN_EXTENSIONS)
+    return mark_safe(nh3.clean(html, tags=MARKDOWN_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S308 - sanitized by nh3
+
+
+@register.filter
+def prose(text: str) -> SafeString:
+    """A prose field of an element as markdown, its line breaks kept: fields are typed one point a line."""
+    html = md.markdown(text or "", extensions=[*MARKDOWN_EXTENSIONS, "nl2br"])
     return mark_safe(nh3.clean(html, tags=MARKDOWN_TAGS, link_rel="noopener noreferrer nofollow"))  # noqa: S308 - sanitized by nh3
 
 
@@ -54,18 +64,25 @@ def column_label(model: type, name: str) -> str:
 CELL_LIMIT = 140
 
 
-def _shorten(text: str) -> str:
-    return text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - 1] + "…"
+def _shorten(text: str) -> tuple[str, bool]:
+    """The text a cell shows, and whether it was cut (the row's template then says so and links the rest)."""
+    if len(text) <= CELL_LIMIT:
+        return text, False
+    cut = text[: CELL_LIMIT - 1]
+    # At the last space when there is one near the end: a cell never ends in half a word.
+    space = cut.rfind(" ")
+    return (cut[:space] if space > CELL_LIMIT * 0.6 else cut).rstrip(), True
 
 
 @register.filter
-def cells(obj: Any, spec: Any) -> list[tuple[str, str]]:
-    return [(column_label(type(obj), name), _shorten(display_value(obj, name))) for name in spec.cell_columns]
+def cells(obj: Any, spec: Any) -> list[tuple[str, str, bool]]:
+    """(label, text, cut) of each cell of an element's row."""
+    return [(column_label(type(obj), name), *_shorten(display_value(obj, name))) for name in spec.cell_columns]
 
 
 @register.simple_tag(takes_context=True)
 def element_url(context: Any, obj: Any, action: str = "") -> str:
-    """URL of an element's row view, or of its `edit`/`delete` action.
+    """URL of an element's row view, or of its `view`/`edit`/`delete` action.
 
     A list renders thousands of rows; reversing once per list and formatting
     per row keeps a large step page fast.
@@ -86,16 +103,6 @@ def headers(spec: Any) -> list[str]:
 @register.filter
 def get_item(mapping: dict, key: Any) -> Any:
     return mapping.get(key) if mapping else None
-
-
-@register.filter
-def form_cells(form: Any) -> list[tuple[str, str]]:
-    """Read-only label/value pairs of a model form's instance."""
-    return [
-        (str(form.fields[name].label), display_value(form.instance, name))
-        for name in form._meta.fields
-        if name in form.fields
-    ]
 
 
 @register.filter
@@ -133,3 +140,12 @@ def thread_link(context: Any, obj: Any) -> str:
         "" if count == 1 else "s",
         obj,
     )
+
+
+@register.filter
+def read_fields(form: Any) -> list[Any]:
+    """Every field of a one-per-design record as the read view shows it (prose as markdown)."""
+    # Imported here: designs.detail builds on this module's display helpers.
+    from designs.detail import section_fields
+
+    return section_fields(form.design, form.instance, tuple(name for name in form._meta.fields if name in form.fields))

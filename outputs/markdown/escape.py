@@ -47,8 +47,23 @@ def _escape_start(found: re.Match[str]) -> str:
     return f"{found[1]}\\{marker}"
 
 
+class Written(str):
+    """Markdown we wrote ourselves (a link), put in a table cell as is."""
+
+
+# What would end an autolink, split its table cell, or be read as code or an escape inside it.
+_LINK_UNSAFE = {"<": "%3C", ">": "%3E", "|": "%7C", "`": "%60", "\\": "%5C"}
+
+
+def md_link(url: str) -> Written:
+    """An autolink to a web address the caller has checked to be http(s)."""
+    return Written("<" + "".join(_LINK_UNSAFE.get(ch, ch) for ch in url) + ">")
+
+
 def md_cell(value: object) -> str:
     """A table cell; an empty one shows a dash, so a row never collapses."""
+    if isinstance(value, Written):
+        return str(value)
     text = md_text(value)
     return text or "—"
 

@@ -6,11 +6,14 @@ import json
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
 from designs.capacity import GROWTH_FACTOR, capacity_from_snapshot
 from designs.snapshot import DesignSnapshot, ElementRecord, Record
 from designs.steps import ElementSpec, SectionSpec
 
-from .escape import fenced, md_block, md_table, md_text
+from .escape import fenced, md_block, md_link, md_table, md_text
 from .mermaid import MermaidDiagram
 
 # How a reference names the element it points to, per list (the models' __str__, from the record).
@@ -63,10 +66,25 @@ def value_text(record: Record, name: str) -> str:
     return str(value)
 
 
+_WEB_LINK = URLValidator(schemes=["http", "https"])
+
+
+def cell_value(record: Record, name: str) -> str:
+    """A field in a table cell: as `value_text`, but a web address (a runbook) is a link; only http(s)."""
+    text = value_text(record, name)
+    if not text or "://" not in text or record.spec.model._meta.get_field(name).choices:
+        return text
+    try:
+        _WEB_LINK(text)
+    except ValidationError:
+        return text
+    return md_link(text)
+
+
 def section_table(record: Record | None, spec: SectionSpec) -> str:
     if record is None or not any(value_text(record, name) for name in spec.fields):
         return "Not filled in yet."
-    return md_table(["Field", "Value"], [[field_label(spec, name), value_text(record, name)] for name in spec.fields])
+    return md_table(["Field", "Value"], [[field_label(spec, name), cell_value(record, name)] for name in spec.fields])
 
 
 def element_table(
@@ -77,7 +95,7 @@ def element_table(
         return empty or f"No {spec.label.lower()} yet."
     fields = list(fields or spec.fields)
     headers = [field_label(spec, name) for name in fields]
-    rows = [[value_text(record, name) for name in fields] for record in records]
+    rows = [[cell_value(record, name) for name in fields] for record in records]
     if spec.key == "indexes":
         headers.insert(2, "Columns")
         for row, record in zip(rows, records, strict=True):

@@ -36,3 +36,60 @@ document.addEventListener("keydown", function (event) {
   const cancel = row && row.querySelector("a.cancel");
   if (cancel) cancel.click();
 });
+
+// An element's read view opens in a row under its row. Its Open link (or a cut cell's "…")
+// folds it again, as does Close or Escape; a row swapped for editing drops its stale read view.
+(function () {
+  function openers(id) {
+    return document.querySelectorAll('a.open-detail[data-detail="' + id + '"]');
+  }
+  function fold(detail, focus) {
+    const id = detail.id;
+    detail.remove();
+    openers(id).forEach(function (link) { link.setAttribute("aria-expanded", "false"); });
+    const back = document.querySelector('a.open-detail[data-detail="' + id + '"]:not(.cut)');
+    if (focus && back) back.focus();
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    const elt = event.detail.elt;
+    if (!(elt instanceof Element)) return;
+    if (elt.matches("a.open-detail")) {
+      const shown = document.getElementById(elt.dataset.detail);
+      if (shown) {
+        event.preventDefault();
+        fold(shown, false);
+      }
+      return;
+    }
+    const row = elt.closest('tr[id^="row-"]');
+    const stale = row && document.getElementById("detail-" + row.id.slice(4));
+    if (stale) fold(stale, false);
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    const detail = event.detail.elt;
+    if (!(detail instanceof Element) || !detail.matches("tr.detail")) return;
+    openers(detail.id).forEach(function (link) { link.setAttribute("aria-expanded", "true"); });
+    const title = detail.querySelector("h3");
+    if (title) title.focus();
+  });
+
+  document.addEventListener("click", function (event) {
+    const close = event.target.closest && event.target.closest("a.close-detail");
+    const detail = close && document.getElementById(close.dataset.detail);
+    if (!detail) return;
+    event.preventDefault();
+    fold(detail, true);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    const target = event.target;
+    if (!(target instanceof Element)) return;
+    // From inside the read view, or from the link that opened it.
+    const opener = target.closest("a.open-detail");
+    const detail = target.closest("tr.detail") || (opener && document.getElementById(opener.dataset.detail));
+    if (detail) fold(detail, true);
+  });
+})();

@@ -7,7 +7,6 @@ as a new design owned by the demo user.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -16,10 +15,12 @@ from django.db import transaction
 
 from designs.document import import_design, parse_document
 from designs.models import Design
+from designs.starting import STARTERS_DIR
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "demo-workbench"  # noqa: S105 - published on purpose (README, make run)
-DEMO_DOCUMENT = Path(__file__).resolve().parents[2] / "starters" / "ecommerce.json"
+# The same file New design offers as a starter.
+DEMO_DOCUMENT = STARTERS_DIR / "ecommerce.json"
 
 
 class Command(BaseCommand):
