@@ -24,6 +24,16 @@ STARTERS = sorted(STARTERS_DIR.glob("*.json"))
 pytestmark = pytest.mark.django_db
 
 
+def test_there_are_five_starters_one_per_typical_design():
+    assert [p.stem for p in STARTERS] == [
+        "ecommerce",
+        "monolith-split",
+        "multi-tenant-saas",
+        "slow-system-rescue",
+        "social-platform",
+    ]
+
+
 @pytest.fixture(params=STARTERS, ids=lambda p: p.stem)
 def starter(request, owner):
     path: Path = request.param
