@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 
+from designs.document import snapshot_from_document
 from designs.snapshot import DesignSnapshot, load_snapshot
 from outputs.sql import parse_condition, parse_default, parse_type, quote_ident, schema_sql
 from tests.diagram_helpers import snapshot_of, starter_snapshot
 from tests.full_design import build_full_design
+from tests.test_starters import STARTERS
 
 SCHEMA = "ddl_under_test"
 ON_DELETE_CODES = {"a": "no_action", "r": "restrict", "c": "cascade", "n": "set_null", "d": "set_default"}
@@ -113,8 +117,9 @@ def _assert_catalog_matches(snapshot: DesignSnapshot) -> None:
             assert " WHERE " in definition
 
 
-def test_it_applies_the_demo_starter_and_the_catalog_matches_the_design(db):
-    snapshot = starter_snapshot()
+@pytest.mark.parametrize("path", STARTERS, ids=lambda p: p.stem)
+def test_it_applies_every_starter_and_the_catalog_matches_the_design(db, path):
+    snapshot = snapshot_from_document(json.loads(path.read_text(encoding="utf-8")))
 
     _apply(schema_sql(snapshot))
 
