@@ -131,3 +131,9 @@ def split_dismissed(
         else:
             dismissed.append((finding, *said))
     return open_, dismissed
+
+
+def decisions_digest(decisions: DesignDecisions) -> str:
+    """A short fingerprint of a design's decisions, for the keys of cached reports that print them."""
+    text = json.dumps([sorted(decisions.overrides.items()), sorted(map(list, decisions.dismissed.items()))])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.utils.html import escape
 
+from checks.engine import DesignDecisions
 from designs.snapshot import DesignSnapshot
 
 from .pdf_worker import html_to_pdf
@@ -19,9 +20,15 @@ from .report_html import report_html
 KINDS = {"full": "Design report", "brief": "Architecture brief"}
 
 
-def report_pdf_document(snapshot: DesignSnapshot, layout: str = "full", *, authors: tuple[str, ...] = ()) -> str:
+def report_pdf_document(
+    snapshot: DesignSnapshot,
+    layout: str = "full",
+    *,
+    authors: tuple[str, ...] = (),
+    decisions: DesignDecisions | None = None,
+) -> str:
     """The HTML document WeasyPrint turns into the PDF of one layout: cover, contents, report."""
-    report = report_html(snapshot, layout, for_pdf=True)
+    report = report_html(snapshot, layout, for_pdf=True, decisions=decisions)
     facts = [("Status", snapshot.status.replace("_", " ")), ("Date", date.today().isoformat())]
     if snapshot.version is not None:
         facts.insert(1, ("Version", str(snapshot.version)))

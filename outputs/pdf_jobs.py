@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -239,12 +240,14 @@ def _write(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def snapshot_document(snapshot: DesignSnapshot, layout: str, authors: tuple[str, ...]) -> Callable[[], str]:
+def snapshot_document(
+    snapshot: DesignSnapshot, layout: str, authors: tuple[str, ...], decisions: Any = None
+) -> Callable[[], str]:
     """The deferred HTML of a PDF, for `start_build` (WeasyPrint takes a second to import)."""
 
     def document() -> str:
         from .pdf import report_pdf_document
 
-        return report_pdf_document(snapshot, layout, authors=authors)
+        return report_pdf_document(snapshot, layout, authors=authors, decisions=decisions)
 
     return document

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import escape
 
+from checks.engine import DesignDecisions, decisions_digest
 from designs.snapshot import DesignSnapshot
 
 from .diagrams import DIAGRAMS
@@ -68,10 +69,12 @@ def _figure(snapshot: DesignSnapshot, name: str, *, for_pdf: bool) -> str:
     return f'<figure class="diagram{" wide" if wide else ""}"><img src="{source}" alt="{title}">{caption}</figure>'
 
 
-def report_html(snapshot: DesignSnapshot, layout: str = "full", *, for_pdf: bool = False) -> ReportHtml:
+def report_html(
+    snapshot: DesignSnapshot, layout: str = "full", *, for_pdf: bool = False, decisions: DesignDecisions | None = None
+) -> ReportHtml:
     """One layout ("full" or "brief") as HTML; `for_pdf` embeds the diagrams as images sized for pages."""
     converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc"])
-    html = converter.convert(LAYOUTS[layout](snapshot, figures=True))
+    html = converter.convert(LAYOUTS[layout](snapshot, figures=True, decisions=decisions))
     html = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, link_rel=None, url_schemes={"http", "https", "mailto"})
     for name in DIAGRAMS:
         placeholder = f"<p>{figure_placeholder(name)}</p>"
@@ -89,15 +92,24 @@ def report_html(snapshot: DesignSnapshot, layout: str = "full", *, for_pdf: bool
     return ReportHtml(snapshot.name, html, tuple(toc))
 
 
-def design_report_html(*, design_state: str, load: Callable[[], DesignSnapshot], layout: str = "full") -> ReportHtml:
+def design_report_html(
+    *,
+    design_state: str,
+    load: Callable[[], DesignSnapshot],
+    layout: str = "full",
+    decisions: DesignDecisions | None = None,
+) -> ReportHtml:
     """`report_html` for the Report page, cached by the design's state (every edit changes it).
 
     The HTML of a large design takes a second or more to build (markdown, nh3, four diagrams); a
     reader opening the page again, or a colleague opening it after them, gets it from the cache.
     """
-    key = "report-html:" + hashlib.sha256(f"{REPORT_HTML_VERSION}\0{design_state}\0{layout}".encode()).hexdigest()
+    said = decisions_digest(decisions) if decisions is not None else ""
+    key = (
+        "report-html:" + hashlib.sha256(f"{REPORT_HTML_VERSION}\0{design_state}\0{layout}\0{said}".encode()).hexdigest()
+    )
     cached = cache.get(key)
     if cached is None:
-        cached = report_html(load(), layout)
+        cached = report_html(load(), layout, decisions=decisions)
         cache.set(key, cached, settings.DIAGRAM_CACHE_SECONDS)
     return cached

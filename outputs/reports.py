@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.utils.text import slugify
 
+from checks.engine import DesignDecisions
 from designs.snapshot import DesignSnapshot, ElementRecord
 
 from .dbml import schema_dbml
@@ -128,15 +129,17 @@ def export_filename(slug: str, fmt: str) -> str:
     return f"{slug}-{FILE_SUFFIXES[fmt]}"
 
 
-def export(snapshot: DesignSnapshot, fmt: str, *, authors: tuple[str, ...] = ()) -> tuple[bytes, str, str]:
+def export(
+    snapshot: DesignSnapshot, fmt: str, *, authors: tuple[str, ...] = (), decisions: DesignDecisions | None = None
+) -> tuple[bytes, str, str]:
     """(content, media type, file name) of one export format; `authors` go on a PDF's cover."""
     if fmt not in FORMATS:
         raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
     filename = export_filename(design_slug(snapshot), fmt)
     if fmt == "md":
-        return full_markdown(snapshot).encode(), "text/markdown; charset=utf-8", filename
+        return full_markdown(snapshot, decisions=decisions).encode(), "text/markdown; charset=utf-8", filename
     if fmt == "brief-md":
-        return brief_markdown(snapshot).encode(), "text/markdown; charset=utf-8", filename
+        return brief_markdown(snapshot, decisions=decisions).encode(), "text/markdown; charset=utf-8", filename
     if fmt == "sql":
         return schema_sql(snapshot).encode(), "application/sql; charset=utf-8", filename
     if fmt == "dbml":

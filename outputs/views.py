@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from checks.engine import DesignDecisions, decisions_digest, design_decisions
 from designs.access import get_design, requires
 from designs.snapshot import load_snapshot
 
@@ -129,17 +130,19 @@ def _authors(design: Any) -> tuple[str, ...]:
     )
 
 
-def _pdf_job(design: Any, layout: str, authors: tuple[str, ...]) -> PdfJob:
-    name = job_name(design_pk=design.pk, design_state=design.updated_at.isoformat(), layout=layout, authors=authors)
+def _pdf_job(design: Any, layout: str, authors: tuple[str, ...], decisions: DesignDecisions) -> PdfJob:
+    # The design's decisions on its findings are printed too, and change without an edit of the design.
+    state = f"{design.updated_at.isoformat()}:{decisions_digest(decisions)}"
+    name = job_name(design_pk=design.pk, design_state=state, layout=layout, authors=authors)
     return job_status(name, layout)
 
 
 def _start_pdf(design: Any, layout: str) -> PdfJob:
-    authors = _authors(design)
-    job = _pdf_job(design, layout, authors)
+    authors, decisions = _authors(design), design_decisions(design)
+    job = _pdf_job(design, layout, authors, decisions)
     if job.state == "ready" or job.running:
         return job
-    return start_build(job.name, layout, snapshot_document(load_snapshot(design), layout, authors))
+    return start_build(job.name, layout, snapshot_document(load_snapshot(design), layout, authors, decisions))
 
 
 @login_required
@@ -150,8 +153,12 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The full report or the brief as HTML with its contents, and the downloads; every reader may export."""
     design = get_design(request, slug, "view")
     layout = "brief" if request.GET.get("layout") == "brief" else "full"
+    decisions = design_decisions(design)
     report = design_report_html(
-        design_state=f"{design.pk}:{design.updated_at.isoformat()}", load=lambda: load_snapshot(design), layout=layout
+        design_state=f"{design.pk}:{design.updated_at.isoformat()}",
+        load=lambda: load_snapshot(design),
+        layout=layout,
+        decisions=decisions,
     )
     authors = _authors(design)
     context = {
@@ -161,7 +168,7 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         "body": mark_safe(report.body),  # noqa: S308
         "toc": report.toc,
         "downloads": REPORT_DOWNLOADS,
-        "pdf_jobs": [_pdf_job(design, name, authors) for name in PDF_LAYOUTS],
+        "pdf_jobs": [_pdf_job(design, name, authors, decisions) for name in PDF_LAYOUTS],
     }
     return render(request, "outputs/report.html", context)
 
@@ -176,7 +183,10 @@ def report_pdf(request: HtmxHttpRequest, slug: str, layout: str) -> HttpResponse
     design = get_design(request, slug, "view")
     if layout not in PDF_LAYOUTS:
         raise Http404("No such layout")
-    job = _start_pdf(design, layout) if request.method == "POST" else _pdf_job(design, layout, _authors(design))
+    if request.method == "POST":
+        job = _start_pdf(design, layout)
+    else:
+        job = _pdf_job(design, layout, _authors(design), design_decisions(design))
     if not request.htmx:
         return redirect(_report_url(design, layout))
     context = {"design": design, "job": job}
@@ -206,7 +216,9 @@ def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
             job.path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
         )
     else:
-        content, media_type, filename = export(load_snapshot(design), fmt, authors=_authors(design))
+        content, media_type, filename = export(
+            load_snapshot(design), fmt, authors=_authors(design), decisions=design_decisions(design)
+        )
         response = HttpResponse(content, content_type=media_type)
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"

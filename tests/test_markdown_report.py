@@ -171,3 +171,33 @@ def test_it_links_a_runbook_that_is_a_web_address_and_only_those():
     assert '<a href="https://runbooks.example/a%7Cb%60c">' in html
     assert "javascript:alert(1)" in html and 'href="javascript' not in html
     assert all(len(set(_table_rows(t))) == 1 for t in re.findall(r"<table>.*?</table>", html, re.S))
+
+
+def test_both_layouts_end_with_the_design_review_findings():
+    from checks.engine import DesignDecisions, run_checks, target_of
+    from outputs.markdown import brief_markdown, full_markdown
+    from tests.diagram_helpers import starter_snapshot
+
+    snapshot = starter_snapshot()
+    for text in (full_markdown(snapshot), brief_markdown(snapshot)):
+        assert "\n## Design review findings\n" in text
+    leaky = snapshot_of(
+        architecture={"components": [{"name": "Orders", "kind": "service", "responsibility": "x"}]},
+        api={
+            "endpoints": [
+                {
+                    "service": "Orders",
+                    "summary": "x",
+                    "method": "GET",
+                    "path": "/customers/{id}",
+                    "auth_required": False,
+                    "exposes_classification": "pii",
+                }
+            ]
+        },
+    )
+    finding = run_checks(leaky)[0]
+    decisions = DesignDecisions(dismissed={(finding.rule_id, target_of(finding)): ("Accepted | risk", "alice")})
+    text = full_markdown(leaky, decisions=decisions)
+    findings = text.split("## Design review findings")[1]
+    assert "### Dismissed findings" in findings and "Accepted \\| risk" in findings and "alice" in findings

@@ -81,8 +81,9 @@ def test_the_page_reads_few_queries_and_none_of_the_snapshot_once_cached(
     with django_assert_max_num_queries(60):
         first = owner_client.get(_page(full)).content.decode()
     first = first.split('<article class="report">')[1]
-    # Session, user, design, the authors for the PDF boxes: the report itself comes from the cache.
-    with django_assert_max_num_queries(6):
+    # Session, user, design, the unread count, the findings' decisions (two) and the authors for the PDF
+    # boxes: the report itself comes from the cache.
+    with django_assert_max_num_queries(7):
         again = owner_client.get(_page(full)).content.decode()
 
     assert again.split('<article class="report">')[1] == first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from checks.engine import DesignDecisions
 from designs.snapshot import DesignSnapshot
 
 from ..sql import schema_sql
@@ -18,6 +19,7 @@ SECTIONS = (
     "Data schema",
     "Technology stack rationale",
     "Key considerations",
+    "Design review findings",
 )
 
 
@@ -39,7 +41,7 @@ def _list(snapshot: DesignSnapshot, step_key: str, key: str, fields: tuple[str, 
     return [f"#### {md_text(spec.label)}", parts.element_table(snapshot.elements(key), spec, fields)]
 
 
-def brief_markdown(snapshot: DesignSnapshot, *, figures: bool = False) -> str:
+def brief_markdown(snapshot: DesignSnapshot, *, figures: bool = False, decisions: DesignDecisions | None = None) -> str:
     """The brief as one markdown document (the summary comes with the header); `figures` as for
     `full_markdown`."""
     out = [header(snapshot, "Architecture brief")]
@@ -95,4 +97,6 @@ def brief_markdown(snapshot: DesignSnapshot, *, figures: bool = False) -> str:
     out += _list(snapshot, "deployment", "pipeline")
     if figures:
         out.append(parts.figure_placeholder("deployment"))
+    out.append("## Design review findings")
+    out.append(parts.findings(snapshot, "###", decisions))
     return "\n\n".join(out) + "\n"

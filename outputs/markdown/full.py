@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from checks.engine import DesignDecisions
 from designs.snapshot import DesignSnapshot
 from designs.steps import STEPS
 
@@ -21,9 +22,10 @@ def header(snapshot: DesignSnapshot, subtitle: str) -> str:
     return "\n".join(lines)
 
 
-def full_markdown(snapshot: DesignSnapshot, *, figures: bool = False) -> str:
+def full_markdown(snapshot: DesignSnapshot, *, figures: bool = False, decisions: DesignDecisions | None = None) -> str:
     """The whole design as one markdown document; with `figures`, placeholders for the Graphviz
-    drawings (HTML and PDF) instead of Mermaid blocks."""
+    drawings (HTML and PDF) instead of Mermaid blocks. `decisions` are the design's own severities
+    and dismissals for its check findings."""
     out = [header(snapshot, "Design report")]
     for step in STEPS:
         out.append(f"## {step.number}. {md_text(step.title)}")
@@ -63,4 +65,6 @@ def full_markdown(snapshot: DesignSnapshot, *, figures: bool = False) -> str:
         if figures and step.key == "deployment":
             out.append("### Deployment diagram")
             out.append(parts.figure_placeholder("deployment"))
+    out.append("## Design review findings")
+    out.append(parts.findings(snapshot, "###", decisions))
     return "\n\n".join(out) + "\n"

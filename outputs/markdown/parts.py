@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from checks.engine import DesignDecisions, run_checks, split_dismissed
 from designs.capacity import GROWTH_FACTOR, capacity_from_snapshot
 from designs.snapshot import DesignSnapshot, ElementRecord, Record
-from designs.steps import ElementSpec, SectionSpec
+from designs.steps import STEPS, ElementSpec, SectionSpec
 
 from .escape import fenced, md_block, md_link, md_table, md_text
 from .mermaid import MermaidDiagram
@@ -233,3 +234,26 @@ def mermaid_blocks(diagrams: list[MermaidDiagram], heading: str, empty: str, *, 
     if not diagrams:
         return empty
     return "\n\n".join(f"{heading} {md_text(d.title)}\n\n{fenced(d.source, 'mermaid')}" for d in diagrams)
+
+
+def findings(snapshot: DesignSnapshot, heading: str, decisions: DesignDecisions | None = None) -> str:
+    """The design checks' findings, worst first, then those the design dismissed with their reasons."""
+    decisions = decisions or DesignDecisions()
+    found, dismissed = split_dismissed(run_checks(snapshot, dict(decisions.overrides)), decisions)
+    steps = {step.key: f"{step.number}. {step.title}" for step in STEPS}
+    out = []
+    if found:
+        rows = [[f.severity.label, f"{f.rule_id} {f.rule.title}", steps[f.step], f.message, f.rule.fix] for f in found]
+        out.append(md_table(["Severity", "Rule", "Step", "Finding", "Fix"], rows))
+    else:
+        out.append("The design checks found nothing to report.")
+    if dismissed:
+        out += [f"{heading} Dismissed findings", ""]
+        rows = [[f.rule_id, f.message, reason, who or "—"] for f, reason, who in dismissed]
+        out.append(md_table(["Rule", "Finding", "Reason", "Dismissed by"], rows))
+    if decisions.overrides:
+        out += [f"{heading} Rules this design changed", ""]
+        out.append(
+            md_table(["Rule", "Severity here"], [[rule, level] for rule, level in sorted(decisions.overrides.items())])
+        )
+    return "\n\n".join(out)
