@@ -11,5 +11,13 @@ from designs.presentation import Panel
 PANEL = "design-review"
 
 
+STEP_PANEL = "step-findings"
+
+
 def review_panel() -> Panel:
     return Panel(PANEL, "checks/_panel.html", lambda design: None)
+
+
+def step_panel() -> Panel:
+    """A step's own findings, next to its elements; loaded after the page, redrawn after each save."""
+    return Panel(STEP_PANEL, "checks/_step_panel.html", lambda design: None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -13,9 +13,10 @@ from django_htmx.middleware import HtmxDetails
 from designs import presentation as page
 from designs.access import get_design, requires
 from designs.snapshot import load_snapshot
+from designs.steps import get_step
 
 from .engine import cached_findings, design_decisions, split_dismissed
-from .presentation import review
+from .presentation import element_links, review
 from .registry import RULES
 
 
@@ -48,3 +49,30 @@ def review_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         return render(request, "checks/review.html#summary", context)
     return render(request, "checks/review.html", {**context, "nav": page.nav(design)})
+
+
+@login_required
+@requires("view")
+@never_cache
+@vary_on_headers("HX-Request")
+@require_GET
+def step_findings(request: HtmxHttpRequest, slug: str, step_key: str) -> HttpResponse:
+    """One step's open findings, each linked to its element's read view (the step page loads this list)."""
+    design = get_design(request, slug, "view")
+    try:
+        step = get_step(step_key)
+    except KeyError:
+        raise Http404("No such step") from None
+    decisions = design_decisions(design)
+    snapshot: list = []
+
+    def load():  # the snapshot is read once, for the findings and the links
+        snapshot.append(load_snapshot(design))
+        return snapshot[0]
+
+    found = cached_findings(f"{design.pk}:{design.updated_at.isoformat()}", load, dict(decisions.overrides))
+    found, _ = split_dismissed([f for f in found if f.step == step.key], decisions)
+    links = element_links(design, found, snapshot[0] if snapshot else None)
+    context = {"design": design, "step": step, "findings": [(f, links.get(f, "")) for f in found]}
+    template = "checks/step_findings.html#list" if request.htmx else "checks/step_findings.html"
+    return render(request, template, context)

@@ -29,7 +29,7 @@ from .capacity import capacity_report
 from .completeness import StepProgress
 from .forms import element_form_class, section_form_class
 from .models import Design
-from .steps import OVERVIEW_PANELS, STEPS, ElementSpec, SectionSpec, Step, neighbours
+from .steps import EVERY_STEP_PANELS, OVERVIEW_PANELS, STEPS, ElementSpec, SectionSpec, Step, neighbours
 
 # A long list shows one page of rows and loads the next on demand; rendering thousands of rows
 # was most of a large step page's time (and of its 2 MB).
@@ -204,7 +204,7 @@ class ShownPanel:
 
 
 def panels(design: Design, step: Step) -> list[ShownPanel]:
-    return _shown(design, step.panels)
+    return _shown(design, step.panels + EVERY_STEP_PANELS)
 
 
 def overview_panels(design: Design) -> list[ShownPanel]:

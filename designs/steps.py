@@ -578,6 +578,9 @@ OVERVIEW_PANELS: tuple[str, ...] = (
     "deployment-diagram",
 )
 
+# Panels every step shows after its own (the design checks' findings of that step).
+EVERY_STEP_PANELS: tuple[str, ...] = ("step-findings",)
+
 _BY_KEY = {step.key: step for step in STEPS}
 
 

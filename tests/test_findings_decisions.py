@@ -58,3 +58,17 @@ def test_a_rule_turned_off_reports_nothing_and_its_severity_can_change(full, own
 
     owner_client.post(url, {"rule_id": finding.rule_id, "level": "default", "reason": ""})
     assert not RuleSetting.objects.exists()
+
+
+def test_each_step_shows_its_own_findings_linked_to_the_elements(full, owner_client, htmx_headers):
+    finding = next(f for f in run_checks(load_snapshot(full)) if f.uid is not None)
+    step_page = owner_client.get(reverse("designs:step", args=[full.slug, finding.step])).content.decode()
+    url = reverse("checks:step-findings", args=[full.slug, finding.step])
+    assert f'hx-get="{url}" hx-trigger="load"' in step_page
+
+    listed = owner_client.get(url, **htmx_headers).content.decode()
+
+    assert finding.message.replace("'", "&#x27;").replace('"', "&quot;") in listed or finding.message in listed
+    assert f"/{finding.target}/" in listed and "/view/" in listed
+    assert "<html" not in listed
+    assert owner_client.get(reverse("checks:step-findings", args=[full.slug, "nope"])).status_code == 404
