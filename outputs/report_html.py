@@ -36,6 +36,8 @@ TAGS = {"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "code", "pre", "ul", 
 TAGS |= {"tr", "th", "td", "a", "blockquote", "hr"}
 # Bump when the HTML of a report changes in a way the design's state does not capture.
 REPORT_HTML_VERSION = "1"
+# Past this many components, the PDF draws the architecture one node per bounded context.
+PRINT_COMPONENTS = 60
 # A diagram wider than this (points) gets a landscape page of its own in the PDF.
 WIDE_POINTS = 700
 
@@ -55,11 +57,27 @@ class ReportHtml:
         return f'<nav class="toc"><ol>{items}</ol></nav>'
 
 
+def _print_options(snapshot: DesignSnapshot, name: str) -> tuple[ViewOptions, str]:
+    """How a diagram is drawn on paper: a large architecture one node per bounded context.
+
+    A page cannot show a hundred components legibly, and drawing them is a third of a large PDF's
+    build time; the page view, the archive and the downloads keep every component.
+    """
+    if name != "architecture":
+        return ViewOptions(), ""
+    components = snapshot.elements("components")
+    contexts = tuple(dict.fromkeys(c.bounded_context for c in components if c.bounded_context))
+    if len(components) <= PRINT_COMPONENTS or not contexts:
+        return ViewOptions(), ""
+    return ViewOptions(collapse=contexts), f"one node per bounded context: {len(components)} components"
+
+
 def _figure(snapshot: DesignSnapshot, name: str, *, for_pdf: bool) -> str:
-    rendered = diagram_render(snapshot=snapshot, name=name, options=ViewOptions(), fmt="svg")
+    options, note = _print_options(snapshot, name) if for_pdf else (ViewOptions(), "")
+    rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt="svg")
     title = escape(DIAGRAMS[name].title)
-    caption = f"<figcaption>{title}" + (f" ({escape(rendered.simplification)})" if rendered.simplification else "")
-    caption += "</figcaption>"
+    notes = [text for text in (note, rendered.simplification) if text]
+    caption = f"<figcaption>{title}" + (f" ({escape('; '.join(notes))})" if notes else "") + "</figcaption>"
     if not for_pdf:
         return f'<figure class="report-diagram">{rendered.markup}{caption}</figure>'
     found = re.search(rb'<svg[^>]*\swidth="([\d.]+)pt"', rendered.content[:2000])

@@ -104,3 +104,28 @@ def test_it_prints_the_brief_with_its_sections_and_a_hostile_name_as_text():
     for section in ("Architecture overview", "Service definitions", "API contracts", "Technology stack rationale"):
         assert section in flat
     assert "<b>x</b> | `y`" in flat
+
+
+def test_a_large_architecture_prints_one_node_per_bounded_context_and_the_page_keeps_every_component(empty_cache):
+    from outputs.report_html import report_html
+    from tests.diagram_helpers import tangled_snapshot
+
+    snapshot = tangled_snapshot(components=70, interactions=90, contexts=5)
+    printed = report_html(snapshot, "brief", for_pdf=True).body
+    assert "one node per bounded context: 70 components" in printed
+    shown = report_html(snapshot, "brief").body
+    assert "one node per bounded context" not in shown and "svc-069" in shown
+
+
+def test_the_brief_sums_findings_up_per_rule_and_the_full_report_lists_each():
+    from checks.engine import run_checks
+    from outputs.markdown import brief_markdown, full_markdown
+    from tests.diagram_helpers import tangled_snapshot
+
+    snapshot = tangled_snapshot(components=12, interactions=20)
+    rule_id = run_checks(snapshot)[0].rule_id
+    total = sum(1 for f in run_checks(snapshot) if f.rule_id == rule_id)
+    brief = brief_markdown(snapshot).split("## Design review findings")[1]
+    full = full_markdown(snapshot).split("## Design review findings")[1]
+    assert "| Severity | Rule | Findings | Where | Fix |" in brief and f"| {total} |" in brief
+    assert full.count(f"| {rule_id} ") == total

@@ -98,5 +98,5 @@ def brief_markdown(snapshot: DesignSnapshot, *, figures: bool = False, decisions
     if figures:
         out.append(parts.figure_placeholder("deployment"))
     out.append("## Design review findings")
-    out.append(parts.findings(snapshot, "###", decisions))
+    out.append(parts.findings(snapshot, "###", decisions, per_rule=True))
     return "\n\n".join(out) + "\n"

@@ -236,13 +236,33 @@ def mermaid_blocks(diagrams: list[MermaidDiagram], heading: str, empty: str, *, 
     return "\n\n".join(f"{heading} {md_text(d.title)}\n\n{fenced(d.source, 'mermaid')}" for d in diagrams)
 
 
-def findings(snapshot: DesignSnapshot, heading: str, decisions: DesignDecisions | None = None) -> str:
-    """The design checks' findings, worst first, then those the design dismissed with their reasons."""
+# The brief names this many elements per rule; the full report lists every finding.
+BRIEF_FINDINGS_PER_RULE = 5
+
+
+def findings(
+    snapshot: DesignSnapshot, heading: str, decisions: DesignDecisions | None = None, *, per_rule: bool = False
+) -> str:
+    """The design checks' findings, worst first, then those the design dismissed with their reasons.
+
+    `per_rule` (the brief): one row per rule with its count and the first few elements it names.
+    """
     decisions = decisions or DesignDecisions()
     found, dismissed = split_dismissed(run_checks(snapshot, dict(decisions.overrides)), decisions)
     steps = {step.key: f"{step.number}. {step.title}" for step in STEPS}
     out = []
-    if found:
+    if found and per_rule:
+        by_rule: dict[str, list] = {}
+        for f in found:
+            by_rule.setdefault(f.rule_id, []).append(f)
+        rows = []
+        for rule_id, hits in by_rule.items():
+            named = ", ".join(f.element for f in hits[:BRIEF_FINDINGS_PER_RULE])
+            more = f" and {len(hits) - BRIEF_FINDINGS_PER_RULE} more" if len(hits) > BRIEF_FINDINGS_PER_RULE else ""
+            rule = hits[0].rule
+            rows.append([hits[0].severity.label, f"{rule_id} {rule.title}", len(hits), named + more, rule.fix])
+        out.append(md_table(["Severity", "Rule", "Findings", "Where", "Fix"], rows))
+    elif found:
         rows = [[f.severity.label, f"{f.rule_id} {f.rule.title}", steps[f.step], f.message, f.rule.fix] for f in found]
         out.append(md_table(["Severity", "Rule", "Step", "Finding", "Fix"], rows))
     else:
