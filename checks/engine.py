@@ -112,6 +112,7 @@ def register_decisions(provider: Callable[[Any], DesignDecisions]) -> None:
 
 
 def design_decisions(design: Any) -> DesignDecisions:
+    """The decisions of a design (or of the design with this slug)."""
     return _decisions_provider(design) if _decisions_provider is not None else DesignDecisions()
 
 

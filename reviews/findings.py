@@ -21,12 +21,13 @@ from designs.snapshot import load_snapshot
 from .models import FindingDismissal, RuleSetting
 
 
-def decisions(design: Design) -> DesignDecisions:
-    """Two queries: the design's rule settings and its dismissals."""
-    overrides = dict(RuleSetting.objects.filter(design=design).values_list("rule_id", "level"))
+def decisions(design: Design | str) -> DesignDecisions:
+    """Two queries: the design's rule settings and its dismissals (the design, or its slug for a command)."""
+    where = {"design__slug": design} if isinstance(design, str) else {"design": design}
+    overrides = dict(RuleSetting.objects.filter(**where).values_list("rule_id", "level"))
     dismissed = {
         (d.rule_id, d.target): (d.reason, d.dismissed_by.get_username() if d.dismissed_by else "")
-        for d in FindingDismissal.objects.filter(design=design).select_related("dismissed_by")
+        for d in FindingDismissal.objects.filter(**where).select_related("dismissed_by")
     }
     return DesignDecisions(overrides, dismissed)
 

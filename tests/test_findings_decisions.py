@@ -72,3 +72,28 @@ def test_each_step_shows_its_own_findings_linked_to_the_elements(full, owner_cli
     assert f"/{finding.target}/" in listed and "/view/" in listed
     assert "<html" not in listed
     assert owner_client.get(reverse("checks:step-findings", args=[full.slug, "nope"])).status_code == 404
+
+
+def test_the_command_gate_applies_the_designs_own_decisions(full, owner, capsys):
+    from django.core.management import call_command
+
+    from reviews.findings import dismiss, set_rule
+
+    found = run_checks(load_snapshot(full))
+    errors = [f for f in found if f.severity.label == "error"]
+    for finding in errors[1:]:
+        dismiss(
+            design=full,
+            rule_id=finding.rule_id,
+            target=target_of(finding),
+            label=finding.element,
+            reason="n/a",
+            actor=owner,
+        )
+    set_rule(design=full, rule_id=errors[0].rule_id, level="warning", reason="Accepted for now", actor=owner)
+
+    import json
+
+    call_command("check_design", full.slug, "--format", "json")  # exits 0: no error left
+    report = json.loads(capsys.readouterr().out)
+    assert report["counts"]["error"] == 0 and report["counts"]["warning"] >= 1

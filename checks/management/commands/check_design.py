@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from checks.engine import run_checks
+from checks.engine import design_decisions, run_checks, split_dismissed
 from checks.formats import FORMATS, as_json, as_sarif, as_text
 from checks.registry import Severity
 from designs.document import (
@@ -57,7 +57,12 @@ class Command(BaseCommand):
         if bool(slug) == bool(file):
             raise CommandError("Give either a design's slug or --file FILE.", returncode=NOT_CHECKED)
         snapshot = self._from_file(file) if file else self._from_database(slug)
-        findings = run_checks(snapshot)
+        if file:
+            findings = run_checks(snapshot)
+        else:
+            # A stored design's own severities and dismissals apply, as on its pages.
+            decisions = design_decisions(slug)
+            findings, _ = split_dismissed(run_checks(snapshot, dict(decisions.overrides)), decisions)
         fmt = options["format"]
         if fmt == "text":
             output = as_text(findings, name=snapshot.name)
