@@ -10,6 +10,7 @@ minutes on this design).
 
 from __future__ import annotations
 
+import io
 import os
 import statistics
 import sys
@@ -27,6 +28,7 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from designs.document import document_from_snapshot, document_json  # noqa: E402
 from designs.models import Design  # noqa: E402
 from designs.snapshot import load_snapshot  # noqa: E402
 from outputs.reports import FORMATS, export  # noqa: E402
@@ -34,6 +36,35 @@ from tests.large_design import build_large_design  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "1"))
 CHOSEN = [name.strip() for name in os.environ.get("BENCH_FORMATS", "").split(",") if name.strip()]
+
+
+def _median_ms(make, runs: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(runs):
+        cache.clear()
+        start = time.perf_counter()
+        result = make()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), result
+
+
+def _pages(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _plain_pages_ms(pages: int) -> float:
+    """The ceiling of a PDF: WeasyPrint laying out as many pages of plain paragraphs, same stylesheet."""
+    from outputs.pdf_worker import html_to_pdf
+
+    # About one A4 page of 9.5 pt text per fifteen such paragraphs.
+    body = "".join(
+        f"<p>{'Plain text of a ceiling page, as long as a paragraph of a report. ' * 6}</p>" for _ in range(pages * 8)
+    )
+    start = time.perf_counter()
+    html_to_pdf(f"<!doctype html><html><body>{body}</body></html>")
+    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:
@@ -45,15 +76,18 @@ def main() -> None:
     user, _ = User.objects.get_or_create(username="bench")
     design = build_large_design(user, name="Bench exports", components=150, interactions=400, tables=200)
     snapshot = load_snapshot(design)
-    print(f"{'format':12} {'median ms':>10} {'size KiB':>9}")
+    # The ceiling of the text formats: the design document as JSON, the cheapest full pass over the snapshot.
+    document_ms, _ = _median_ms(lambda: document_json(document_from_snapshot(snapshot)), RUNS)
+    print(f"{'format':12} {'median ms':>10} {'size KiB':>9} {'ceiling ms':>11} {'ratio':>6}")
     for fmt in CHOSEN or FORMATS:
-        times = []
-        for _ in range(RUNS):
-            cache.clear()
-            start = time.perf_counter()
-            content, _, _ = export(snapshot, fmt)
-            times.append((time.perf_counter() - start) * 1000)
-        print(f"{fmt:12} {statistics.median(times):10.1f} {len(content) / 1024:9.0f}")
+        ms, result = _median_ms(lambda fmt=fmt: export(snapshot, fmt)[0], RUNS)
+        content = result
+        if fmt.endswith("pdf"):
+            pages = _pages(content)
+            ceiling, what = _plain_pages_ms(pages), f"{pages} plain pages"
+        else:
+            ceiling, what = document_ms, "document JSON"
+        print(f"{fmt:12} {ms:10.1f} {len(content) / 1024:9.0f} {ceiling:11.1f} {ms / ceiling:6.1f}  ({what})")
     Design.objects.filter(name__startswith="Bench exports").delete()
 
 
