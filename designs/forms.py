@@ -48,6 +48,15 @@ class QuickSelect(forms.Select):
         return format_html_join("", "{}", ((part,) for part in parts))
 
 
+class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
+    """QuickSelect's markup for a many-to-many reference; SelectMultiple reads the submitted list."""
+
+    allow_multiple_selected = True
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
+
+
 class VersionedForm(forms.ModelForm):
     """A model form that remembers which version of the record it was edited from."""
 
@@ -65,8 +74,9 @@ class VersionedForm(forms.ModelForm):
                 field.widget.attrs["rows"] = TEXTAREA_ROWS
             if isinstance(field, forms.ModelChoiceField):
                 self._scope_choices(name, field)
-            if type(field.widget) is forms.Select:
-                quick = QuickSelect(attrs=field.widget.attrs)
+            if type(field.widget) in (forms.Select, forms.SelectMultiple):
+                kind = QuickSelect if type(field.widget) is forms.Select else QuickSelectMultiple
+                quick = kind(attrs=field.widget.attrs)
                 quick.choices = field.widget.choices
                 quick.is_required = field.widget.is_required
                 field.widget = quick
@@ -173,7 +183,7 @@ FORM_BASES: dict[str, type[ElementForm]] = {"IndexForm": IndexForm}
 @cache
 def element_form_class(spec: ElementSpec) -> type[ElementForm]:
     base = FORM_BASES.get(spec.form_base, ElementForm)
-    meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields)})
+    meta = type("Meta", (), {"model": spec.model, "fields": [*spec.fields, *spec.links]})
     return type(f"{spec.model.__name__}Form", (base,), {"Meta": meta, "spec": spec})
 
 
