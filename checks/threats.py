@@ -41,6 +41,8 @@ class Suggestion:
     title: str
     explanation: str
     mitigation: str
+    # What a threat on the system as a whole comes through (a role), for its title.
+    via: str = ""
 
     @property
     def category_label(self) -> str:
@@ -55,7 +57,9 @@ class Suggestion:
 
     @property
     def target_label(self) -> str:
-        return "the system" if self.target is None else label(self.target)
+        if self.target is not None:
+            return label(self.target)
+        return f"the system via {self.via}" if self.via else "the system"
 
     @property
     def target_uid(self) -> uuid.UUID | None:
@@ -68,11 +72,20 @@ def suggestion_id(rule: str, category: str, anchor: uuid.UUID) -> str:
 
 
 def _make(
-    rule: str, category: str, anchor: ElementRecord, target: ElementRecord | None, explanation: str, mitigation: str
+    rule: str,
+    category: str,
+    anchor: ElementRecord,
+    target: ElementRecord | None,
+    explanation: str,
+    mitigation: str,
+    *,
+    via: str = "",
 ) -> Suggestion:
-    on = label(target) if target is not None else "the system"
+    on = label(target) if target is not None else "the system" + (f" via {via}" if via else "")
     title = f"{category.replace('_', ' ').capitalize()} on {on}"
-    return Suggestion(suggestion_id(rule, category, anchor.uid), rule, category, target, title, explanation, mitigation)
+    return Suggestion(
+        suggestion_id(rule, category, anchor.uid), rule, category, target, title, explanation, mitigation, via
+    )
 
 
 def _boundary(snapshot: DesignSnapshot) -> Iterator[Suggestion]:
@@ -177,7 +190,12 @@ def _open_endpoints(snapshot: DesignSnapshot) -> Iterator[Suggestion]:
 
 
 def _admin_roles(snapshot: DesignSnapshot) -> Iterator[Suggestion]:
-    managing = {grant.role for grant in snapshot.elements("permissions") if grant.action == "manage"}
+    # Managing one's own things ("own cart", the convention of the permission matrix) is no admin right.
+    managing = {
+        grant.role
+        for grant in snapshot.elements("permissions")
+        if grant.action == "manage" and not grant.resource.lower().startswith("own ")
+    }
     for role in snapshot.elements("roles"):
         if role not in managing and "admin" not in role.name.lower():
             continue
@@ -190,6 +208,7 @@ def _admin_roles(snapshot: DesignSnapshot) -> Iterator[Suggestion]:
             "over the whole system.",
             f"Require MFA and short sessions for {role.name}, grant it to few named people, check the role "
             "on the server for every admin action and review grants regularly.",
+            via=role.name,
         )
         yield _make(
             "admin-role",
@@ -200,6 +219,7 @@ def _admin_roles(snapshot: DesignSnapshot) -> Iterator[Suggestion]:
             "cannot be traced to who made it.",
             "Write an append-only audit log of every admin action (who, what, when, from where), kept "
             "outside the admins' own reach.",
+            via=role.name,
         )
 
 

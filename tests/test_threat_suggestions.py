@@ -179,8 +179,8 @@ def roles(*grants, name="Support"):
 def test_it_suggests_elevation_and_repudiation_for_a_role_that_manages():
     found = suggest_threats(snapshot_of(**roles(("users", "manage"))))
     assert kinds(found) == [
-        ("admin-role", "elevation_of_privilege", "the system"),
-        ("admin-role", "repudiation", "the system"),
+        ("admin-role", "elevation_of_privilege", "the system via Support"),
+        ("admin-role", "repudiation", "the system via Support"),
     ]
     assert "Support" in found[0].explanation
     assert found[0].target_kind == ""
@@ -190,8 +190,8 @@ def test_it_suggests_elevation_and_repudiation_for_a_role_that_manages():
     ]
 
 
-def test_it_suggests_nothing_for_a_role_that_only_reads_and_writes():
-    assert suggest_threats(snapshot_of(**roles(("orders", "read"), ("orders", "update")))) == []
+def test_it_suggests_nothing_for_a_role_that_only_reads_writes_or_manages_its_own():
+    assert suggest_threats(snapshot_of(**roles(("orders", "read"), ("orders", "update"), ("own cart", "manage")))) == []
 
 
 def test_ids_are_stable_across_edits_and_distinct_per_rule_category_and_target():
