@@ -149,9 +149,12 @@ def suggestion_accept(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         return _suggestions_response(request, context, status=400)
     target = _security_url(design, f"row-threats-{threat.pk}")
     if request.htmx:
-        # The new threat shows in step 5's list: the page is loaded afresh at its row.
+        # The new threat shows in step 5's list: the page is loaded afresh at its row (the address
+        # differs only by its fragment, so htmx is told to reload too, or the browser would only scroll).
         response = HttpResponse(status=204)
         response["HX-Redirect"] = target
+        if (request.htmx.current_url_abs_path or "").split("#")[0] == target.split("#")[0]:
+            response["HX-Refresh"] = "true"
         return response
     return redirect(target)
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from designs import models as m
 from designs import services
+from designs.snapshot import load_snapshot
 from tests.conftest import add_member, make_user
 from tests.html_helpers import find, find_all, parse, text
 from tests.step_helpers import create_url, edit_url, step_url
@@ -182,3 +183,20 @@ def test_the_matrix_page_reads_a_large_design_in_as_many_queries_as_a_small_one(
             assert owner_client.get(reverse("checks:traceability", args=[built.slug])).status_code == 200
         counts.append(len(ctx))
     assert counts[0] == counts[1]
+
+
+def test_a_version_diff_names_changed_links(owner, design, requirements):
+    from reviews.diff import CHANGED, diff_snapshots
+
+    orders = m.Component.objects.create(design=design, name="Orders", kind="service", position=1)
+    orders.requirements.set(requirements[:1])
+    before = load_snapshot(design)
+    orders.requirements.set(requirements[:2])
+
+    diff = diff_snapshots(before, load_snapshot(design))
+
+    [change] = [c for step in diff.steps for c in step.changes]
+    assert (change.kind, change.label) == (CHANGED, "Orders")
+    assert [(f.label, f.before, f.after) for f in change.fields] == [
+        ("Serves requirements", "FR-1 Sign in", "FR-1 Sign in, FR-2 Place an order")
+    ]
