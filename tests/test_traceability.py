@@ -200,3 +200,29 @@ def test_a_version_diff_names_changed_links(owner, design, requirements):
     assert [(f.label, f.before, f.after) for f in change.fields] == [
         ("Serves requirements", "FR-1 Sign in", "FR-1 Sign in, FR-2 Place an order")
     ]
+
+
+def test_the_edit_form_preselects_the_links_and_a_stale_save_lists_the_saved_ones(owner_client, design, requirements):
+    orders = m.Component.objects.create(design=design, name="Orders", kind="service", position=1)
+    orders.requirements.set(requirements[1:])
+    form = parse(owner_client.get(edit_url(design, ARCH, "components", orders.pk), HTTP_HX_REQUEST="true"))
+    select = find(form, "select", name=f"edit-components-{orders.pk}-requirements")
+    assert [text(o) for o in find_all(select, "option") if o.get("selected") is not None] == [
+        "FR-2 Place an order",
+        "FR-3 Export orders",
+    ]
+
+    response = owner_client.post(
+        edit_url(design, ARCH, "components", orders.pk),
+        {
+            f"edit-components-{orders.pk}-name": "Orders",
+            f"edit-components-{orders.pk}-kind": "service",
+            f"edit-components-{orders.pk}-requirements": [requirements[0].pk],
+            f"edit-components-{orders.pk}-base_version": orders.version - 1 or 99,
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    content = response.content.decode()
+    assert "Someone else changed this" in content
+    assert "FR-2 Place an order, FR-3 Export orders" in content
+    assert sorted(r.code for r in orders.requirements.all()) == ["FR-2", "FR-3"]
