@@ -10,7 +10,7 @@ class ChecksConfig(AppConfig):
         # The registry names this panel for the overview; the domain never imports the checks.
         from designs.presentation import register_panel
 
-        from .panels import review_panel, step_panel
+        from .panels import review_panel, step_panel, threat_suggestions_panel, traceability_panel
 
-        register_panel(review_panel())
-        register_panel(step_panel())
+        for panel in (review_panel(), step_panel(), threat_suggestions_panel(), traceability_panel()):
+            register_panel(panel)

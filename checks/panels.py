@@ -21,3 +21,17 @@ def review_panel() -> Panel:
 def step_panel() -> Panel:
     """A step's own findings, next to its elements; loaded after the page, redrawn after each save."""
     return Panel(STEP_PANEL, "checks/_step_panel.html", lambda design: None)
+
+
+THREATS_PANEL = "threat-suggestions"
+TRACEABILITY_PANEL = "traceability"
+
+
+def threat_suggestions_panel() -> Panel:
+    """Step 5's suggestions, loaded once the page is shown (they read the whole design)."""
+    return Panel(THREATS_PANEL, "checks/_threats_panel.html", lambda design: None)
+
+
+def traceability_panel() -> Panel:
+    """A link to the matrix, on step 1 and the overview."""
+    return Panel(TRACEABILITY_PANEL, "checks/_traceability_panel.html", lambda design: None)

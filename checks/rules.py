@@ -19,6 +19,7 @@ from designs.snapshot import DesignSnapshot, ElementRecord
 
 from .labels import label
 from .registry import Hit, Severity, rule
+from .traceability import traceability
 
 ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
@@ -81,7 +82,42 @@ def nfr_without_target(snapshot: DesignSnapshot) -> Iterator[Hit]:
             yield Hit(nfr, f"{label(nfr)} has no measurable target.")
 
 
+@rule(
+    "REQ-002",
+    WARNING,
+    "requirements",
+    title="Functional requirement served by nothing",
+    explanation="A requirement no component or endpoint serves is either not designed yet or served by "
+    "something nobody wrote down; either way a reviewer cannot tell how the design delivers it. Applied once "
+    "the design links requirements at all; a requirement marked Won't needs nothing.",
+    fix="On the components (step 2) or endpoints (step 3) that deliver it, add it to “Serves requirements”, "
+    "or mark it Won't.",
+)
+def unserved_requirement(snapshot: DesignSnapshot) -> Iterator[Hit]:
+    matrix = traceability(snapshot)
+    if matrix.started:
+        for requirement in matrix.unserved:
+            yield Hit(requirement, f"{label(requirement)} is served by no component or endpoint.")
+
+
 # ---------------------------------------------------------------- architecture
+
+
+@rule(
+    "ARCH-008",
+    INFO,
+    "architecture",
+    title="Component serving no requirement",
+    explanation="A service, web app or worker that serves no functional requirement is either missing its "
+    "links or not needed. Infrastructure (databases, caches, queues, gateways) is not expected to name "
+    "requirements. Applied once the design links requirements at all.",
+    fix="Add the requirements it delivers to its “Serves requirements”, or question whether it is needed.",
+)
+def idle_component(snapshot: DesignSnapshot) -> Iterator[Hit]:
+    matrix = traceability(snapshot)
+    if matrix.started:
+        for component in matrix.idle_components:
+            yield Hit(component, f"{component.name} serves no functional requirement.")
 
 
 @rule(

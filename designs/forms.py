@@ -82,6 +82,15 @@ class WholeNumberInput(forms.NumberInput):
         return super().format_value(value)
 
 
+class QuickSelectMultiple(QuickSelect, forms.SelectMultiple):
+    """QuickSelect's markup for a many-to-many reference; SelectMultiple reads the submitted list."""
+
+    allow_multiple_selected = True
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        return super().render(name, value, {**(attrs or {}), "multiple": True}, renderer)
+
+
 class VersionedForm(LfForm, forms.ModelForm):
     """A model form that remembers which version of the record it was edited from."""
 
@@ -101,8 +110,9 @@ class VersionedForm(LfForm, forms.ModelForm):
                 self._scope_choices(name, field)
             if isinstance(field, forms.DecimalField):
                 field.widget = WholeNumberInput(attrs=field.widget.attrs)
-            if type(field.widget) is forms.Select:
-                quick = QuickSelect(attrs=field.widget.attrs)
+            if type(field.widget) in (forms.Select, forms.SelectMultiple):
+                kind = QuickSelect if type(field.widget) is forms.Select else QuickSelectMultiple
+                quick = kind(attrs=field.widget.attrs)
                 quick.choices = field.widget.choices
                 quick.is_required = field.widget.is_required
                 field.widget = quick
@@ -209,7 +219,7 @@ FORM_BASES: dict[str, type[ElementForm]] = {"IndexForm": IndexForm}
 @cache
 def element_form_class(spec: ElementSpec) -> type[ElementForm]:
     base = FORM_BASES.get(spec.form_base, ElementForm)
-    meta = type("Meta", (), {"model": spec.model, "fields": list(spec.fields)})
+    meta = type("Meta", (), {"model": spec.model, "fields": [*spec.fields, *spec.links]})
     return type(f"{spec.model.__name__}Form", (base,), {"Meta": meta, "spec": spec})
 
 

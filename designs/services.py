@@ -198,6 +198,9 @@ def element_save(
         else:
             obj = _locked_current(spec.model, element.pk, base_version)
             obj.version += 1
+        # Many-to-many links are set once the row exists; the rest are the row's own fields.
+        links = {name: list(values[name]) for name in spec.links if name in values}
+        values = {name: value for name, value in values.items() if name not in links}
         before = _raw(obj, values)
         for name, value in values.items():
             setattr(obj, name, value)
@@ -214,7 +217,17 @@ def element_save(
             old = [str(c.column) for c in m.IndexColumn.objects.filter(index=obj).select_related("column")]
             if old != (new := [str(column) for column in index_columns]):
                 changes.append(["columns", shorten(", ".join(old) or "—"), shorten(", ".join(new) or "—")])
+        for name, targets in links.items():
+            if problem := _foreign_links(locked, targets):
+                raise ValidationError({name: [problem]})
+            if element is not None:
+                old = sorted(str(t) for t in getattr(obj, name).all())
+                if old != (new := sorted(str(t) for t in targets)):
+                    label = str(spec.model._meta.get_field(name).verbose_name)
+                    changes.append([label, shorten(", ".join(old) or "—"), shorten(", ".join(new) or "—")])
         _validate_and_save(obj, values)
+        for name, targets in links.items():
+            getattr(obj, name).set(targets)
         if index_columns is not None:
             m.IndexColumn.objects.filter(index=obj).delete()
             m.IndexColumn.objects.bulk_create(
@@ -224,6 +237,13 @@ def element_save(
             action = Action.CREATED if element is None else Action.CHANGED
             record_element(locked, obj, actor=actor, action=action, changes=changes)
         return obj
+
+
+def _foreign_links(design: m.Design, targets: Sequence[models.Model]) -> str:
+    """A link may only point into its own design (a form scopes its choices; a caller might not)."""
+    if any(getattr(t, "design_id", design.pk) != design.pk for t in targets):
+        return "Links may only point at elements of this design."
+    return ""
 
 
 def section_save(
@@ -264,6 +284,7 @@ def elements_insert(
     model: type[m.Element],
     elements: Sequence[m.Element],
     index_columns: Sequence[m.IndexColumn] = (),
+    links: Sequence[models.Model] = (),
     actor: Actor = None,
     log: bool = True,
 ) -> None:
@@ -274,6 +295,12 @@ def elements_insert(
         # One INSERT: PostgreSQL returns the ids, which references to these elements need.
         model.objects.bulk_create(elements)
         m.IndexColumn.objects.bulk_create(index_columns)
+        # Rows of many-to-many links (one table per reference), once the elements have their ids.
+        by_table: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+        for row in links:
+            by_table[type(row)].append(row)
+        for table, rows in by_table.items():
+            table.objects.bulk_create(rows)
         if elements and log:
             noun = model._meta.verbose_name if len(elements) == 1 else model._meta.verbose_name_plural
             record(
@@ -299,13 +326,13 @@ def deletion_impact(element: m.Element) -> DeletionImpact:
     collector.collect([element])
     doomed: dict[type[models.Model], list[Any]] = defaultdict(list)
     for model, instances in collector.data.items():
-        if model is m.IndexColumn:
-            continue  # rows of an index's column list, not something a user names
+        if _link_row(model):
+            continue  # rows of an index's column list or of a link, not something a user names
         doomed[model] += [obj.pk for obj in instances if obj != element]
     # Rows nothing else points at (e.g. a decision's alternatives) are deleted
     # by one query each and never enter `data`; they are still lost.
     for qs in collector.fast_deletes:
-        if qs.model is not m.IndexColumn:
+        if not _link_row(qs.model):
             doomed[qs.model] += qs.values_list("pk", flat=True)
     cleared: dict[type[models.Model], dict[Any, str]] = defaultdict(dict)
     for (field, _value), batches in collector.field_updates.items():
@@ -316,6 +343,11 @@ def deletion_impact(element: m.Element) -> DeletionImpact:
         deleted=[obj for obj, _ in _reload({model: dict.fromkeys(pks, "") for model, pks in doomed.items()})],
         unlinked=_reload(cleared),
     )
+
+
+def _link_row(model: type[models.Model]) -> bool:
+    """An index's column row or a many-to-many link row: goes with its element, never named."""
+    return model is m.IndexColumn or bool(model._meta.auto_created)
 
 
 def _reload(rows: dict[type[models.Model], dict[Any, str]]) -> list[tuple[models.Model, str]]:
@@ -337,7 +369,8 @@ def element_delete(*, design: m.Design, element: m.Element, actor: Actor = None)
         _, deleted = element.delete()
         # What went with it (a component's interactions); the rows of an index's column list are no element.
         deleted = {**deleted, element._meta.label: deleted.get(element._meta.label, 1) - 1}
-        deleted.pop(m.IndexColumn._meta.label, None)
+        for name in [name for name in deleted if _link_row(apps.get_model(name))]:
+            deleted.pop(name)
         also = [f"{count} {_model_noun(name, count)}" for name, count in sorted(deleted.items()) if count > 0]
         changes = [[f"also deleted: {', '.join(also)}"]] if also else []
         record_element(locked, element, actor=actor, action=Action.DELETED, label=label, changes=changes)

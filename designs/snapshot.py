@@ -96,9 +96,12 @@ def _annotation(field: models.Field) -> str:
 def record_class(spec: SectionSpec | ElementSpec) -> type[Record]:
     """The frozen dataclass of one section or element list, generated from its registry entry."""
     base = ElementRecord if isinstance(spec, ElementSpec) else Record
-    fields: list[tuple[str, str]] = [(name, _annotation(spec.model._meta.get_field(name))) for name in spec.fields]
+    fields: list[tuple[Any, ...]] = [(name, _annotation(spec.model._meta.get_field(name))) for name in spec.fields]
     if spec.model is m.Index:
         fields.append((INDEX_COLUMNS, "tuple[ElementRecord, ...]"))
+    links = spec.links if isinstance(spec, ElementSpec) else ()
+    # Linked records in the page order of their list: a set, held in one order so it compares.
+    fields += [(name, "tuple[ElementRecord, ...]", dataclasses.field(default=())) for name in links]
     cls = dataclasses.make_dataclass(
         f"{spec.model.__name__}Record",
         fields,
@@ -276,6 +279,10 @@ def load_snapshot(design: m.Design) -> DesignSnapshot:
         columns[index_id].append(by_pk[m.Column][column_id])
     for index in elements.get("indexes", ()):
         set_reference(index, INDEX_COLUMNS, tuple(columns[index.pk]))
+    for step in STEPS:
+        for spec in step.elements:
+            for name in spec.links:
+                _load_links(design, spec, name, elements[spec.key], by_pk)
     return assemble(
         {name: getattr(design, name) for name in DESIGN_FIELDS},
         sections,
@@ -283,6 +290,26 @@ def load_snapshot(design: m.Design) -> DesignSnapshot:
         slug=design.slug,
         version=design.version,
     )
+
+
+def _load_links(
+    design: m.Design,
+    spec: ElementSpec,
+    name: str,
+    records: list[ElementRecord],
+    by_pk: Mapping[type[models.Model], Mapping[int, ElementRecord]],
+) -> None:
+    """One many-to-many reference of a list, in one query over its link table."""
+    field = spec.model._meta.get_field(name)
+    through = field.remote_field.through
+    own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+    found: dict[int, list[ElementRecord]] = defaultdict(list)
+    rows = through.objects.filter(**{f"{own}__design": design}).values_list(f"{own}_id", f"{other}_id")
+    for pk, target in rows:
+        found[pk].append(by_pk[field.related_model][target])
+    order = {record.uid: i for i, record in enumerate(by_pk[field.related_model].values())}
+    for record in records:
+        set_reference(record, name, tuple(sorted(found[record.pk], key=lambda r: order[r.uid])))
 
 
 def load_snapshot_by_slug(slug: str) -> DesignSnapshot | None:

@@ -58,6 +58,9 @@ class ElementSpec:
     group_by: str = ""
     # A form class to extend, for elements with fields the model does not hold directly.
     form_base: str = ""
+    # Many-to-many references (e.g. the requirements a component serves), kept apart from `fields`:
+    # a multi-select in the form, a tuple of records in the snapshot, a list of keys in the document.
+    links: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -171,6 +174,7 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("constraints", m.ConstraintOrAssumption, ("kind", "statement")),
         ),
         rule=rules.requirements,
+        panels=("traceability",),
     ),
     Step(
         2,
@@ -183,6 +187,7 @@ STEPS: tuple[Step, ...] = (
                 m.Component,
                 ("name", "kind", "technology", "responsibility", "owning_team", "stateful", "bounded_context"),
                 columns=("name", "kind", "technology", "owning_team", "bounded_context", "stateful"),
+                links=("requirements",),
             ),
             ElementSpec(
                 "interactions",
@@ -241,6 +246,7 @@ STEPS: tuple[Step, ...] = (
                     "exposes_classification",
                 ),
                 columns=("method", "path", "service", "summary", "success_status", "auth_required", "paginated"),
+                links=("requirements",),
             ),
             ElementSpec(
                 "errors",
@@ -417,7 +423,7 @@ STEPS: tuple[Step, ...] = (
             ElementSpec("compliance", m.ComplianceRegime, ("regime", "notes"), title="Compliance regimes"),
         ),
         rule=rules.security,
-        panels=("sequence-diagram",),
+        panels=("sequence-diagram", "threat-suggestions"),
     ),
     Step(
         6,
@@ -572,6 +578,7 @@ STEPS: tuple[Step, ...] = (
 # Panels the design's overview shows, in this order (other apps register them, as for the steps).
 OVERVIEW_PANELS: tuple[str, ...] = (
     "design-review",
+    "traceability",
     "architecture-diagram",
     "erd-diagram",
     "sequence-diagram",

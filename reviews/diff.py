@@ -158,11 +158,15 @@ def _field_label(spec: SectionSpec | ElementSpec, name: str) -> str:
 def _text(record: Record, name: str) -> str:
     if name == INDEX_COLUMNS:
         return ", ".join(column.name for column in getattr(record, name))
+    if name in getattr(record.spec, "links", ()):
+        return ", ".join(f"{target.code} {target.title}" for target in getattr(record, name))
     return value_text(record, name)
 
 
 def _field_changes(spec: SectionSpec | ElementSpec, before: Record | None, after: Record | None) -> list[FieldChange]:
     names = list(spec.fields) + ([INDEX_COLUMNS] if hasattr(before or after, INDEX_COLUMNS) else [])
+    # Many-to-many links (the requirements a component serves) compare as sets of uids.
+    names += list(getattr(spec, "links", ()))
     changes = []
     for name in names:
         old = _flat(getattr(before, name)) if before is not None else None

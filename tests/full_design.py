@@ -58,7 +58,7 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         average_record_kb=Decimal("1.5"),
         retention_years=Decimal("7.5"),
     )
-    _add(
+    place_order = _add(
         m.FunctionalRequirement,
         design,
         position=1,
@@ -67,7 +67,7 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         description="A shopper pays for a cart.",
         priority="must",
     )
-    _add(
+    export_orders = _add(
         m.FunctionalRequirement,
         design,
         position=2,
@@ -146,6 +146,9 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         )
         for i, spec in enumerate(specs, 1)
     }
+    # Traceability links, listed against page order so the snapshot's ordering is exercised.
+    c["Orders service"].requirements.set([export_orders, place_order])
+    c["Web app <edge>"].requirements.set([place_order])
     _add(
         m.Interaction,
         design,
@@ -235,6 +238,7 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         paginated=False,
         exposes_classification="pii",
     )
+    place.requirements.set([place_order])
     _add(
         m.Endpoint,
         design,

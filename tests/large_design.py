@@ -168,6 +168,7 @@ def build_large_design(
         m.IndexColumn(index=ix, column=col, position=0) for ix, col in zip(idx, referencing, strict=False)
     )
 
+    _traceability(design, services_, eps)
     _security(design, comps, inters, others)
     _performance(design, eps, idx, by_kind, others)
     _scalability(design, comps, stores, tbls, others)
@@ -175,6 +176,21 @@ def build_large_design(
     services.design_changed(design)
     design.refresh_from_db()
     return design
+
+
+def _traceability(design: m.Design, code: list[m.Component], eps: list[m.Endpoint]) -> None:
+    """Each service-like component serves two requirements, each endpoint one."""
+    frs = list(m.FunctionalRequirement.objects.filter(design=design).order_by("position"))
+    if not frs:
+        return
+    m.Component.requirements.through.objects.bulk_create(
+        m.Component.requirements.through(component=c, functionalrequirement=frs[k])
+        for i, c in enumerate(code)
+        for k in sorted({i % len(frs), (i + 1) % len(frs)})
+    )
+    m.Endpoint.requirements.through.objects.bulk_create(
+        m.Endpoint.requirements.through(endpoint=e, functionalrequirement=frs[i % len(frs)]) for i, e in enumerate(eps)
+    )
 
 
 def _sections(design: m.Design) -> None:

@@ -29,7 +29,67 @@ def test_it_passes_an_nfr_with_a_target():
     assert findings("REQ-001", **nfr(metric="p99 latency", comparator="<=", target_value=400, unit="ms")) == []
 
 
+def traced(orders_serves=("FR-1",), **extra):
+    """Two requirements, a service that serves `orders_serves`, a worker serving FR-1 and infrastructure."""
+    return {
+        "requirements": {
+            "functional": [
+                {"code": "FR-1", "title": "Place an order"},
+                {"code": "FR-2", "title": "Cancel an order", **extra},
+            ]
+        },
+        "architecture": {
+            "components": [
+                {"name": "Orders", "kind": "service", "requirements": list(orders_serves)},
+                {"name": "Mailer", "kind": "worker", "requirements": ["FR-1"]},
+                {"name": "Orders DB", "kind": "database"},
+            ]
+        },
+    }
+
+
+def test_it_flags_a_requirement_nothing_serves():
+    [found] = findings("REQ-002", **traced())
+    assert (found.step, found.target, found.element) == ("requirements", "functional", "FR-2 Cancel an order")
+    assert found.message == "FR-2 Cancel an order is served by no component or endpoint."
+
+
+def test_it_passes_requirements_served_by_an_endpoint_wont_ones_and_designs_that_trace_nothing():
+    design = traced()
+    design["api"] = {
+        "endpoints": [
+            {
+                "service": "Orders",
+                "method": "POST",
+                "path": "/cancellations",
+                "summary": "Cancel",
+                "requirements": ["FR-2"],
+            }
+        ]
+    }
+    assert findings("REQ-002", **design) == []
+    assert findings("REQ-002", **traced(priority="wont")) == []
+    assert findings("REQ-002", **traced(orders_serves=("FR-1", "FR-2"))) == []
+    untraced = traced(orders_serves=())
+    untraced["architecture"]["components"][1]["requirements"] = []
+    assert findings("REQ-002", **untraced) == []
+
+
 # ---------------------------------------------------------------- architecture
+
+
+def test_it_flags_a_service_serving_no_requirement():
+    [found] = findings("ARCH-008", **traced(orders_serves=()))
+    assert (found.step, found.target, found.element) == ("architecture", "components", "Orders")
+    assert found.message == "Orders serves no functional requirement."
+
+
+def test_it_passes_infrastructure_and_designs_that_trace_nothing():
+    # Orders DB serves nothing and is not flagged; with no link anywhere nothing is flagged.
+    assert findings("ARCH-008", **traced()) == []
+    untraced = traced(orders_serves=())
+    untraced["architecture"]["components"][1]["requirements"] = []
+    assert findings("ARCH-008", **untraced) == []
 
 
 def shared_db(*accessors: str, style: str = "microservices", **fields):

@@ -8,7 +8,15 @@ import pytest
 from django.db import models as dj
 
 from designs import models as m
-from designs.document import FORMAT, document_json, export_design, import_design
+from designs.document import (
+    FORMAT,
+    DocumentError,
+    document_json,
+    export_design,
+    import_design,
+    snapshot_from_document,
+)
+from designs.snapshot import load_snapshot
 from designs.steps import STEPS
 from tests.full_design import build_full_design
 
@@ -177,3 +185,36 @@ def test_it_round_trips_a_bulk_built_design(owner):
     copy = import_design(json.loads(first), owner=owner)
 
     assert document_json(export_design(copy)) == first
+
+
+def test_it_keeps_traceability_links_as_requirement_codes_in_page_order(full_design, owner):
+    document = export_design(full_design)
+
+    components = {c["name"]: c["requirements"] for c in document["steps"]["architecture"]["components"]}
+    assert components["Orders service"] == ["FR-1", "FR-2"]
+    assert components["Web app <edge>"] == ["FR-1"]
+    assert components["Orders DB"] == []
+    assert [e["requirements"] for e in document["steps"]["api"]["endpoints"]] == [["FR-1"], []]
+
+    copy = import_design(document, owner=owner)
+    orders = m.Component.objects.get(design=copy, name="Orders service")
+    assert sorted((r.code, r.design_id) for r in orders.requirements.all()) == [("FR-1", copy.pk), ("FR-2", copy.pk)]
+    assert load_snapshot(copy) == load_snapshot(full_design)
+    assert snapshot_from_document(document) == load_snapshot(full_design)
+
+
+def test_it_refuses_a_link_to_a_requirement_the_document_lacks(owner):
+    document = {
+        "format": "design-workbench/1",
+        "design": {"name": "Links"},
+        "steps": {
+            "requirements": {"functional": [{"code": "FR-1", "title": "Sign in"}]},
+            "architecture": {"components": [{"name": "Web", "kind": "web_app", "requirements": ["FR-1", "FR-9"]}]},
+        },
+    }
+    with pytest.raises(DocumentError) as caught:
+        import_design(document, owner=owner)
+    [(where, message)] = caught.value.errors
+    assert where == "/steps/architecture/components/0/requirements/1"
+    assert "no functional requirement “FR-9”" in message
+    assert not m.Design.objects.filter(name="Links").exists()

@@ -50,7 +50,10 @@ def test_it_describes_every_registry_field():
         for spec in step.elements:
             properties = schema[step.key]["properties"][spec.key]["items"]["properties"]
             assert next(iter(properties)) == "uid"
-            assert [name for name in properties if name not in ("uid", "key", "columns")] == list(spec.fields)
+            extra = ("uid", "key", "columns", *spec.links)
+            assert [name for name in properties if name not in extra] == list(spec.fields)
+            # Link lists (the requirements a component serves) come after the fields.
+            assert list(properties)[len(properties) - len(spec.links) :] == list(spec.links)
 
 
 def test_it_has_a_key_for_every_referenced_element_and_builds_targets_first():

@@ -56,6 +56,8 @@ def document_from_snapshot(snapshot: DesignSnapshot) -> dict[str, Any]:
                 item.update(_item(record, keys))
                 if spec.model is m.Index:
                     item[INDEX_COLUMNS] = [column.name for column in getattr(record, INDEX_COLUMNS)]
+                for name in spec.links:
+                    item[name] = [keys[target.uid] for target in getattr(record, name)]
                 items.append(item)
             content[key] = items
         steps[step_key] = content

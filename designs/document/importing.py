@@ -178,6 +178,7 @@ class _Importer:
         used: set[str] = set()
         accepted: list[models.Model] = []
         index_columns: list[m.IndexColumn] = []
+        links: list[models.Model] = []
         self_references: list[tuple[models.Model, str, Any, str]] = []
         for i, item in enumerate(fill_codes(spec.model, items)):
             where = pointer(["steps", step.key, spec.key, i])
@@ -194,7 +195,7 @@ class _Importer:
             places = {name: f"{where}/{name}" for name in spec.fields}
             complete = self.keep_uid(obj, item, where)
             for name, value in item.items():
-                if name in (UID, "key", INDEX_COLUMNS):
+                if name in (UID, "key", INDEX_COLUMNS, *spec.links):
                     continue
                 field = _field(spec.model, name)
                 if field.is_relation and field.related_model is spec.model and value is not None:
@@ -205,6 +206,8 @@ class _Importer:
             if columns and (problem := obj.columns_problem(columns)):
                 self.error(f"{where}/{INDEX_COLUMNS}", problem)
                 columns = None
+            linked = self.links(spec, obj, item, where)
+            complete &= linked is not None
             if complete and columns is not None and self.check(obj, where, places, self.siblings):
                 # Later elements are checked against it as if it were saved already.
                 self.siblings.add(obj)
@@ -214,6 +217,7 @@ class _Importer:
                 index_columns += [
                     m.IndexColumn(index=obj, column=column, position=n) for n, column in enumerate(columns)
                 ]
+                links += linked or []
             elif rule:
                 self.broken[spec.model].add(key)
         where = pointer(["steps", step.key, spec.key])
@@ -223,10 +227,28 @@ class _Importer:
                 model=spec.model,
                 elements=accepted,
                 index_columns=index_columns,
+                links=links,
                 actor=self.actor,
                 log=self.log,
             )
         self.self_references(spec.model, self_references, where)
+
+    def links(
+        self, spec: ElementSpec, obj: models.Model, item: dict[str, Any], where: str
+    ) -> list[models.Model] | None:
+        """The link rows of an element's many-to-many references (e.g. the requirements a component serves);
+        None when one names nothing in the document."""
+        rows: list[models.Model] = []
+        for name in spec.links:
+            field = _field(spec.model, name)
+            through = field.remote_field.through
+            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+            for n, key in enumerate(item.get(name, [])):
+                target = self.resolve(field, key, f"{where}/{name}/{n}")
+                if target is None:
+                    return None
+                rows.append(through(**{own: obj, other: target}))
+        return rows
 
     def keep_uid(self, obj: models.Model, item: dict[str, Any], where: str) -> bool:
         """The document's uid, unique across the whole design; without one the element keeps its new uid."""

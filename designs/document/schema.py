@@ -24,6 +24,8 @@ from .format import DESIGN_FIELDS, FORMAT, INDEX_COLUMNS, KEYS, SCHEMA_URI, UID,
 
 # PostgreSQL's own limit on the columns of one index.
 MAX_INDEX_COLUMNS = 32
+# Most links one element may hold (e.g. requirements one component serves): more is a hostile document.
+MAX_LINKS = 1000
 # A uuid as text, any case, with hyphens: what str(uuid) writes and uuid.UUID() reads back.
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
@@ -147,13 +149,25 @@ def _element_schema(spec: ElementSpec) -> dict[str, Any]:
             "uniqueItems": True,
         }
         required.append(INDEX_COLUMNS)
+    for name in spec.links:
+        field = _field(spec.model, name)
+        related = field.related_model
+        properties[name] = {
+            "description": f"{capfirst(str(field.verbose_name))}: keys of {related._meta.verbose_name_plural} "
+            f"({KEYS[related].describes}). Optional, empty when left out.",
+            "type": "array",
+            "items": {"type": "string", "minLength": 1},
+            "maxItems": MAX_LINKS,
+            "uniqueItems": True,
+        }
     item = _object_schema(spec.model, spec.fields, spec, properties=properties, required=required)
     # The extra properties read better after the fields in the schema too.
     item["properties"] = {
         **{k: v for k, v in item["properties"].items() if k == UID},
         **{k: v for k, v in item["properties"].items() if k == "key"},
-        **{k: v for k, v in item["properties"].items() if k not in (UID, "key", INDEX_COLUMNS)},
+        **{k: v for k, v in item["properties"].items() if k not in (UID, "key", INDEX_COLUMNS, *spec.links)},
         **{k: v for k, v in item["properties"].items() if k == INDEX_COLUMNS},
+        **{k: v for k, v in item["properties"].items() if k in spec.links},
     }
     description = spec.label + (f". {spec.help}" if spec.help else "")
     return {"description": description, "type": "array", "items": item}
@@ -318,6 +332,16 @@ def check_element_count(document: dict[str, Any]) -> None:
         if isinstance(columns, list) and len(columns) > MAX_INDEX_COLUMNS:
             at = pointer(["steps", "database", "indexes", i, INDEX_COLUMNS])
             raise DocumentError([(at, f"Lists {len(columns):,} items; at most {MAX_INDEX_COLUMNS} are allowed.")])
+    for step in STEPS:
+        content = steps.get(step.key)
+        for spec in step.elements if isinstance(content, dict) else ():
+            items = content.get(spec.key)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                for name in spec.links:
+                    linked = item.get(name) if isinstance(item, dict) else None
+                    if isinstance(linked, list) and len(linked) > MAX_LINKS:
+                        at = pointer(["steps", step.key, spec.key, i, name])
+                        raise DocumentError([(at, f"Lists {len(linked):,} items; at most {MAX_LINKS} are allowed.")])
 
 
 def _check_format(document: dict[str, Any]) -> None:

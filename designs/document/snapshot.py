@@ -78,6 +78,12 @@ class _Reader:
                     self.target(m.Column, f"{table}.{name}", f"{at}/{INDEX_COLUMNS}/{n}")
                     for n, name in enumerate(item[INDEX_COLUMNS])
                 )
+            for name in spec.links:
+                related = _field(spec.model, name).related_model
+                order = {r.uid: n for n, r in enumerate(self.by_key.get(related, {}).values())}
+                targets = {self.target(related, key, f"{at}/{name}/{n}") for n, key in enumerate(item.get(name, []))}
+                # As load_snapshot holds them: in the page order of the linked list.
+                extra[name] = tuple(sorted(targets, key=lambda r: order[r.uid]))
             record, refs = self.record(spec, item, at, **extra)
             pending += [(record, name, related, key, f"{at}/{name}") for name, related, key in refs]
             if rule:

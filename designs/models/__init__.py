@@ -41,6 +41,7 @@ from .security import (
     SecurityRole,
     SecuritySettings,
     Threat,
+    ThreatSuggestionDismissal,
 )
 
 __all__ = [
@@ -99,4 +100,5 @@ __all__ = [
     "Table",
     "TechnologyDecision",
     "Threat",
+    "ThreatSuggestionDismissal",
 ]

@@ -127,6 +127,10 @@ class Endpoint(Element):
         default="internal",
         choices=[("public", "Public"), ("internal", "Internal"), ("confidential", "Confidential"), ("pii", "PII")],
     )
+    # Traceability: which functional requirements this endpoint serves.
+    requirements = models.ManyToManyField(
+        "FunctionalRequirement", blank=True, related_name="endpoints", verbose_name="serves requirements"
+    )
 
     kind_limits = {
         "service": KindLimit(SERVICE_KINDS, "An endpoint belongs to a service, web app, API gateway or worker.")

@@ -92,6 +92,10 @@ class Component(Element):
     owning_team = models.CharField(max_length=100, blank=True)
     stateful = models.BooleanField(default=False)
     bounded_context = models.CharField(max_length=100, blank=True)
+    # Traceability: which functional requirements this component serves (step 1 is written first).
+    requirements = models.ManyToManyField(
+        "FunctionalRequirement", blank=True, related_name="components", verbose_name="serves requirements"
+    )
 
     unique_in_design = ("name",)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -219,3 +220,29 @@ class ComplianceRegime(Element):
             and self.clashes(("design", "regime"), siblings=siblings)
         ):
             raise ValidationError({"regime": f"{self.get_regime_display()} is already listed."})
+
+
+class ThreatSuggestionDismissal(models.Model):
+    """A threat suggestion the architect dismissed, with why: it is never proposed again.
+
+    Keyed by the suggestion's stable id (checks.threats: a hash of its rule, STRIDE category and
+    target uid), so it survives edits of the target and of the design. Not part of the design
+    document: it is a decision about the workbench's proposals, not about the system.
+    """
+
+    design = models.ForeignKey("designs.Design", on_delete=models.CASCADE, related_name="dismissed_suggestions")
+    suggestion_id = models.CharField(max_length=64)
+    # What was proposed, so the record reads on its own once the target is gone.
+    title = models.CharField(max_length=300)
+    reason = models.TextField(max_length=TEXT_LIMIT)
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "dismissed threat suggestion"
+        constraints = [
+            models.UniqueConstraint(fields=["design", "suggestion_id"], name="suggestion_dismissed_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -45,6 +45,9 @@ def display_value(obj: Any, name: str) -> str:
     if field is not None and field.choices:
         return getattr(obj, f"get_{name}_display")()
     value = getattr(obj, name)
+    if field is not None and field.many_to_many:
+        # A link list (the requirements a component serves): its targets, not the manager's repr.
+        return ", ".join(str(target) for target in value.all()) if obj.pk else "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None:

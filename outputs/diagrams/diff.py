@@ -40,7 +40,8 @@ def merged_snapshot(before: DesignSnapshot, after: DesignSnapshot) -> DesignSnap
 
 def _pointing_at(record: ElementRecord, by_uid: dict) -> ElementRecord:
     changes = {}
-    for name in [*record.spec.fields, *([INDEX_COLUMNS] if hasattr(record, INDEX_COLUMNS) else [])]:
+    links = getattr(record.spec, "links", ())
+    for name in [*record.spec.fields, *([INDEX_COLUMNS] if hasattr(record, INDEX_COLUMNS) else []), *links]:
         value = getattr(record, name)
         if isinstance(value, ElementRecord) and by_uid.get(value.uid) is not value:
             changes[name] = by_uid.get(value.uid, value)
