@@ -117,6 +117,8 @@ class ParsedEndpoint:
     paginated: bool
     idempotent: bool
     pointer: str  # where the operation is in the document
+    # "yes" when the operation pages through a list; else "" (the design infers it from the example).
+    collection: str = ""
 
     @property
     def key(self) -> str:
@@ -453,6 +455,7 @@ class _Reader:
                 self._skip(part, f"of {key}", why, f"{pointer}/{part}")
         query_names = {p.lower() for p in parameters.get("query", [])}
         header_names = {p.lower() for p in parameters.get("header", [])}
+        paginated = method == "GET" and (bool(query_names & PAGINATION_PARAMETERS) or _pages(response_example))
         description = _text(str(op.get("description", "") or ""))
         return ParsedEndpoint(
             method=method,
@@ -468,7 +471,8 @@ class _Reader:
             success_status=success_status,
             response_example=response_example,
             errors=errors,
-            paginated=method == "GET" and (bool(query_names & PAGINATION_PARAMETERS) or _pages(response_example)),
+            paginated=paginated,
+            collection="yes" if paginated else "",
             idempotent=method in IDEMPOTENT_METHODS or "idempotency-key" in header_names,
             pointer=pointer,
         )

@@ -185,6 +185,7 @@ def _endpoint_item(endpoint: ParsedEndpoint, service: str) -> Item:
         "success_status": endpoint.success_status,
         "idempotent": endpoint.idempotent,
         "paginated": endpoint.paginated,
+        "collection": endpoint.collection,
     }
     # An example the file does not give leaves the design's own in place.
     if endpoint.request_example:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -117,13 +116,11 @@ def test_a_finding_reads_as_plain_data():
     }
 
 
-def test_it_checks_a_large_design_well_under_a_second():
+def test_it_checks_a_large_design():
     # 150 components in 400 random synchronous interactions (cycles, long chains), 200 tables of 10 columns.
+    # How fast is bench/checks.py's to say (~25 ms on a busy machine); a test asserts no timing.
     graph, schema = tangled_snapshot(150, 400, contexts=5), wide_schema_snapshot()
-    start = time.perf_counter()
     found = run_checks(graph) + run_checks(schema)
-    # bench/checks.py measures ~25 ms on a busy machine; the margin keeps this from flaking.
-    assert time.perf_counter() - start < 1
     assert {"ARCH-002", "ARCH-003", "DB-002"} <= {f.rule_id for f in found}
 
 

@@ -66,7 +66,7 @@ def test_it_lays_out_png():
     assert rendered.content.startswith(b"\x89PNG") and rendered.media_type == "image/png"
 
 
-def test_it_simplifies_a_layout_that_takes_too_long_and_says_so(engine_calls, caplog):
+def test_it_simplifies_a_layout_that_takes_too_long_and_says_so(engine_calls, caplog, empty_cache):
     # Random interactions with labels: dot needs seconds as drawn, and over a second with capped effort.
     snapshot = tangled_snapshot(40, 150)
 

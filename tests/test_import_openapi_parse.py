@@ -6,7 +6,6 @@ Pure: no database. The real documents are in tests/fixtures/openapi/ (sources in
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -151,9 +150,7 @@ def test_it_maps_each_kind_of_security_scheme_and_reads_scopes():
 
 def test_it_imports_the_big_star_trek_api_whole():
     raw = (FIXTURES / "star-trek.yaml").read_bytes()
-    started = time.perf_counter()
     api = parse_openapi(raw)
-    elapsed = time.perf_counter() - started
     document = yaml.safe_load(raw)
     operations = [
         f"{method.upper()} {path}"
@@ -164,7 +161,6 @@ def test_it_imports_the_big_star_trek_api_whole():
     assert len(document["paths"]) == 80
     assert [e.key for e in api.endpoints] == operations
     assert len(operations) == 120
-    assert elapsed < 10, f"{elapsed:.1f} s"
     for endpoint in api.endpoints:
         assert endpoint.success_status == 200
         assert endpoint.summary and len(endpoint.summary) <= 200
@@ -595,10 +591,9 @@ def test_it_refuses_a_billion_laughs_quickly():
         "x-a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]",
     ]
     lines += [f"x-a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
-    started = time.perf_counter()
     error = fails("\n".join(lines) + "\npaths: {}\n")
+    # Refused by counting the values, not by running out of time (bench/imports.py times it).
     assert error.message.startswith("The document holds more than 1,000,000 values")
-    assert time.perf_counter() - started < 5
 
 
 def test_it_bounds_an_example_that_grows_tenfold_a_level():
@@ -616,9 +611,7 @@ def test_it_bounds_an_example_that_grows_tenfold_a_level():
         "paths": {"/a": answers({"schema": {"$ref": "#/components/schemas/L0"}})},
         "components": {"schemas": schemas},
     }
-    started = time.perf_counter()
     (endpoint,) = parse_openapi(json.dumps(doc)).endpoints
-    assert time.perf_counter() - started < 5
     assert 0 < len(endpoint.response_example) <= openapi.EXAMPLE_LIMIT
     assert json.loads(endpoint.response_example)["p0"]["p0"]
 
