@@ -591,3 +591,15 @@ def test_it_sends_fresh_figures_along_when_a_scaling_rule_is_edited(owner_client
     # 3,000 req/s at peak over 800 req/s per instance: 4 now, 38 at ten times the load.
     row = row_of(card, "orders")
     assert (row["needed today"], row["needed"]) == ("4", "38")
+
+
+def test_it_says_which_figures_the_load_profile_cannot_give(owner_client, design):
+    _reporting_design(design)
+    m.LoadProfile.objects.filter(design=design).update(average_payload_kb=None, retention_years=None)
+    card = _card(owner_client, design, "?factor=100")
+    assert card.figures["Peak bandwidth at 100×"] == "—"
+    assert row_of(card, "Ledger")["bandwidth"] == "—"
+    assert (
+        "Not computed, as the load profile lacks what it takes: storage over retention needs the retention in "
+        "years; bandwidth needs the average payload; fill them in step 1." in card.text
+    )
