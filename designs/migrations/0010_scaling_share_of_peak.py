@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('designs', '0007_custom_types'),
+        ('designs', '0009_endpoint_method_labels'),
     ]
 
     operations = [
