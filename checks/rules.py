@@ -755,16 +755,19 @@ def single_instance_on_request_path(snapshot: DesignSnapshot) -> Iterator[Hit]:
     ERROR,
     "scalability",
     title="Today's peak needs more instances than the maximum",
-    explanation="At the load profile's peak the component needs more instances than its scaling rule "
-    "allows, so it is overloaded today.",
-    fix="Raise max instances, or the capacity of one instance (a bigger instance, a cheaper request path).",
+    explanation="At the load profile's peak — the part of it the component serves, by its scaling rule's "
+    "share or own rate — the component needs more instances than its scaling rule allows, so it is "
+    "overloaded today.",
+    fix="Raise max instances, or the capacity of one instance (a bigger instance, a cheaper request path); "
+    "if the component serves only part of the peak, give its share in the scaling rule.",
 )
 def peak_above_max(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for need in capacity_from_snapshot(snapshot).components:
         if need.instances_now is not None and need.instances_now > need.rule.max_instances:
             yield Hit(
                 need.rule,
-                f"{need.component.name} needs {need.instances_now} instances at today's peak; "
+                f"{need.component.name} needs {need.instances_now} instances at today's peak "
+                f"(serving {need.serves}); "
                 f"at most {need.rule.max_instances} are allowed.",
             )
 
@@ -774,9 +777,11 @@ def peak_above_max(snapshot: DesignSnapshot) -> Iterator[Hit]:
     WARNING,
     "scalability",
     title=f"{GROWTH_FACTOR}× the peak needs more instances than the maximum",
-    explanation=f"At {GROWTH_FACTOR} times today's peak the component needs more instances than its scaling "
-    "rule allows: growth will hit this ceiling before anything else is redesigned.",
-    fix="Raise max instances, raise the capacity of one instance, or plan the change in the roadmap.",
+    explanation=f"At {GROWTH_FACTOR} times today's peak (the part of it the component serves) the component "
+    "needs more instances than its scaling rule allows: growth will hit this ceiling before anything else "
+    "is redesigned.",
+    fix="Raise max instances, raise the capacity of one instance, or plan the change in the roadmap; if the "
+    "component serves only part of the peak, give its share in the scaling rule.",
 )
 def growth_above_max(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for need in capacity_from_snapshot(snapshot).components:
@@ -784,7 +789,8 @@ def growth_above_max(snapshot: DesignSnapshot) -> Iterator[Hit]:
         if need.exceeds_max_at_10x and not over_now:  # over today is SCALE-003's error
             yield Hit(
                 need.rule,
-                f"{need.component.name} needs {need.instances_at_10x} instances at {GROWTH_FACTOR}× the peak; "
+                f"{need.component.name} needs {need.instances_at_10x} instances at {GROWTH_FACTOR}× the peak "
+                f"(serving {need.serves}); "
                 f"at most {need.rule.max_instances} are allowed.",
             )
 

@@ -12,6 +12,7 @@ import operator
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from typing import Any
 
@@ -25,7 +26,17 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from . import services
-from .capacity import capacity_report
+from .capacity import (
+    FACTOR_CHOICES,
+    GROWTH_FACTOR,
+    BadFactor,
+    CapacityReport,
+    WhatIf,
+    capacity_report,
+    number_text,
+    parse_factor,
+    what_if,
+)
 from .completeness import StepProgress
 from .forms import element_form_class, section_form_class
 from .models import Design
@@ -182,7 +193,10 @@ class Panel:
 
     name: str
     template: str
-    build: Callable[[Design], Any]
+    build: Callable[..., Any]
+    # GET parameters the panel reads, e.g. capacity's `?factor=`: `build(design, **those given)`.
+    # A page asked for one is drawn afresh, not from the step page cache.
+    parameters: tuple[str, ...] = ()
 
 
 # Panel name -> how to draw it. Apps that read whole designs (diagrams, checks) add theirs with
@@ -194,7 +208,57 @@ def register_panel(panel: Panel) -> None:
     PANELS[panel.name] = panel
 
 
-register_panel(Panel("capacity", "designs/_capacity.html", capacity_report))
+@dataclass(frozen=True)
+class CapacityPanel:
+    """Step 7's capacity card: today's figures, and a what-if at the factor asked for."""
+
+    report: CapacityReport
+    what_if: WhatIf
+    # What was typed (kept in the field when refused), and why it was refused.
+    factor_text: str = ""
+    error: str = ""
+    choices: tuple[int, ...] = FACTOR_CHOICES
+
+    @property
+    def load(self) -> Any:
+        return self.report.load
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return self.report.missing
+
+    @property
+    def components(self) -> tuple[Any, ...]:
+        return self.what_if.components
+
+    @property
+    def factor(self) -> Decimal:
+        return self.what_if.factor
+
+    @property
+    def factor_label(self) -> str:
+        return number_text(self.what_if.factor)
+
+    @property
+    def custom(self) -> bool:
+        return self.error != "" or self.what_if.factor not in FACTOR_CHOICES
+
+
+def capacity_panel(design: Design, factor: str | None = None) -> CapacityPanel:
+    """The capacity card at `factor` times today's load (10× unless asked); a bad factor is shown
+    next to the field, with the figures at 10×."""
+    report = capacity_report(design)
+    error = ""
+    scale = Decimal(GROWTH_FACTOR)
+    if factor is not None:
+        try:
+            scale = parse_factor(factor)
+        except BadFactor as refused:
+            error = str(refused)
+    return CapacityPanel(report, what_if(report, scale), factor_text=(factor or "")[:20], error=error)
+
+
+register_panel(Panel("capacity", "designs/_capacity.html", capacity_panel, parameters=("factor",)))
 
 
 @dataclass(frozen=True)
@@ -203,16 +267,38 @@ class ShownPanel:
     data: Any
 
 
-def panels(design: Design, step: Step) -> list[ShownPanel]:
-    return _shown(design, step.panels + EVERY_STEP_PANELS)
+def panels(design: Design, step: Step, params: Mapping[str, str] | None = None) -> list[ShownPanel]:
+    return _shown(design, step.panels + EVERY_STEP_PANELS, params)
 
 
 def overview_panels(design: Design) -> list[ShownPanel]:
     return _shown(design, OVERVIEW_PANELS)
 
 
-def _shown(design: Design, names: tuple[str, ...]) -> list[ShownPanel]:
-    return [ShownPanel(PANELS[name], PANELS[name].build(design)) for name in names if name in PANELS]
+def panel_params(step: Step, query: Mapping[str, str]) -> dict[str, str]:
+    """The GET parameters of a request that the step's panels read."""
+    wanted = {p for name in step.panels + EVERY_STEP_PANELS if name in PANELS for p in PANELS[name].parameters}
+    return {p: query[p] for p in sorted(wanted) if p in query}
+
+
+def shown_panel(design: Design, name: str, params: Mapping[str, str] | None = None) -> ShownPanel:
+    panel = PANELS[name]
+    given = {p: params[p] for p in panel.parameters if params and p in params}
+    return ShownPanel(panel, panel.build(design, **given))
+
+
+def asked_panels(design: Design, step: Step, query: Mapping[str, str]) -> list[ShownPanel]:
+    """The step's panels that read a parameter the request gives, drawn with it."""
+    asked = panel_params(step, query)
+    return [
+        shown_panel(design, name, asked)
+        for name in step.panels + EVERY_STEP_PANELS
+        if name in PANELS and any(p in asked for p in PANELS[name].parameters)
+    ]
+
+
+def _shown(design: Design, names: tuple[str, ...], params: Mapping[str, str] | None = None) -> list[ShownPanel]:
+    return [shown_panel(design, name, params) for name in names if name in PANELS]
 
 
 # ---------------------------------------------------------------- lists and forms
@@ -357,10 +443,12 @@ def step_context(request: HttpRequest, design: Design, step: Step, **bound: Any)
                 for spec in step.sections
             ],
             "lists": [element_list(design, spec, **overrides.get(spec.key, {})) for spec in step.elements],
-            "panels": panels(design, step),
+            "panels": panels(design, step, asked),
         }
 
-    interacted = bool(overrides) or any(key.startswith("section:") for key in bound)
+    # `?factor=` and the like: a panel drawn for this request, so the cached body won't do.
+    asked = panel_params(step, request.GET)
+    interacted = bool(overrides) or bool(asked) or any(key.startswith("section:") for key in bound)
     previous, following = neighbours(step)
     notes = annotations(design)
     return {

@@ -483,6 +483,8 @@ STEPS: tuple[Step, ...] = (
                     "autoscale_metric",
                     "autoscale_threshold",
                     "capacity_rps",
+                    "peak_share_percent",
+                    "requests_per_user_per_day",
                 ),
                 columns=(
                     "component",

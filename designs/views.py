@@ -202,9 +202,14 @@ def _step_or_404(key: str) -> Step:
 @login_required
 @requires("view")
 @never_cache
+@vary_on_headers("HX-Request")
 def step_page(request: HttpRequest, slug: str, step_key: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     step = _step_or_404(step_key)
+    # A panel's own form (capacity's `?factor=`): htmx swaps in that panel alone, a plain GET gets the page.
+    asked = page.asked_panels(design, step, request.GET) if request.htmx else []
+    if asked:
+        return render(request, "designs/step.html#panels", {"design": design, "step": step, "panels": asked})
     return render(request, "designs/step.html", page.step_context(request, design, step))
 
 

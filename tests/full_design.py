@@ -489,6 +489,7 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         autoscale_metric="CPU",
         autoscale_threshold="70%",
         capacity_rps=Decimal("350.25"),
+        peak_share_percent=Decimal("62.5"),
     )
     _add(
         m.ScalingRule,
@@ -499,6 +500,7 @@ def build_full_design(owner: AbstractBaseUser, *, name: str = FULL_DESIGN_NAME) 
         stateless=False,
         min_instances=1,
         max_instances=1,
+        requests_per_user_per_day=Decimal("12.5"),
     )
     _add(
         m.DataScaling,

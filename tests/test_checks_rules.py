@@ -647,31 +647,47 @@ def test_it_says_nothing_when_the_instances_are_not_known():
     assert findings("SCALE-002", **request_path()) == []
 
 
-def capacity(max_instances):
+def capacity(max_instances, **share):
+    rule = {"component": "API", "min_instances": 2, "max_instances": max_instances, "capacity_rps": 50, **share}
     return {
         "requirements": {"load": {"daily_active_users": 864_000, "requests_per_user_per_day": 10, "peak_factor": 2}},
         "architecture": {"components": components("API:service")},
-        "scalability": {
-            "scaling": [{"component": "API", "min_instances": 2, "max_instances": max_instances, "capacity_rps": 50}]
-        },
+        "scalability": {"scaling": [rule]},
     }
 
 
 def test_it_flags_today_s_peak_above_max_instances():
     # 864,000 × 10 / 86,400 × 2 = 200 req/s at peak: 4 instances of 50 req/s.
     [found] = findings("SCALE-003", **capacity(3))
-    assert found.message == "API needs 4 instances at today's peak; at most 3 are allowed."
+    assert found.message == "API needs 4 instances at today's peak (serving the whole peak); at most 3 are allowed."
     assert findings("SCALE-004", **capacity(3)) == []
 
 
 def test_it_flags_ten_times_the_peak_above_max_instances():
     [found] = findings("SCALE-004", **capacity(10))
-    assert found.message == "API needs 40 instances at 10× the peak; at most 10 are allowed."
+    assert found.message == "API needs 40 instances at 10× the peak (serving the whole peak); at most 10 are allowed."
     assert findings("SCALE-003", **capacity(10)) == []
 
 
 def test_it_passes_headroom_for_ten_times_the_peak():
     assert findings("SCALE-003", **capacity(40)) == findings("SCALE-004", **capacity(40)) == []
+
+
+def test_it_charges_a_component_only_its_share_of_the_peak():
+    # 25 % of 200 req/s is 50 req/s: one instance today, 10 at 10×, within a max of 10.
+    assert findings("SCALE-003", **capacity(3, peak_share_percent=25)) == []
+    assert findings("SCALE-004", **capacity(10, peak_share_percent=25)) == []
+    [found] = findings("SCALE-004", **capacity(9, peak_share_percent=25))
+    assert found.message == "API needs 10 instances at 10× the peak (serving 25 % of the peak); at most 9 are allowed."
+
+
+def test_it_charges_a_component_its_own_rate_per_user():
+    # 2 of the profile's 10 requests per user per day: 40 req/s at peak, 8 instances at 10×.
+    assert findings("SCALE-003", **capacity(3, requests_per_user_per_day=2)) == []
+    [found] = findings("SCALE-004", **capacity(7, requests_per_user_per_day=2))
+    assert found.message == (
+        "API needs 8 instances at 10× the peak (serving 2 req per user per day); at most 7 are allowed."
+    )
 
 
 # ---------------------------------------------------------------- deployment

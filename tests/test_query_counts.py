@@ -143,3 +143,21 @@ def test_it_confirms_deleting_a_hub_in_as_many_queries_whatever_its_dependents(o
         assert "threat “Spoofing on Caller 1 → Hub (HTTPS/REST)”" in html
         counts.append(len(ctx))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "card"])
+def test_a_capacity_what_if_costs_the_same_on_a_large_design_as_on_a_small_one(
+    owner, owner_client, django_assert_max_num_queries, htmx
+):
+    # ?factor= draws the step without its cached body (a plain GET) or the capacity card alone (htmx).
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    small_url = reverse("designs:step", args=[small_design(owner).slug, "scalability"]) + "?factor=100"
+    with CaptureQueriesContext(connection) as ctx:
+        assert owner_client.get(small_url, **headers).status_code == 200
+    small = len(ctx)
+    large = build_large_design(owner)
+    url = reverse("designs:step", args=[large.slug, "scalability"]) + "?factor=100"
+    with django_assert_max_num_queries(MAX_QUERIES["scalability"]) as ctx:
+        response = owner_client.get(url, **headers)
+    assert "What if the load were" in response.content.decode()
+    assert len(ctx) == small

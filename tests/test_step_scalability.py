@@ -89,6 +89,18 @@ def _zero_capacity(design):
     return {**scaling_fields(design), "capacity_rps": "0"}
 
 
+def _zero_share(design):
+    return {**scaling_fields(design), "peak_share_percent": "0"}
+
+
+def _share_above_the_whole(design):
+    return {**scaling_fields(design), "peak_share_percent": "150"}
+
+
+def _share_and_own_rate(design):
+    return {**scaling_fields(design), "peak_share_percent": "5", "requests_per_user_per_day": "3"}
+
+
 def _table_of_another_store(design):
     fields = data_scaling_fields(design)
     return {**fields, "table": table(design, "search_docs", "search-db").pk}
@@ -108,6 +120,9 @@ INVALID = [
     ("scaling", _scaling_a_client, "component", "Select a valid choice"),
     ("scaling", _scaling_twice, "component", "Select a valid choice"),
     ("scaling", _zero_capacity, "capacity_rps", "greater than or equal to 0.01"),
+    ("scaling", _zero_share, "peak_share_percent", "The share must be more than 0 %."),
+    ("scaling", _share_above_the_whole, "peak_share_percent", "The share cannot be more than 100 % of the peak."),
+    ("scaling", _share_and_own_rate, "requests_per_user_per_day", "not both"),
     ("data_scaling", _table_of_another_store, "table", "Choose a table of the chosen data store."),
     ("roadmap", _roadmap_name_taken, "name", "already has the name"),
     ("bottlenecks", _bottleneck_without_description, "description", "This field is required."),

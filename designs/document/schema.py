@@ -5,6 +5,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -49,10 +50,17 @@ def _limits(field: Any) -> dict[str, Any]:
     highs = [v.limit_value for v in field.validators if isinstance(v, MaxValueValidator)]
     limits: dict[str, Any] = {}
     if lows:
-        limits["minimum"] = max(lows)
+        limits["minimum"] = _json_number(max(lows))
     if highs:
-        limits["maximum"] = min(highs)
+        limits["maximum"] = _json_number(min(highs))
     return limits
+
+
+def _json_number(value: Any) -> Any:
+    # Decimal limits (exact, unlike 0.01 as a float) are written as JSON numbers.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 def _field_schema(field: Any, spec: ElementSpec | SectionSpec | None = None) -> dict[str, Any]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .architecture import RUNNING_KINDS, Component, KindLimit, check_kinds
@@ -37,6 +39,31 @@ class ScalingRule(Element):
         blank=True,
         validators=[MinValueValidator(0.01)],
     )
+    # What part of the system's traffic reaches this component (designs.capacity): a share of the
+    # load profile's peak, or its own rate per user. Blank both: it serves the whole peak, which
+    # errs on the side of more instances. An own rate may exceed the profile's (one user request
+    # fanning out into several calls); a share may not exceed the whole.
+    peak_share_percent = models.DecimalField(
+        "share of the peak (%)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0.01"), "The share must be more than 0 %%."),
+            MaxValueValidator(Decimal(100), "The share cannot be more than 100 %% of the peak."),
+        ],
+        help_text="Part of the load profile's peak this component serves; blank for all of it (100 %).",
+    )
+    requests_per_user_per_day = models.DecimalField(
+        "own requests per user per day",
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"), "Give a rate above 0, or leave it blank.")],
+        help_text="Instead of a share: the requests each daily user makes to this component.",
+    )
 
     # Relations str() reads; choice lists and rows select them up front.
     label_related = ("component",)
@@ -53,6 +80,13 @@ class ScalingRule(Element):
         check_kinds(self)
         if self.min_instances and self.max_instances and self.min_instances > self.max_instances:
             raise ValidationError({"max_instances": "Max instances must be at least min instances."})
+        if self.peak_share_percent is not None and self.requests_per_user_per_day is not None:
+            raise ValidationError(
+                {
+                    "requests_per_user_per_day": "Give either a share of the peak or the component's own "
+                    "requests per user per day, not both."
+                }
+            )
 
 
 class DataScaling(Element):

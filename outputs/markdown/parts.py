@@ -181,7 +181,8 @@ def _figure(value: Decimal | None, unit: str) -> str:
 
 
 def capacity(snapshot: DesignSnapshot) -> str:
-    """The load now and at 10×, and the instances each scaled component needs."""
+    """The load now and at 10×, and the instances each scaled component needs for the part of the
+    peak it serves (its scaling rule's share or own rate; the whole peak without either)."""
     report = capacity_from_snapshot(snapshot)
     if report.load is None:
         return "No capacity estimate yet: the load profile lacks " + md_text(", ".join(report.missing)) + "."
@@ -208,6 +209,8 @@ def capacity(snapshot: DesignSnapshot) -> str:
         needs = [
             [
                 need.component.name,
+                need.serves,
+                _figure(need.peak_rps, "req/s"),
                 need.instances_now if need.instances_now is not None else "—",
                 need.instances_at_10x if need.instances_at_10x is not None else "—",
                 need.rule.max_instances,
@@ -215,7 +218,15 @@ def capacity(snapshot: DesignSnapshot) -> str:
             ]
             for need in report.components
         ]
-        headers = ["Component", "Instances now", f"Instances at {GROWTH_FACTOR}×", "Max instances", "Above max"]
+        headers = [
+            "Component",
+            "Serves",
+            "Peak now",
+            "Instances now",
+            f"Instances at {GROWTH_FACTOR}×",
+            "Max instances",
+            "Above max",
+        ]
         parts.append(md_table(headers, needs))
     else:
         parts.append("No scaling rules yet, so no instance counts.")
