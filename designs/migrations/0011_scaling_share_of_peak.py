@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('designs', '0009_endpoint_method_labels'),
+        ('designs', '0010_traceability_and_suggestion_dismissals'),
     ]
 
     operations = [
