@@ -40,6 +40,24 @@ NOT_INHERITED = {
 }
 
 
+@contextmanager
+def scratch_dir() -> Iterator[Path]:
+    """A directory under this checkout's var/, removed afterwards.
+
+    Not pytest's tmp_path: several pytest sessions share /tmp/pytest-of-<user>, and each new one
+    deletes all but the latest three, which took a running server's data directory away mid-test.
+    """
+    import shutil
+    import uuid
+
+    path = BASE_DIR / "var" / "scratch" / uuid.uuid4().hex[:10]
+    path.mkdir(parents=True)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def server_env(var_dir: Path, **extra: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
     return {

@@ -17,22 +17,24 @@ from tests.servers import (
     postgres_start,
     postgres_stop,
     prepare_database,
+    scratch_dir,
     server_env,
 )
 
 
 @pytest.fixture
-def outage_server(tmp_path):
-    var = tmp_path / "var"
-    datadir = var / "pgdata-outage"
-    env = server_env(var, WORKBENCH_PGDATA=str(datadir))
-    prepare_database(env)  # the first connection starts the embedded server on datadir
-    try:
-        with app_server(env, tmp_path / "gunicorn.log") as server:
-            yield server, datadir
-    finally:
-        if (datadir / "postmaster.pid").exists():
-            postgres_stop(datadir)
+def outage_server():
+    with scratch_dir() as scratch:
+        var = scratch / "var"
+        datadir = var / "pgdata-outage"
+        env = server_env(var, WORKBENCH_PGDATA=str(datadir))
+        try:
+            prepare_database(env)  # the first connection starts the embedded server on datadir
+            with app_server(env, scratch / "gunicorn.log") as server:
+                yield server, datadir
+        finally:
+            if (datadir / "postmaster.pid").exists():
+                postgres_stop(datadir)
 
 
 def test_a_database_outage_is_a_503_and_the_app_recovers_by_itself(outage_server):

@@ -21,7 +21,7 @@ from django.test import override_settings
 from django.urls import reverse
 from psycopg import sql
 
-from tests.servers import Browser, app_server, manage, prepare_database, server_env
+from tests.servers import Browser, app_server, manage, prepare_database, scratch_dir, server_env
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "dbname": "postgres"}
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -45,6 +45,12 @@ def redis_prefix() -> Iterator[str]:
     yield prefix
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
+
+
+@pytest.fixture
+def scratch():
+    with scratch_dir() as path:
+        yield path
 
 
 @pytest.fixture
@@ -97,8 +103,8 @@ def test_diagrams_are_cached_in_redis_when_redis_url_is_set(owner_client, full, 
 # ---------------------------------------------------------------- two app servers
 
 
-def test_two_gunicorn_instances_sharing_postgresql_and_redis_behave_as_one(tmp_path, scratch_database, redis_prefix):
-    var = tmp_path / "var"  # one var/: the same static files and REPORT_FILES_DIR (shared storage)
+def test_two_gunicorn_instances_sharing_postgresql_and_redis_behave_as_one(scratch, scratch_database, redis_prefix):
+    var = scratch / "var"  # one var/: the same static files and REPORT_FILES_DIR (shared storage)
     env = server_env(
         var,
         DATABASE_URL=scratch_database,
@@ -108,7 +114,7 @@ def test_two_gunicorn_instances_sharing_postgresql_and_redis_behave_as_one(tmp_p
         LOG_LEVEL="INFO",
     )
     prepare_database(env)
-    with app_server(env, tmp_path / "a.log") as a, app_server(env, tmp_path / "b.log") as b:
+    with app_server(env, scratch / "a.log") as a, app_server(env, scratch / "b.log") as b:
         browser = Browser()
         browser.log_in(a.port)  # logged in on A ...
         dashboard = browser.request(b.port, "GET", "/designs/")  # ... and known to B
@@ -155,10 +161,10 @@ def test_two_gunicorn_instances_sharing_postgresql_and_redis_behave_as_one(tmp_p
 # ---------------------------------------------------------------- backup and restore
 
 
-def test_a_design_survives_pg_dump_and_pg_restore(tmp_path, scratch_database):
+def test_a_design_survives_pg_dump_and_pg_restore(scratch, scratch_database):
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("pg_dump and pg_restore are not installed")
-    env = server_env(tmp_path / "var", DATABASE_URL=scratch_database)
+    env = server_env(scratch / "var", DATABASE_URL=scratch_database)
     manage("migrate", "--noinput", "-v", "0", env=env)
     manage("seed_demo", env=env)
     count = (
@@ -167,7 +173,7 @@ def test_a_design_survives_pg_dump_and_pg_restore(tmp_path, scratch_database):
     )
     before = manage("shell", "-v", "0", "-c", count, env=env).strip()
 
-    dump = tmp_path / "workbench.dump"
+    dump = scratch / "workbench.dump"
     # The README's backup command: custom format, restorable table by table.
     subprocess.run(["pg_dump", "--format=custom", "--file", str(dump), scratch_database], check=True, timeout=120)  # noqa: S603, S607
 
