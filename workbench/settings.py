@@ -215,7 +215,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Off by default so `make run` works over plain HTTP; the README's production configuration turns
-# them on (`manage.py check --deploy` then passes without a warning, tests/test_production.py).
+# them on (`manage.py check --deploy` then passes without a warning, tests/test_production_settings.py).
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "false")
 SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
