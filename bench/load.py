@@ -627,7 +627,12 @@ def main() -> None:
     one_query = Target("one-query ceiling", "get", reverse("bench:one-query"), 200)
     print(
         f"Prepared in {time.perf_counter() - start:.0f} s, large design {LARGE_SIZES}. "
-        f"{len(chosen)} targets x {user_counts} users x 3 runs of {args.duration} s.",
+        f"{len(chosen)} targets x {user_counts} users x "
+        + (
+            f"1 run of {args.duration} s on {args.servers} server(s)."
+            if args.servers > 1 or args.restart_postgres_at
+            else f"3 runs of {args.duration} s."
+        ),
         file=sys.stderr,
     )
 
