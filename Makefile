@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format generated bench bench-load db-stop clean
+.PHONY: run test setup lint format generated bench bench-load bench-faults db-stop clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ bench: setup
 # gunicorn as `make run` starts it, driven by wrk on 127.0.0.1; see README, "Under load".
 bench-load: setup
 	$(BIN)/python bench/load.py
+
+# Two gunicorn instances sharing PostgreSQL and Redis (127.0.0.1:6379), through a PostgreSQL restart; see README.
+bench-faults: setup
+	$(BIN)/python bench/load.py --servers 2 --restart-postgres-at 20 --restart-seconds 5 --users 8 --duration 60 --only overview
 
 # The embedded PostgreSQL servers keep running between commands (fast restarts); this stops them.
 db-stop: setup

@@ -9,6 +9,8 @@
 --   LOAD_TAG           makes the names of added components unique to this run
 --   LOAD_MAX_REQUESTS  per user: the run ends at this count even before its duration
 --   LOAD_RESULT        file the figures are written to, as JSON
+--   LOAD_ERRORS        optional: each unexpected answer is appended here as "unix-time status"
+--                      (bench/load.py --restart-postgres-at tells errors in the restart window from others)
 
 local threads = {}
 
@@ -40,6 +42,9 @@ function init(args)
   tag = os.getenv("LOAD_TAG")
   sent = 0
   unexpected = 0
+  if os.getenv("LOAD_ERRORS") then
+    errors_file = assert(io.open(os.getenv("LOAD_ERRORS"), "a"))
+  end
   local form = "application/x-www-form-urlencoded"
   if kind == "login" then
     -- No session cookie: every request is a fresh login, checked against the CSRF cookie.
@@ -72,6 +77,10 @@ end
 function response(status, headers, body)
   if status ~= expect then
     unexpected = unexpected + 1
+    if errors_file then
+      errors_file:write(string.format("%d %d\n", os.time(), status))
+      errors_file:flush()
+    end
   end
   if sent >= max_requests then
     wrk.thread:stop()

@@ -15,6 +15,7 @@ are met. gunicorn and wrk are stopped at the end, on failure and on Ctrl-C.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import math
@@ -168,10 +169,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(port: int) -> Iterator[None]:
+def gunicorn(port: int, log_path: Path = LOG) -> Iterator[None]:
     """gunicorn with make run's command line, in its own process group, stopped whatever happens."""
-    LOG.parent.mkdir(parents=True, exist_ok=True)
-    with LOG.open("w") as log:
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("w") as log:
         server = subprocess.Popen(  # noqa: S603 - a fixed argument list, no shell
             [str(GUNICORN), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"],
             cwd=BASE,
@@ -241,12 +242,20 @@ def log_in(port: int) -> Session:
 
 
 def run_wrk(
-    port: int, target: Target, sessions: list[Session], *, duration: int, max_requests: int, tag: str
+    port: int,
+    target: Target,
+    sessions: list[Session],
+    *,
+    duration: int,
+    max_requests: int,
+    tag: str,
+    extra_env: dict[str, str] | None = None,
 ) -> Figures:
     with tempfile.TemporaryDirectory() as tmp:
         result = Path(tmp) / "result.json"
         env = {
             **os.environ,
+            **(extra_env or {}),
             "LOAD_KIND": target.kind,
             "LOAD_PATH": target.path,
             "LOAD_EXPECT": str(target.expect),
@@ -417,6 +426,148 @@ def verdict(rows: list[Row]) -> str:
     )
 
 
+# ---------------------------------------------------------------- several servers, a PostgreSQL restart
+
+
+@dataclass(frozen=True)
+class FaultRow:
+    target: Target
+    per_server: list[Figures]
+    errors_in_window: int
+    errors_outside: int
+    window: tuple[float, float] | None  # seconds into the run: stopped, and answering again
+
+
+def _postgres_restart(datadir: Path, ports: list[int], at: float, down: float, marks: dict[str, float]) -> None:
+    from tests.servers import postgres_socket_dir, postgres_start, postgres_stop
+
+    time.sleep(at)
+    socket_dir = postgres_socket_dir(datadir)
+    marks["stopped"] = time.time()
+    postgres_stop(datadir)
+    time.sleep(down)
+    postgres_start(datadir, socket_dir)
+    marks["started"] = time.time()
+    # Answering again: every server's /readyz says the database is back.
+    while not all(_http(port, "GET", "/readyz")[0] == 200 for port in ports):
+        time.sleep(0.1)
+    marks["ready"] = time.time()
+
+
+def faults(args: argparse.Namespace, chosen: list[Target], users: int) -> None:
+    """Each target at `users` users for --duration s, split over --servers gunicorns, through a restart."""
+    import threading
+
+    from django.conf import settings
+
+    if args.servers > 1:
+        # Inherited by the gunicorns: their shared cache. The sessions are in PostgreSQL already.
+        os.environ["REDIS_URL"] = args.redis_url
+        os.environ["CACHE_KEY_PREFIX"] = f"bench-load-{os.getpid()}"
+    datadir = Path(settings.DATABASES["default"].get("DATADIR", ""))
+    if args.restart_postgres_at and settings.DATABASES["default"]["ENGINE"] != "workbench.embedded_db":
+        raise SystemExit("--restart-postgres-at restarts the embedded PostgreSQL; unset DATABASE_URL")
+    ports = [_free_port() for _ in range(args.servers)]
+    rows: list[FaultRow] = []
+    with contextlib.ExitStack() as stack:
+        for number, port in enumerate(ports):
+            stack.enter_context(gunicorn(port, LOG.parent / f"gunicorn-{number + 1}.log"))
+        # Each user logs in on one server and keeps it, as a load balancer's sticky session would; the
+        # session itself is valid on every server (a test alternates: tests/test_scale_out.py).
+        sessions = [log_in(ports[n % len(ports)]) for n in range(users)]
+        for target in chosen:
+            if target.kind == "add":
+                print(f"skipping {target.name}: counting its rows needs the database the run restarts", file=sys.stderr)
+                continue
+            marks: dict[str, float] = {}
+            with tempfile.TemporaryDirectory() as tmp:
+                errors_file = Path(tmp) / "errors.txt"
+                errors_file.touch()
+                restart = None
+                if args.restart_postgres_at:
+                    restart = threading.Thread(
+                        target=_postgres_restart,
+                        args=(datadir, ports, args.restart_postgres_at, args.restart_seconds, marks),
+                    )
+                results: dict[int, Figures] = {}
+
+                def drive(
+                    index: int, port: int, target: Target, results: dict[int, Figures], errors_file: Path
+                ) -> None:
+                    mine = sessions[index :: len(ports)]
+                    results[index] = run_wrk(
+                        port,
+                        target,
+                        mine,
+                        duration=args.duration,
+                        max_requests=args.max_requests,
+                        tag=f"f{len(rows)}-{index}",
+                        extra_env={"LOAD_ERRORS": str(errors_file)},
+                    )
+
+                began = time.time()
+                drivers = [
+                    threading.Thread(target=drive, args=(i, port, target, results, errors_file))
+                    for i, port in enumerate(ports)
+                ]
+                for thread in [*drivers, *([restart] if restart else [])]:
+                    thread.start()
+                for thread in [*drivers, *([restart] if restart else [])]:
+                    thread.join()
+                for port in ports:
+                    _wait_idle(port)
+                stamps = [int(line.split()[0]) for line in errors_file.read_text().splitlines() if line.strip()]
+            window = None
+            inside = outside = 0
+            if marks:
+                # os.time() has whole seconds: the window is widened to the seconds it touches.
+                low, high = math.floor(marks["stopped"]), math.ceil(marks["ready"])
+                inside = sum(1 for s in stamps if low <= s <= high)
+                outside = len(stamps) - inside
+                window = (marks["stopped"] - began, marks["ready"] - began)
+            else:
+                outside = len(stamps)
+            socket_errors = sum(f.errors for f in results.values()) - len(stamps)
+            rows.append(
+                FaultRow(target, [results[i] for i in range(len(ports))], inside, outside + socket_errors, window)
+            )
+            print(f"{target.name}: {inside} errors in the restart window, {outside} outside", file=sys.stderr)
+    report = fault_table(rows, args, users)
+    print(report)
+    if args.markdown:
+        args.markdown.write_text(report)
+
+
+def fault_table(rows: list[FaultRow], args: argparse.Namespace, users: int) -> str:
+    lines = [
+        f"{users} users x {args.duration} s, {args.servers} gunicorn instance(s)"
+        + (
+            f", PostgreSQL stopped at {args.restart_postgres_at} s for {args.restart_seconds} s"
+            if args.restart_postgres_at
+            else ""
+        ),
+        "",
+        "| target | server | requests | req/s | p50 ms | p95 ms | p99 ms | errors in window | errors outside "
+        "| window (s into run) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for row in rows:
+        window = f"{row.window[0]:.1f}-{row.window[1]:.1f}" if row.window else "none"
+        for number, f in enumerate(row.per_server, start=1):
+            lines.append(
+                f"| {row.target.name} | {number} | {f.requests:,} | {f.rps:,.1f} | {_ms(f.p50_ms)} | {_ms(f.p95_ms)} | "
+                f"{_ms(f.p99_ms)} | {row.errors_in_window if number == 1 else ''} | "
+                f"{row.errors_outside if number == 1 else ''} | {window if number == 1 else ''} |"
+            )
+    lines.append("")
+    lines.append(
+        "- met: 0 errors outside the restart window"
+        if all(row.errors_outside == 0 for row in rows)
+        else "- MISSED: errors outside the restart window"
+    )
+    return "\n".join(lines) + "\n"
+
+
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -438,6 +589,24 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--only", default=os.environ.get("LOAD_ONLY", ""), help="only targets whose name contains this")
     parser.add_argument("--markdown", type=Path, help="also write the tables and the verdict to this file")
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="gunicorn instances sharing PostgreSQL (and Redis, --redis-url); the users are split between them",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="the shared cache when --servers > 1 (env REDIS_URL)",
+    )
+    parser.add_argument(
+        "--restart-postgres-at",
+        type=int,
+        default=0,
+        help="seconds into each run to stop the embedded PostgreSQL (then started again); 0: no restart",
+    )
+    parser.add_argument("--restart-seconds", type=int, default=5, help="how long PostgreSQL stays down")
     return parser.parse_args()
 
 
@@ -458,9 +627,19 @@ def main() -> None:
     one_query = Target("one-query ceiling", "get", reverse("bench:one-query"), 200)
     print(
         f"Prepared in {time.perf_counter() - start:.0f} s, large design {LARGE_SIZES}. "
-        f"{len(chosen)} targets x {user_counts} users x 3 runs of {args.duration} s.",
+        f"{len(chosen)} targets x {user_counts} users x "
+        + (
+            f"1 run of {args.duration} s on {args.servers} server(s)."
+            if args.servers > 1 or args.restart_postgres_at
+            else f"3 runs of {args.duration} s."
+        ),
         file=sys.stderr,
     )
+
+    if args.servers > 1 or args.restart_postgres_at:
+        faults(args, chosen, max(user_counts))
+        print(f"Done in {(time.perf_counter() - start) / 60:.0f} min; gunicorn's logs: {LOG.parent}", file=sys.stderr)
+        return
 
     rows: list[Row] = []
     port = _free_port()

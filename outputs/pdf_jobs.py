@@ -18,6 +18,7 @@ process, and every app server sharing the directory, sees the same builds:
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 import logging
@@ -35,6 +36,7 @@ from typing import Any
 from django.conf import settings
 
 from designs.snapshot import DesignSnapshot
+from workbench.observability import log_duration
 
 logger = logging.getLogger(__name__)
 
@@ -165,7 +167,9 @@ def start_build(name: str, layout: str, document: Callable[[], str]) -> PdfJob:
         json.dump({"pid": os.getpid(), "host": socket.gethostname(), "started": time.time()}, handle)
     _write(base.with_suffix(".progress"), "queued")
     _forget_older(name)
-    threading.Thread(target=build, args=(name, document), name=f"pdf {name}", daemon=True).start()
+    # The build's log lines carry the request id of the request that asked for it.
+    context = contextvars.copy_context()
+    threading.Thread(target=context.run, args=(build, name, document), name=f"pdf {name}", daemon=True).start()
     return job_status(name, layout)
 
 
@@ -198,7 +202,7 @@ def build(name: str, document: Callable[[], str]) -> None:
             _write(base.with_suffix(".failed"), "WeasyPrint could not build this PDF; the server log has the details.")
         else:
             _write(base.with_suffix(".took"), f"{time.monotonic() - started:.1f}")
-            logger.info("PDF %s built in %.1f s", name, time.monotonic() - started)
+            log_duration("pdf build", started, job=name)
     except subprocess.TimeoutExpired:
         logger.error("PDF %s took longer than %s s", name, settings.PDF_BUILD_TIMEOUT_SECONDS)
         limit = settings.PDF_BUILD_TIMEOUT_SECONDS

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from designs.snapshot import DesignSnapshot
+from workbench.observability import log_duration
 
 from .diagrams import DIAGRAMS, diagram_source
 from .diagrams.dot import AS_DRAWN, Simplification
@@ -172,6 +173,15 @@ def _lay_out(
         else:
             if simplification.caption:
                 logger.info("Diagram %s of %s drawn simplified: %s", name, snapshot.slug, simplification.caption)
+            log_duration(
+                "dot layout",
+                started,
+                diagram=name,
+                design=snapshot.slug,
+                engine=simplification.engine,
+                fmt=fmt,
+                simplified=simplification.caption or None,
+            )
             return RenderedDiagram(content, fmt, simplification.caption)
         logger.warning(
             "Diagram %s of %s: %s (%s, %.1f s)",

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from urllib.parse import parse_qs, unquote, urlparse
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from workbench.local_files import BASE_DIR, secret_key_path, static_root, var_dir
@@ -94,6 +96,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "csp",
+    "axes",
     "accounts",
     "designs",
     "outputs",
@@ -103,7 +107,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id, the JSON log line and the metrics see every answer, 503s included.
+    "workbench.observability.RequestLogMiddleware",
+    # /healthz, /readyz, /metrics: before host checks and the HTTPS redirect, which probes would fail.
+    "workbench.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Outermost of those that touch the body, so the page is compressed last. A large step page is
     # ~30x smaller gzipped. Django masks the CSRF token per response, which defeats BREACH.
     "django.middleware.gzip.GZipMiddleware",
@@ -116,6 +125,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.HtmxLoginRequiredMiddleware",
+    "workbench.middleware.PrivateCacheMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "workbench.urls"
@@ -201,6 +213,68 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Off by default so `make run` works over plain HTTP; the README's production configuration turns
+# them on (`manage.py check --deploy` then passes without a warning, tests/test_production_settings.py).
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "false")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
+
+
+def _proxy_ssl_header(raw: str) -> tuple[str, str] | None:
+    # "HTTP_X_FORWARDED_PROTO,https": trust that header, set by the reverse proxy, for "is this HTTPS?".
+    if not raw.strip():
+        return None
+    parts = [part.strip() for part in raw.split(",")]
+    if len(parts) != 2 or not parts[0].startswith("HTTP_") or not parts[1]:
+        raise ImproperlyConfigured(
+            f"SECURE_PROXY_SSL_HEADER must be 'HTTP_HEADER_NAME,value' (e.g. HTTP_X_FORWARDED_PROTO,https), got {raw!r}"
+        )
+    return parts[0], parts[1]
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(os.environ.get("SECURE_PROXY_SSL_HEADER", ""))
+# How many reverse proxies in front append to X-Forwarded-For: the client address the login throttle,
+# the sign-up limit and the logs use is the one the outermost of them saw. 0: REMOTE_ADDR itself.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+
+# Content-Security-Policy (django-csp 4): nothing inline, no eval. Scripts and styles come from
+# static/ only; htmx is told not to inject its indicator style (the meta tag in base.html) and the
+# diagrams' SVG is embedded with presentation attributes only (outputs/render.py svg_markup).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login throttling (django-axes, its attempts in PostgreSQL): after AXES_FAILURE_LIMIT failed logins
+# for one username, or from one address, that username or address is locked for the cool-off period.
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "workbench.clients.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+# One line per failure is enough; axes' access log would add a row per successful login too.
+AXES_DISABLE_ACCESS_LOG = True
+# Sign-ups one address may make per hour (accounts/throttle.py): else each would be a fresh username to guess with.
+SIGNUPS_PER_HOUR = envint("SIGNUPS_PER_HOUR", "10")
 
 # Upper bound on an uploaded design document; larger ones are refused with a message.
 DESIGN_UPLOAD_MAX_BYTES = envint("DESIGN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
@@ -212,6 +286,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024
 # long a laid-out diagram stays cached (by its DOT source, so an edit never serves a stale one).
 DIAGRAM_LAYOUT_TIMEOUT_MS = envint("DIAGRAM_LAYOUT_TIMEOUT_MS", "3000")
 DIAGRAM_CACHE_SECONDS = envint("DIAGRAM_CACHE_SECONDS", str(7 * 24 * 60 * 60))
+
+
+def _caches(url: str) -> dict[str, dict[str, object]]:
+    if not url:
+        # Per process: fine for one app server; several share nothing through it.
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if urlparse(url).scheme not in ("redis", "rediss", "unix"):
+        raise ImproperlyConfigured(
+            f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got scheme {urlparse(url).scheme!r}"
+        )
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            # Cached pages and diagrams are a convenience: a slow Redis must not hold a request long.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "workbench"),
+        }
+    }
+
+
+# REDIS_URL (or CACHE_URL) puts Django's cache, and with it the diagram, page and export caches and
+# the sign-up limit, in Redis, shared by every app server.
+CACHES = _caches(os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL") or "")
 
 # PDFs are built beside the request, in a process of their own (outputs/pdf_jobs.py), and kept here
 # until the design changes. Several app servers need this on shared storage to share the files.
@@ -236,11 +334,38 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Design Workbench <wor
 # The address of this site as mail readers reach it: links in e-mails start with it.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# Logs are JSON lines on stderr (structlog, workbench/observability.py): every line of a request
+# carries its request_id; LOG_FORMAT=console prints them for people instead.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+if LOG_FORMAT not in ("json", "console"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or console, got {LOG_FORMAT!r}")
+# One log line per request (method, path, status, duration_ms, user_id, request_id), at INFO.
+REQUEST_LOG = envbool("REQUEST_LOG", "false" if TESTING else "true")
+# A `dot` layout or PDF build slower than this is logged at WARNING with its duration.
+SLOW_RENDER_MS = envint("SLOW_RENDER_MS", "1000")
+# /metrics: Prometheus text of this process's counters. Open to these addresses only (comma-separated),
+# besides a bearer token when METRICS_TOKEN is set.
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "structured": {
+            "()": "structlog.stdlib.ProcessorFormatter",
+            "processors": "ext://workbench.observability.FORMATTER_PROCESSORS",
+            "foreign_pre_chain": "ext://workbench.observability.FOREIGN_PRE_CHAIN",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-    # 403s and 404s are answers, not faults: without this each one logs a traceback and buries the 500s.
-    "loggers": {"django.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "ERROR")}},
+    "loggers": {
+        # 403s and 404s are answers, not faults: without this each one logs a traceback and buries the 500s.
+        "django.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "ERROR")},
+        # The request lines and slow renders, whatever LOG_LEVEL says about everything else.
+        "workbench.requests": {"level": "INFO"},
+        "workbench.slow": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -15,5 +15,8 @@ urlpatterns = [
     path("designs/", include("checks.urls")),
 ]
 
+# A database outage is a 503 with Retry-After, not a 500 (workbench/errors.py).
+handler500 = "workbench.errors.server_error_or_unavailable"
+
 if settings.BENCH_URLS:
     urlpatterns.append(path("bench/", include("bench.ceilings")))

@@ -16,6 +16,9 @@
       svg.removeAttribute("width");
       svg.removeAttribute("height");
       figure.classList.add("pan-zoom");
+      // svg-pan-zoom would add overflow through setAttribute("style"), an inline style the
+      // Content-Security-Policy refuses; set through the CSSOM it is allowed, and svg-pan-zoom sees it.
+      svg.style.overflow = "hidden";
       zooms.set(figure, window.svgPanZoom(svg, {
         controlIconsEnabled: false, zoomScaleSensitivity: 0.3, minZoom: 0.05, maxZoom: 40, fit: true, center: true,
       }));

@@ -6,6 +6,8 @@
     403: "The server refused this: the design may have been archived, your role changed, or the page is too old. Copy anything you typed, then reload the page.",
     404: "This element no longer exists: someone may have deleted it. Reload the page to see the design as it is now.",
     413: "That is larger than the server accepts.",
+    429: "Too many attempts from here: wait a while, then try again. What you typed is still here.",
+    503: "The workbench cannot reach its database just now. Nothing was saved; what you typed is still here. Try again in a minute.",
   };
 
   function show(text) {
