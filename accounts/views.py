@@ -6,13 +6,14 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .forms import SignupForm
-from .throttle import signup_refused
+from .throttle import login_wait, signup_refused
 
 TOO_MANY = 429
 
@@ -49,3 +50,22 @@ def locked_out(
     response = render(request, "registration/login.html", context, status=TOO_MANY)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
     return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, refusing an attempt that comes too soon after repeated failures (slowed, then locked)."""
+
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        username = request.POST.get("username", "")
+        wait = login_wait(request, username)
+        if not wait:
+            return super().post(request, *args, **kwargs)
+        # Nothing checked: no password hashed, no attempt counted.
+        form = AuthenticationForm(request, initial={"username": username})
+        refused = f"Several failed logins for this account or from your address: wait {wait} s, then try again."
+        context = {"form": form, "next": request.POST.get("next", ""), "refused": refused}
+        response = render(request, "registration/login.html", context, status=TOO_MANY)
+        response["Retry-After"] = str(wait)
+        return response

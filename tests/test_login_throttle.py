@@ -17,6 +17,9 @@ LIMIT = 3
 @pytest.fixture(autouse=True)
 def small_limit(settings):
     settings.AXES_FAILURE_LIMIT = LIMIT
+    # The lock is tested on its own; the slow-down before it has tests of its own below.
+    settings.LOGIN_SLOWDOWN_SECONDS = 0
+    cache.clear()
 
 
 def _login(client: Client, username: str, password: str, ip: str = "203.0.113.7"):
@@ -123,3 +126,26 @@ def test_an_address_locked_out_of_logging_in_cannot_sign_up_either(client, db):
     refused = _signup(Client(), "fresh-account", ip="192.0.2.77")
     assert refused.status_code == 429
     assert "Too many failed logins from your address" in refused.content.decode()
+
+
+def test_failed_logins_are_slowed_before_they_are_locked(client, owner, settings, monkeypatch):
+    from accounts import throttle
+
+    settings.AXES_FAILURE_LIMIT, settings.LOGIN_SLOWDOWN_SECONDS, settings.LOGIN_SLOW_AFTER = 10, 2, 2
+    clock = [1_000_000.0]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
+    for _ in range(2):
+        assert _login(client, owner.username, "wrong").status_code == 200
+
+    slowed = _login(client, owner.username, PASSWORD)
+
+    assert slowed.status_code == 429 and slowed["Retry-After"] == "2"
+    assert "wait 2 s, then try again" in slowed.content.decode()
+    assert AccessAttempt.objects.get(username=owner.username).failures_since_start == 2  # not checked
+    clock[0] += 2
+    assert _login(client, owner.username, "wrong").status_code == 200
+    assert _login(client, owner.username, PASSWORD)["Retry-After"] == "4"  # doubling
+    clock[0] += 4
+    assert _login(client, owner.username, PASSWORD).status_code == 302  # in, and the count starts again
+    client.logout()
+    assert _login(client, owner.username, "wrong").status_code == 200

@@ -275,6 +275,11 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_DISABLE_ACCESS_LOG = True
 # Sign-ups one address may make per hour (accounts/throttle.py): else each would be a fresh username to guess with.
 SIGNUPS_PER_HOUR = envint("SIGNUPS_PER_HOUR", "10")
+# Failed logins are slowed before they are locked (accounts/throttle.py): after LOGIN_SLOW_AFTER
+# failures the next attempt waits LOGIN_SLOWDOWN_SECONDS, doubling, at most the maximum; 0 turns it off.
+LOGIN_SLOW_AFTER = envint("LOGIN_SLOW_AFTER", "2")
+LOGIN_SLOWDOWN_SECONDS = envint("LOGIN_SLOWDOWN_SECONDS", "2")
+LOGIN_SLOWDOWN_MAX_SECONDS = envint("LOGIN_SLOWDOWN_MAX_SECONDS", "60")
 
 # Upper bound on an uploaded design document; larger ones are refused with a message.
 DESIGN_UPLOAD_MAX_BYTES = envint("DESIGN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
