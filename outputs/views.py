@@ -48,6 +48,14 @@ PDF_FORMATS = {fmt: layout for layout, (fmt, _) in PDF_LAYOUTS.items()}
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 
+def attachment(content: bytes | str, content_type: str, filename: str) -> HttpResponse:
+    """A file to download: named, and never sniffed into something the browser would run."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
@@ -110,10 +118,7 @@ def diagram_file(request: HtmxHttpRequest, slug: str, name: str, fmt: str) -> Ht
         raise Http404("No such format")
     options = ViewOptions.from_query(request.GET)
     rendered = _render(design, name, options, fmt)
-    response = HttpResponse(rendered.content, content_type=rendered.media_type)
-    filename = f"{design.slug}-{name}.{rendered.format}"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
+    response = attachment(rendered.content, rendered.media_type, f"{design.slug}-{name}.{rendered.format}")
     response["Content-Security-Policy"] = SVG_POLICY
     if rendered.simplification:
         response["X-Diagram-Simplified"] = rendered.simplification
@@ -212,14 +217,12 @@ def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         if job.state != "ready":
             return redirect(_report_url(design, job.layout))
         filename = export_filename(design.slug, fmt)
-        response: HttpResponse = FileResponse(
+        response = FileResponse(
             job.path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
         )
-    else:
-        content, media_type, filename = export(
-            load_snapshot(design), fmt, authors=_authors(design), decisions=design_decisions(design)
-        )
-        response = HttpResponse(content, content_type=media_type)
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+    content, media_type, filename = export(
+        load_snapshot(design), fmt, authors=_authors(design), decisions=design_decisions(design)
+    )
+    return attachment(content, media_type, filename)

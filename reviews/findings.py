@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from checks.engine import DesignDecisions, cached_findings, split_dismissed, target_of
+from checks.engine import DesignDecisions, cached_findings, split_dismissed
 from checks.registry import RULES, Finding
 from designs import services as design_services
 from designs.models import ActivityEntry, Design
@@ -106,7 +106,3 @@ def set_rule(*, design: Design, rule_id: str, level: str, reason: str, actor: An
         label=rule_id,
         changes=[("severity", old, level)],
     )
-
-
-def finding_target(finding: Finding) -> str:
-    return target_of(finding)

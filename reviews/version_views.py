@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -28,7 +27,7 @@ from outputs.diagrams.options import ViewOptions
 from outputs.render import diagram_render
 from outputs.report_html import design_report_html
 from outputs.reports import export, export_filename
-from outputs.views import SVG_POLICY
+from outputs.views import SVG_POLICY, attachment
 
 from . import versions as services
 from .diff import diff_snapshots
@@ -116,11 +115,7 @@ def version_file(request: HttpRequest, slug: str, number: int, fmt: str) -> Http
         raise Http404("No such format")
     version = _version(design, number)
     content, media_type, _ = export(services.version_snapshot(version), fmt)
-    response = HttpResponse(content, content_type=media_type)
-    filename = export_filename(f"{design.slug}-v{version.number}", fmt)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment(content, media_type, export_filename(f"{design.slug}-v{version.number}", fmt))
 
 
 @login_required
@@ -154,10 +149,8 @@ def diff_page(request: HttpRequest, slug: str) -> HttpResponse:
     except ValidationError as problem:
         error = " ".join(problem.messages)
     if diff is not None and request.GET.get("format") == "md":
-        response = HttpResponse(diff.as_markdown(), content_type="text/markdown; charset=utf-8")
         filename = f"{design.slug}-diff-{diff.before}-{diff.after}.md"
-        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-        return response
+        return attachment(diff.as_markdown(), "text/markdown; charset=utf-8", filename)
     context = {
         "design": design,
         "diff": diff,

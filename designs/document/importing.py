@@ -22,7 +22,7 @@ from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 from .errors import MAX_REPORTED_ERRORS, DocumentError, Errors, _json_type
 from .format import INDEX_COLUMNS, KEYS, UID, _field, _numbered, document_key, fill_codes, pointer
 from .schema import _check_format, check_element_count, schema_errors
-from .snapshot import reference_errors
+from .snapshot import dangling_message, reference_errors
 
 
 def _full_clean(obj: models.Model, siblings: m.Siblings | None = None) -> None:
@@ -84,12 +84,7 @@ class _Importer:
         target = self.by_key[related].get(value)
         if target is None:
             if value not in self.broken[related]:
-                noun = related._meta.verbose_name
-                self.error(
-                    where,
-                    f"Dangling reference: no {noun} “{value}” in this document "
-                    f"({'an' if noun[0] in 'aeiou' else 'a'} {noun} is referred to by {KEYS[related].describes}).",
-                )
+                self.error(where, dangling_message(related, value))
             return None
         return target
 

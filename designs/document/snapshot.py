@@ -157,16 +157,17 @@ def reference_errors(document: dict[str, Any]) -> list[tuple[str, str]]:
                 field = _field(spec.model, name)
                 value = item.get(name)
                 if field.is_relation and isinstance(value, str) and value not in keys.get(field.related_model, ()):
-                    found.append((f"{where}/{i}/{name}", _dangling(field.related_model, value)))
+                    found.append((f"{where}/{i}/{name}", dangling_message(field.related_model, value)))
             if spec.model is m.Index and isinstance(item.get(INDEX_COLUMNS), list):
                 for n, column in enumerate(item[INDEX_COLUMNS]):
                     key = f"{item.get('table')}.{column}"
                     if isinstance(column, str) and key not in keys.get(m.Column, ()):
-                        found.append((f"{where}/{i}/{INDEX_COLUMNS}/{n}", _dangling(m.Column, key)))
+                        found.append((f"{where}/{i}/{INDEX_COLUMNS}/{n}", dangling_message(m.Column, key)))
     return found
 
 
-def _dangling(related: type, key: str) -> str:
+def dangling_message(related: type, key: str) -> str:
+    """How an import names a reference to an element the document does not have."""
     noun = related._meta.verbose_name
     article = "an" if noun[0] in "aeiou" else "a"
     return (
