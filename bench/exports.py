@@ -3,15 +3,17 @@
 Run with `python bench/exports.py`. Uses its own embedded PostgreSQL data directory
 (var/pgdata-bench), like bench/run.py. The design has 150 components, 400 interactions, 200 tables
 of 10 columns and 300 endpoints. Each format is timed from the snapshot (read once) with the
-diagram cache emptied, so the archive and the PDFs pay for their Graphviz layouts. Prints a table;
-README records the figures seen. `BENCH_FORMATS=sql,dbml,openapi-yaml` times only those (the PDFs take
-minutes on this design).
+diagram cache and the PDF parts' cache emptied, so the archive and the PDFs pay for their Graphviz
+layouts and every page. Then each PDF again after one endpoint's summary changed: the parts the edit
+did not touch come from the cache. Prints a table; README records the figures seen.
+`BENCH_FORMATS=sql,dbml,openapi-yaml` times only those.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
 import statistics
 import sys
 import time
@@ -24,12 +26,14 @@ from bench.django_setup import setup  # noqa: E402
 
 setup()
 
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from designs import services  # noqa: E402
 from designs.document import document_from_snapshot, document_json  # noqa: E402
-from designs.models import Design  # noqa: E402
+from designs.models import Design, Endpoint  # noqa: E402
 from designs.snapshot import load_snapshot  # noqa: E402
 from outputs.reports import FORMATS, export  # noqa: E402
 from tests.large_design import build_large_design  # noqa: E402
@@ -38,10 +42,16 @@ RUNS = int(os.environ.get("BENCH_RUNS", "1"))
 CHOSEN = [name.strip() for name in os.environ.get("BENCH_FORMATS", "").split(",") if name.strip()]
 
 
-def _median_ms(make, runs: int) -> tuple[float, object]:
+def _forget_pdf_parts() -> None:
+    shutil.rmtree(Path(settings.REPORT_FILES_DIR) / "pdf-parts", ignore_errors=True)
+
+
+def _median_ms(make, runs: int, *, cold: bool = True) -> tuple[float, object]:
     times, result = [], None
     for _ in range(runs):
-        cache.clear()
+        if cold:
+            cache.clear()
+            _forget_pdf_parts()
         start = time.perf_counter()
         result = make()
         times.append((time.perf_counter() - start) * 1000)
@@ -88,6 +98,15 @@ def main() -> None:
         else:
             ceiling, what = document_ms, "document JSON"
         print(f"{fmt:12} {ms:10.1f} {len(content) / 1024:9.0f} {ceiling:11.1f} {ms / ceiling:6.1f}  ({what})")
+    for fmt in [name for name in CHOSEN or FORMATS if name.endswith("pdf")]:
+        # Warm the parts' cache, change one endpoint's summary, and time the PDF of the edited design.
+        export(snapshot, fmt)
+        edited = Endpoint.objects.filter(design=design).order_by("position")[150]
+        Endpoint.objects.filter(pk=edited.pk).update(summary=f"Edited for {fmt}")
+        services.design_changed(design)
+        now = load_snapshot(design)
+        ms, content = _median_ms(lambda fmt=fmt, now=now: export(now, fmt)[0], 1, cold=False)
+        print(f"{fmt + ' edit':12} {ms:10.1f} {len(content) / 1024:9.0f}  (one endpoint changed, other parts cached)")
     Design.objects.filter(name__startswith="Bench exports").delete()
 
 

@@ -1,17 +1,17 @@
 """PDF exports built beside the request, so a large report never holds a request (or a tab) open.
 
-WeasyPrint needs tens of seconds for a report of a few hundred pages, more than a request may take
-(gunicorn's timeout is 30 s). So the Report page asks for a PDF, gets its progress at once, and
-polls; the PDF is built by a thread of the app process that turns the snapshot into HTML and runs
-WeasyPrint as a process of its own (outputs/pdf_worker.py: no GIL held against the other requests,
-its memory returned when it ends, and a timeout that can stop it).
+WeasyPrint needs seconds for a report of a few hundred pages, longer than a request should wait.
+So the Report page asks for a PDF, gets its progress at once, and polls; the PDF is built by a
+thread of the app process that turns the snapshot into a PDF job and runs WeasyPrint in processes
+of their own (outputs/pdf_worker.py: no GIL held against the other requests, their memory returned
+when they end, and a timeout that can stop them).
 
 Everything about a build lives in files of REPORT_FILES_DIR, named after the design, the layout and
 a hash of what the PDF depends on (the design's state, the authors, the stylesheet), so every app
 process, and every app server sharing the directory, sees the same builds:
 
     <name>.building   claimed with O_EXCL by whoever starts it: {"pid", "host", "started"}
-    <name>.progress   the latest progress line of WeasyPrint
+    <name>.progress   the latest progress line of outputs/pdf_worker.py ("Laid out 3 of 12 parts")
     <name>.pdf        the finished file (renamed into place, never half written)
     <name>.failed     why the last build failed
 """
@@ -25,7 +25,6 @@ import logging
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -44,7 +43,6 @@ logger = logging.getLogger(__name__)
 LAYOUTS = {"full": ("pdf", "PDF report"), "brief": ("brief-pdf", "PDF brief")}
 # Bump when the PDF's HTML changes in a way the design's state does not capture.
 DOCUMENT_VERSION = "1"
-BASE_DIR = Path(__file__).resolve().parent.parent
 # The same file outputs/pdf_worker.py reads (not imported from there: that would load WeasyPrint).
 STYLESHEET_PATH = Path(__file__).with_name("pdf.css")
 
@@ -98,19 +96,6 @@ def job_name(*, design_pk: int, design_state: str, layout: str, authors: tuple[s
     return f"design-{design_pk}-{layout}-{hashlib.sha256(inputs.encode()).hexdigest()[:20]}"
 
 
-def progress_text(line: str) -> str:
-    """WeasyPrint's progress line in words for the page."""
-    if "Creating layout - Page" in line:
-        return "Laying out page " + line.rsplit("Page ", 1)[1].split(" ")[0]
-    if line.startswith("Step 6"):
-        return "Drawing the pages"
-    if line.startswith("Step 7"):
-        return "Finishing the file"
-    if line.startswith("Step"):
-        return "Reading the report"
-    return line
-
-
 def _claim_alive(claim: dict) -> bool:
     """Whether the process that claimed a build may still be at it."""
     if time.time() - claim.get("started", 0) > settings.PDF_BUILD_TIMEOUT_SECONDS + 60:
@@ -140,7 +125,7 @@ def job_status(name: str, layout: str) -> PdfJob:
         if _claim_alive(claim):
             line = _read(base.with_suffix(".progress")) or ""
             state = "queued" if line == "queued" else "building"
-            text = "Waiting for another PDF to finish" if state == "queued" else progress_text(line or "Starting")
+            text = "Waiting for another PDF to finish" if state == "queued" else (line or "Starting")
             return PdfJob(name, layout, state, progress=text, seconds=time.time() - claim.get("started", time.time()))
         return PdfJob(name, layout, "failed", error=INTERRUPTED)
     error = _read(base.with_suffix(".failed"))
@@ -149,8 +134,8 @@ def job_status(name: str, layout: str) -> PdfJob:
     return PdfJob(name, layout, "none")
 
 
-def start_build(name: str, layout: str, document: Callable[[], str]) -> PdfJob:
-    """Start building `name` unless it is ready or under way; `document` gives the HTML (in the thread)."""
+def start_build(name: str, layout: str, job: Callable[[], dict[str, Any]]) -> PdfJob:
+    """Start building `name` unless it is ready or under way; `job` gives the PDF job (in the thread)."""
     status = job_status(name, layout)
     if status.state == "ready" or status.running:
         return status
@@ -169,40 +154,28 @@ def start_build(name: str, layout: str, document: Callable[[], str]) -> PdfJob:
     _forget_older(name)
     # The build's log lines carry the request id of the request that asked for it.
     context = contextvars.copy_context()
-    threading.Thread(target=context.run, args=(build, name, document), name=f"pdf {name}", daemon=True).start()
+    threading.Thread(target=context.run, args=(build, name, job), name=f"pdf {name}", daemon=True).start()
     return job_status(name, layout)
 
 
-def build(name: str, document: Callable[[], str]) -> None:
-    """Build one claimed PDF: the HTML here, WeasyPrint in its own process; the claim goes at the end."""
+def build(name: str, job: Callable[[], dict[str, Any]]) -> None:
+    """Build one claimed PDF: the job here, WeasyPrint in its own processes; the claim goes at the end."""
+    from .pdf import PdfBuildError, run_worker
+
     base = files_dir() / name
-    html = base.with_suffix(".html")
+    built = base.with_name(f"{name}.pdf.new")
     started = time.monotonic()
     try:
         with _semaphore():
-            _write(base.with_suffix(".progress"), "Step 1 - preparing")
-            html.write_text(document())
-            # Our own interpreter and module, with file names we made: no user input on the command line.
-            result = subprocess.run(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "outputs.pdf_worker",
-                    str(html),
-                    str(base.with_suffix(".pdf")),
-                    str(base.with_suffix(".progress")),
-                ],
-                cwd=BASE_DIR,
-                capture_output=True,
-                text=True,
-                timeout=settings.PDF_BUILD_TIMEOUT_SECONDS,
-            )
-        if result.returncode != 0:
-            logger.error("PDF %s failed: %s", name, result.stderr[-4000:])
-            _write(base.with_suffix(".failed"), "WeasyPrint could not build this PDF; the server log has the details.")
-        else:
-            _write(base.with_suffix(".took"), f"{time.monotonic() - started:.1f}")
-            log_duration("pdf build", started, job=name)
+            _write(base.with_suffix(".progress"), "Preparing the report")
+            run_worker(job, built, base.with_suffix(".progress"), timeout=settings.PDF_BUILD_TIMEOUT_SECONDS)
+        _write(base.with_suffix(".took"), f"{time.monotonic() - started:.1f}")
+        log_duration("pdf build", started, job=name)
+        # Only now is it ready for every reader: its build is recorded first.
+        os.replace(built, base.with_suffix(".pdf"))
+    except PdfBuildError as error:
+        logger.error("PDF %s failed: %s", name, error)
+        _write(base.with_suffix(".failed"), "WeasyPrint could not build this PDF; the server log has the details.")
     except subprocess.TimeoutExpired:
         logger.error("PDF %s took longer than %s s", name, settings.PDF_BUILD_TIMEOUT_SECONDS)
         limit = settings.PDF_BUILD_TIMEOUT_SECONDS
@@ -211,7 +184,8 @@ def build(name: str, document: Callable[[], str]) -> None:
         logger.exception("PDF %s failed", name)
         _write(base.with_suffix(".failed"), "This PDF could not be built; the server log has the details.")
     finally:
-        for suffix in (".html", ".progress", ".building"):
+        built.unlink(missing_ok=True)
+        for suffix in (".progress", ".building"):
             base.with_suffix(suffix).unlink(missing_ok=True)
 
 
@@ -244,14 +218,14 @@ def _write(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def snapshot_document(
+def snapshot_job(
     snapshot: DesignSnapshot, layout: str, authors: tuple[str, ...], decisions: Any = None
-) -> Callable[[], str]:
-    """The deferred HTML of a PDF, for `start_build` (WeasyPrint takes a second to import)."""
+) -> Callable[[], dict[str, Any]]:
+    """The deferred job of a PDF, for `start_build`: its HTML takes a second to make on a large design."""
 
-    def document() -> str:
-        from .pdf import report_pdf_document
+    def job() -> dict[str, Any]:
+        from .pdf import report_pdf_job
 
-        return report_pdf_document(snapshot, layout, authors=authors, decisions=decisions)
+        return report_pdf_job(snapshot, layout, authors=authors, decisions=decisions)
 
-    return document
+    return job

@@ -27,6 +27,7 @@ from designs.snapshot import DesignSnapshot
 from .diagrams import DIAGRAMS
 from .diagrams.options import ViewOptions
 from .markdown.parts import figure_placeholder
+from .pdf_parts import PdfParts, figure_cost, split_parts
 from .render import diagram_render
 from .reports import LAYOUTS
 
@@ -35,9 +36,11 @@ ATTRIBUTES = {**HEADINGS, "code": {"class"}, "th": {"align"}, "td": {"align"}}
 TAGS = {"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "table", "thead", "tbody"}
 TAGS |= {"tr", "th", "td", "a", "blockquote", "hr"}
 # Bump when the HTML of a report changes in a way the design's state does not capture.
-REPORT_HTML_VERSION = "1"
+REPORT_HTML_VERSION = "2"
 # Past this many components, the PDF draws the architecture one node per bounded context.
 PRINT_COMPONENTS = 60
+# Past this many tables, the PDF draws the ERD with key columns only.
+PRINT_TABLES = 40
 # A diagram wider than this (points) gets a landscape page of its own in the PDF.
 WIDE_POINTS = 700
 
@@ -49,20 +52,24 @@ class ReportHtml:
     # (level, id, text) of each heading of level 2 and 3, in order.
     toc: tuple[tuple[int, str, str], ...]
 
-    def toc_html(self) -> str:
-        items = "".join(
-            f'<li class="toc-level-{level}"><a href="#{escape(anchor)}">{escape(text)}</a></li>'
-            for level, anchor, text in self.toc
-        )
-        return f'<nav class="toc"><ol>{items}</ol></nav>'
+    def parts(self) -> list[str]:
+        """The body cut where the PDF lays it out in parts (only a report made `for_pdf` has cuts)."""
+        return split_parts(self.body)
 
 
 def _print_options(snapshot: DesignSnapshot, name: str) -> tuple[ViewOptions, str]:
-    """How a diagram is drawn on paper: a large architecture one node per bounded context.
+    """How a diagram is drawn on paper: a large architecture one node per bounded context, a large
+    schema with its key columns only.
 
-    A page cannot show a hundred components legibly, and drawing them is a third of a large PDF's
-    build time; the page view, the archive and the downloads keep every component.
+    A page cannot show a hundred components or two thousand columns legibly, and drawing them is
+    most of a large PDF's build time (every label is text WeasyPrint lays out); the page view, the
+    archive and the downloads keep everything, and the brief prints every column in its DDL.
     """
+    if name == "erd":
+        tables = snapshot.elements("tables")
+        if len(tables) <= PRINT_TABLES:
+            return ViewOptions(), ""
+        return ViewOptions(keys_only=True), f"key columns only: {len(tables)} tables"
     if name != "architecture":
         return ViewOptions(), ""
     components = snapshot.elements("components")
@@ -91,13 +98,18 @@ def report_html(
     snapshot: DesignSnapshot, layout: str = "full", *, for_pdf: bool = False, decisions: DesignDecisions | None = None
 ) -> ReportHtml:
     """One layout ("full" or "brief") as HTML; `for_pdf` embeds the diagrams as images sized for pages."""
-    converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc"])
-    html = converter.convert(LAYOUTS[layout](snapshot, figures=True, decisions=decisions))
+    source = LAYOUTS[layout](snapshot, figures=True, decisions=decisions)
+    figures = {
+        name: _figure(snapshot, name, for_pdf=for_pdf) for name in DIAGRAMS if figure_placeholder(name) in source
+    }
+    extensions: list = ["tables", "fenced_code", "toc"]
+    if for_pdf:
+        extensions.append(PdfParts({figure_placeholder(name): figure_cost(markup) for name, markup in figures.items()}))
+    converter = markdown.Markdown(extensions=extensions)
+    html = converter.convert(source)
     html = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, link_rel=None, url_schemes={"http", "https", "mailto"})
-    for name in DIAGRAMS:
-        placeholder = f"<p>{figure_placeholder(name)}</p>"
-        if placeholder in html:
-            html = html.replace(placeholder, _figure(snapshot, name, for_pdf=for_pdf))
+    for name, markup in figures.items():
+        html = html.replace(f"<p>{figure_placeholder(name)}</p>", markup)
     toc: list[tuple[int, str, str]] = []
 
     def walk(tokens: list[dict]) -> None:

@@ -150,7 +150,7 @@ def export(
         return openapi_json(snapshot).encode(), "application/json; charset=utf-8", filename
     if fmt == "zip":
         return report_zip(snapshot), "application/zip", filename
-    from .pdf import report_pdf  # WeasyPrint takes a second to import; only PDFs need it.
+    from .pdf import report_pdf  # here: outputs.pdf reads this module's layouts (through report_html)
 
     layout = "brief" if fmt == "brief-pdf" else "full"
     return report_pdf(snapshot, layout, authors=authors), "application/pdf", filename

@@ -26,7 +26,7 @@ from designs.snapshot import load_snapshot
 from .diagrams import DIAGRAMS, Diagram
 from .diagrams.options import DIRECTIONS, ViewOptions
 from .pdf_jobs import LAYOUTS as PDF_LAYOUTS
-from .pdf_jobs import PdfJob, job_name, job_status, snapshot_document, start_build
+from .pdf_jobs import PdfJob, job_name, job_status, snapshot_job, start_build
 from .render import FORMATS, RenderedDiagram, design_diagram_render
 from .report_html import design_report_html
 from .reports import FORMATS as REPORT_FORMATS
@@ -147,7 +147,7 @@ def _start_pdf(design: Any, layout: str) -> PdfJob:
     job = _pdf_job(design, layout, authors, decisions)
     if job.state == "ready" or job.running:
         return job
-    return start_build(job.name, layout, snapshot_document(load_snapshot(design), layout, authors, decisions))
+    return start_build(job.name, layout, snapshot_job(load_snapshot(design), layout, authors, decisions))
 
 
 @login_required

@@ -148,9 +148,3 @@ def test_strangers_and_unknown_layouts_get_404(full, stranger_client, owner_clie
 def test_the_progress_answer_reads_few_queries(full, owner_client, htmx_headers, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         owner_client.get(_pdf_url(full), **htmx_headers)
-
-
-def test_progress_lines_read_as_words():
-    assert pdf_jobs.progress_text("Step 5 - Creating layout - Page 37 (up-to-date)") == "Laying out page 37"
-    assert pdf_jobs.progress_text("Step 6 - Creating PDF") == "Drawing the pages"
-    assert pdf_jobs.progress_text("Step 3 - Applying CSS") == "Reading the report"

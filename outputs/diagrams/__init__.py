@@ -35,7 +35,7 @@ DIAGRAMS: dict[str, Diagram] = {
             architecture.build,
             ("context", "component", "hops", "direction", "collapse", "purposes"),
         ),
-        Diagram("erd", "Entity-relationship diagram", erd.build, ("store", "direction")),
+        Diagram("erd", "Entity-relationship diagram", erd.build, ("store", "direction", "keys_only")),
         Diagram("sequence", "Authentication sequence diagram", sequence.build, ("method",)),
         Diagram(
             "deployment",

@@ -46,6 +46,13 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
                     neighbours.add(table)
         shown = inside | neighbours
     marks = dict(options.marks)
+    drawn = columns
+    if options.keys_only:
+        referenced = {c.references for cs in columns.values() for c in cs if c.references is not None}
+        drawn = {
+            table: tuple(c for c in cs if c.primary_key or c.references is not None or c in referenced)
+            for table, cs in columns.items()
+        }
     ids = {table: f"t{i}" for i, table in enumerate(tables, start=1)}
     ports = {column: f"c{j}" for table in tables for j, column in enumerate(columns[table], start=1)}
     stores = list(dict.fromkeys(t.store for t in tables if t in shown))
@@ -61,7 +68,14 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
                 if table in shown and table.store is store:
                     cluster.node(
                         ids[table],
-                        label=_table_label(table, columns[table], ports, table in neighbours, marks),
+                        label=_table_label(
+                            table,
+                            drawn[table],
+                            ports,
+                            table in neighbours,
+                            marks,
+                            left_out=len(columns[table]) - len(drawn[table]),
+                        ),
                         shape="plain",
                     )
     for table in tables:
@@ -97,6 +111,7 @@ def _table_label(
     ports: dict[ElementRecord, str],
     neighbour: bool,
     changes: dict[str, str] | None = None,
+    left_out: int = 0,
 ) -> str:
     changes = changes or {}
     header = "#eeeeee" if neighbour else "#dde7f3"
@@ -120,7 +135,10 @@ def _table_label(
             f'<td align="left">{small(text(column.data_type))}</td>'
             f'<td align="left" port="{ports[column]}r">{small(null)}</td></tr>'
         )
-    if not columns:
+    if left_out:
+        more = f"+ {left_out} more column" + ("s" if left_out > 1 else "")
+        rows.append(f'<tr><td colspan="4" align="left">{small(more)}</td></tr>')
+    elif not columns:
         rows.append(f'<tr><td colspan="4">{small("no columns yet")}</td></tr>')
     border = DIFF_COLORS[table_mark] if table_mark else MUTED
     body = "".join(rows)

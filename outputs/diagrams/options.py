@@ -39,6 +39,8 @@ class ViewOptions:
     collapse: tuple[str, ...] = field(default=())
     # The purpose of each interaction on its edge, beside the protocol.
     purposes: bool = False
+    # ERD: each table with its key columns only (primary, foreign, referenced), for a large schema.
+    keys_only: bool = False
     # Drawn as a diff (outputs/diagrams/diff.py): (uid, "added" | "removed" | "changed") pairs.
     # Set by the Compare page, never from a query string.
     marks: tuple[tuple[str, str], ...] = field(default=())
@@ -71,6 +73,7 @@ class ViewOptions:
             direction=direction if direction in DIRECTIONS else "LR",
             collapse=collapse,
             purposes=query.get("purposes") in ("1", "on", "true"),
+            keys_only=query.get("keys") in ("1", "on", "true"),
         )
 
     def to_query(self) -> dict[str, str | list[str]]:
@@ -86,4 +89,6 @@ class ViewOptions:
             query["collapse"] = list(self.collapse)
         if self.purposes:
             query["purposes"] = "1"
+        if self.keys_only:
+            query["keys"] = "1"
         return query

@@ -122,17 +122,19 @@ def endpoints(snapshot: DesignSnapshot, heading: str) -> str:
         return "No endpoints yet."
     parts = []
     for endpoint in records:
+        # One line of facts: a list of four would be four boxes more per endpoint in a long PDF.
         facts = [
-            f"- Service: {md_text(value_text(endpoint, 'service')) or 'none named'}",
-            f"- Auth: {'required' if endpoint.auth_required else 'none'}"
+            f"Service: {md_text(value_text(endpoint, 'service')) or 'none named'}",
+            f"auth: {'required' if endpoint.auth_required else 'none'}"
             + (f" ({md_text(endpoint.roles_scopes)})" if endpoint.roles_scopes else ""),
-            f"- Idempotent: {_yes(endpoint.idempotent)}; paginated: {_yes(endpoint.paginated)}",
-            f"- Exposes: {md_text(value_text(endpoint, 'exposes_classification')) or 'not classified'}",
+            f"idempotent: {_yes(endpoint.idempotent)}",
+            f"paginated: {_yes(endpoint.paginated)}",
+            f"exposes: {md_text(value_text(endpoint, 'exposes_classification')) or 'not classified'}",
         ]
         body = [f"{heading} {md_text(endpoint.method)} {md_text(endpoint.path)}"]
         if endpoint.summary:
             body.append(md_text(endpoint.summary))
-        body.append("\n".join(facts))
+        body.append(" · ".join(facts) + ".")
         body.append("Request:" if endpoint.request_example else "Request: no body.")
         if endpoint.request_example:
             body.append(json_block(endpoint.request_example))

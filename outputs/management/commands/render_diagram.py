@@ -31,6 +31,11 @@ class Command(BaseCommand):
             "--collapse", action="append", default=[], metavar="CONTEXT", help="Draw a bounded context as one node."
         )
         parser.add_argument("--purposes", action="store_true", help="Show each interaction's purpose on its edge.")
+        parser.add_argument(
+            "--keys-only",
+            action="store_true",
+            help="ERD: each table with its primary, foreign and referenced keys only.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         snapshot = load_snapshot_by_slug(options["slug"])
@@ -46,6 +51,7 @@ class Command(BaseCommand):
                 direction=options["direction"],
                 collapse=tuple(options["collapse"]),
                 purposes=options["purposes"],
+                keys_only=options["keys_only"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
