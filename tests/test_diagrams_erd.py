@@ -99,3 +99,33 @@ def test_it_says_so_without_tables():
     source = diagram_source(starter_snapshot(), "erd", ViewOptions(store="Nope"))
 
     assert "No data store named “Nope”." in source
+
+
+def test_with_key_columns_only_it_keeps_every_key_and_edge_and_counts_the_rest():
+    snapshot = starter_snapshot()
+
+    svg = _svg(snapshot, keys_only=True)
+    shown = texts(svg)
+
+    referenced = {c.references for c in snapshot.elements("columns") if c.references is not None}
+    for table in snapshot.elements("tables"):
+        columns = snapshot.referring(table, "columns", "table")
+        keys = [c for c in columns if c.primary_key or c.references is not None or c in referenced]
+        for column in keys:
+            assert column.name in shown
+        left_out = len(columns) - len(keys)
+        if left_out:
+            assert f"+ {left_out} more column{'s' if left_out > 1 else ''}" in shown
+    columns = snapshot.elements("columns")
+    key_names = {c.name for c in columns if c.primary_key or c.references is not None or c in referenced}
+    plain_names = {c.name for c in columns} - key_names
+    assert plain_names and not plain_names & set(shown)
+    assert sorted(titles(svg, "edge")) == sorted(titles(_svg(snapshot), "edge"))
+
+
+def test_key_columns_only_comes_from_the_query_string_and_goes_back_into_links():
+    from django.http import QueryDict
+
+    options = ViewOptions.from_query(QueryDict("keys=1"))
+
+    assert options.keys_only and options.to_query() == {"keys": "1"}

@@ -73,7 +73,7 @@ def test_the_printed_contents_lists_every_chapter_and_the_sections_of_short_ones
 
 @pytest.fixture
 def large(owner):
-    design = build_large_design(owner, components=40, interactions=90, tables=40, endpoints=60, others=10)
+    design = build_large_design(owner, components=40, interactions=90, tables=45, endpoints=60, others=10)
     return design
 
 
@@ -108,6 +108,8 @@ def test_the_joined_pdf_numbers_every_page_and_its_outline_and_contents_point_at
     outline = _outline(reader)
     assert [title for depth, title, _ in outline if depth == 0][:3] == [large.name, "Contents", "Executive summary"]
     assert ("4. Database architecture", 0) in [(title, depth) for depth, title, _ in outline]
+    # Past 40 tables the ERD is printed with key columns only, and says so.
+    assert any("Entity-relationship diagram (key columns only: 45 tables)" in text for text in pages)
     for _, title, page in outline:
         assert title in pages[page], title
     # The contents: each entry's number is the page its heading is on, and each entry links there.
