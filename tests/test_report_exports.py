@@ -117,7 +117,7 @@ def test_a_large_architecture_prints_one_node_per_bounded_context_and_the_page_k
     assert "one node per bounded context" not in shown and "svc-069" in shown
 
 
-def test_the_brief_sums_findings_up_per_rule_and_the_full_report_lists_each():
+def test_the_brief_sums_findings_up_per_rule_and_the_full_report_lists_each_under_its_rule():
     from checks.engine import run_checks
     from outputs.markdown import brief_markdown, full_markdown
     from tests.diagram_helpers import tangled_snapshot
@@ -128,4 +128,6 @@ def test_the_brief_sums_findings_up_per_rule_and_the_full_report_lists_each():
     brief = brief_markdown(snapshot).split("## Design review findings")[1]
     full = full_markdown(snapshot).split("## Design review findings")[1]
     assert "| Severity | Rule | Findings | Where | Fix |" in brief and f"| {total} |" in brief
-    assert full.count(f"| {rule_id} ") == total
+    assert full.count(f"#### {rule_id} ") == 1
+    listed = full.split(f"#### {rule_id} ")[1].split("####")[0]
+    assert listed.count("\n- ") == total

@@ -12,6 +12,8 @@ from .mermaid import architecture_diagrams, erd_diagrams, sequence_diagrams
 
 # Lists drawn as subsections of their own rather than as a table.
 STRUCTURED = {"endpoints", "errors", "decisions", "alternatives"}
+# Lists long enough to be written as a data dictionary, a subsection per parent (parts.element_items).
+DICTIONARIES = {"columns"}
 
 
 def header(snapshot: DesignSnapshot, subtitle: str) -> str:
@@ -36,7 +38,10 @@ def full_markdown(snapshot: DesignSnapshot, *, figures: bool = False, decisions:
             if spec.key in STRUCTURED:
                 continue
             out.append(f"### {md_text(spec.label)}")
-            out.append(parts.element_table(snapshot.elements(spec.key), spec))
+            if spec.key in DICTIONARIES:
+                out.append(parts.element_items(snapshot.elements(spec.key), spec, "####"))
+            else:
+                out.append(parts.element_table(snapshot.elements(spec.key), spec))
         if step.key == "architecture":
             out.append("### Technology decisions (ADRs)")
             out.append(parts.decisions(snapshot, "####"))

@@ -104,6 +104,41 @@ def element_table(
     return md_table(headers, rows)
 
 
+def element_items(records: Iterable[ElementRecord], spec: ElementSpec, heading: str) -> str:
+    """A long list as a data dictionary: a subsection per parent (the list's `group_by`), one line per
+    element, its name in bold then each field that differs from its default (a yes/no field by its
+    name when yes). The full report writes the columns so: two thousand of them as table rows would be tens of
+    thousands of cells, most of them "no", and a PDF spends a millisecond on each."""
+    records = list(records)
+    if not records:
+        return f"No {spec.label.lower()} yet."
+    groups: dict[object, list[ElementRecord]] = {}
+    for record in records:
+        groups.setdefault(getattr(record, spec.group_by) if spec.group_by else None, []).append(record)
+    name_field = next((name for name in ("name", "title", "code") if name in spec.fields), spec.fields[0])
+    out = []
+    for parent, members in groups.items():
+        if parent is not None:
+            out.append(f"{heading} {md_text(label(parent))}")
+        lines = []
+        for record in members:
+            facts = []
+            for name in spec.fields:
+                if name in (name_field, spec.group_by):
+                    continue
+                value, field = getattr(record, name), spec.model._meta.get_field(name)
+                title = str(field.verbose_name)
+                title = title[:1].upper() + title[1:]
+                if isinstance(value, bool):
+                    if value:
+                        facts.append(md_text(title))
+                elif value != field.default and (text := value_text(record, name)):
+                    facts.append(f"{md_text(title)}: {md_text(text)}")
+            lines.append(" · ".join([f"- **{md_text(value_text(record, name_field))}**", *facts]))
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
 def _yes(value: bool) -> str:
     return "yes" if value else "no"
 
@@ -249,7 +284,7 @@ def mermaid_blocks(diagrams: list[MermaidDiagram], heading: str, empty: str, *, 
     return "\n\n".join(f"{heading} {md_text(d.title)}\n\n{fenced(d.source, 'mermaid')}" for d in diagrams)
 
 
-# The brief names this many elements per rule; the full report lists every finding.
+# The brief names this many elements per rule; the full report lists every finding under its rule.
 BRIEF_FINDINGS_PER_RULE = 5
 
 
@@ -276,8 +311,18 @@ def findings(
             rows.append([hits[0].severity.label, f"{rule_id} {rule.title}", len(hits), named + more, rule.fix])
         out.append(md_table(["Severity", "Rule", "Findings", "Where", "Fix"], rows))
     elif found:
-        rows = [[f.severity.label, f"{f.rule_id} {f.rule.title}", steps[f.step], f.message, f.rule.fix] for f in found]
-        out.append(md_table(["Severity", "Rule", "Step", "Finding", "Fix"], rows))
+        # Each rule once, with its fix, then every finding of it: a table row per finding would repeat
+        # the fix hundreds of times on a large design.
+        by_rule = {}
+        for f in found:
+            by_rule.setdefault(f.rule_id, []).append(f)
+        for rule_id, hits in by_rule.items():
+            rule = hits[0].rule
+            where = ", ".join(dict.fromkeys(steps[f.step] for f in hits))
+            count = f"{len(hits)} finding" + ("s" if len(hits) > 1 else "")
+            out.append(f"{heading}# {md_text(rule_id)} {md_text(rule.title)}")
+            out.append(f"{md_text(hits[0].severity.label)} · {md_text(where)} · {count}. **Fix:** {md_text(rule.fix)}")
+            out.append("\n".join(f"- {md_text(f.message)}" for f in hits))
     else:
         out.append("The design checks found nothing to report.")
     if dismissed:
