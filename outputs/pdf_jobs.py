@@ -11,7 +11,7 @@ a hash of what the PDF depends on (the design's state, the authors, the styleshe
 process, and every app server sharing the directory, sees the same builds:
 
     <name>.building   claimed with O_EXCL by whoever starts it: {"pid", "host", "started"}
-    <name>.progress   the latest progress line of outputs/pdf_worker.py ("Laid out 3 of 12 parts")
+    <name>.progress   the latest progress line of outputs/pdf_worker.py ("laid out 3 of 12 parts")
     <name>.pdf        the finished file (renamed into place, never half written)
     <name>.failed     why the last build failed
 """
@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 # Layout: (export format, label).
 LAYOUTS = {"full": ("pdf", "PDF report"), "brief": ("brief-pdf", "PDF brief")}
 # Bump when the PDF's HTML changes in a way the design's state does not capture.
-DOCUMENT_VERSION = "1"
+DOCUMENT_VERSION = "2"
 # The same file outputs/pdf_worker.py reads (not imported from there: that would load WeasyPrint).
 STYLESHEET_PATH = Path(__file__).with_name("pdf.css")
 
@@ -125,7 +125,7 @@ def job_status(name: str, layout: str) -> PdfJob:
         if _claim_alive(claim):
             line = _read(base.with_suffix(".progress")) or ""
             state = "queued" if line == "queued" else "building"
-            text = "Waiting for another PDF to finish" if state == "queued" else (line or "Starting")
+            text = "waiting for another PDF to finish" if state == "queued" else (line or "starting")
             return PdfJob(name, layout, state, progress=text, seconds=time.time() - claim.get("started", time.time()))
         return PdfJob(name, layout, "failed", error=INTERRUPTED)
     error = _read(base.with_suffix(".failed"))
@@ -167,7 +167,7 @@ def build(name: str, job: Callable[[], dict[str, Any]]) -> None:
     started = time.monotonic()
     try:
         with _semaphore():
-            _write(base.with_suffix(".progress"), "Preparing the report")
+            _write(base.with_suffix(".progress"), "preparing the report")
             run_worker(job, built, base.with_suffix(".progress"), timeout=settings.PDF_BUILD_TIMEOUT_SECONDS)
         _write(base.with_suffix(".took"), f"{time.monotonic() - started:.1f}")
         log_duration("pdf build", started, job=name)

@@ -39,6 +39,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import weasyprint
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import Fit
@@ -139,7 +140,7 @@ class PartCache:
             self.directory.mkdir(parents=True, exist_ok=True)
 
     def key(self, document: str, page_css: str) -> str:
-        inputs = "\0".join((PARTS_VERSION, STYLESHEET_PATH.read_text(), page_css, document))
+        inputs = "\0".join((PARTS_VERSION, weasyprint.__version__, STYLESHEET_PATH.read_text(), page_css, document))
         return hashlib.sha256(inputs.encode()).hexdigest()
 
     def get(self, key: str) -> dict[str, Any] | None:
@@ -210,11 +211,11 @@ def build_pdf(job: dict[str, Any], progress: Callable[[str], None] = lambda mess
         order = sorted(range(len(documents)), key=lambda index: -len(documents[index]))
         before = layouts.cached
         started = {index: layouts.start(documents[index], NO_FOOTER) for index in order}
-        progress(f"Laying out {len(documents)} parts ({layouts.cached - before} unchanged)")
+        progress(f"laying out {len(documents)} parts ({layouts.cached - before} unchanged)")
         parts: list[dict[str, Any]] = [{}] * len(documents)
         for done, index in enumerate(order, start=1):
             parts[index] = started[index]()
-            progress(f"Laid out {done} of {len(documents)} parts")
+            progress(f"laid out {done} of {len(documents)} parts")
         body = [page for layout in parts for page in layout["pages"]]
         front_pages = len(front_guess()["pages"])
         # The contents' own length decides where the body starts; numbers of equal width keep it.
@@ -227,13 +228,13 @@ def build_pdf(job: dict[str, Any], progress: Callable[[str], None] = lambda mess
                 layouts.start(stamp_document(body[first : first + half], front_pages + 1 + first, total), STAMP)
                 for first in range(0, len(body), half)
             ]
-            progress("Numbering the pages")
+            progress("numbering the pages")
             if len(front()["pages"]) == front_pages:
                 break
             front_pages = len(front()["pages"])
         footers = [stamp() for stamp in stamps]
     cache.prune()
-    progress("Joining the parts")
+    progress("joining the parts")
     return join(job["title"], front(), parts, footers)
 
 
