@@ -14,9 +14,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
+from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import escape
@@ -55,6 +58,26 @@ class ReportHtml:
     def parts(self) -> list[str]:
         """The body cut where the PDF lays it out in parts (only a report made `for_pdf` has cuts)."""
         return split_parts(self.body)
+
+
+class _QuotedHeadings(Treeprocessor):
+    """A heading the user wrote in quoted markdown (the executive summary) becomes a bold paragraph,
+    so it stays out of the report's contents and the PDF's outline."""
+
+    HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+    def run(self, root: Element) -> None:
+        for quote in root.iter("blockquote"):
+            for heading in [child for child in quote.iter() if child.tag in self.HEADINGS]:
+                strong = Element("strong")
+                strong.text, strong[:] = heading.text, list(heading)
+                heading.tag, heading.text, heading[:] = "p", None, [strong]
+
+
+class QuotedHeadings(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        # Before the table of contents (5) collects the headings.
+        md.treeprocessors.register(_QuotedHeadings(md), "quoted_headings", 6)
 
 
 def _print_options(snapshot: DesignSnapshot, name: str) -> tuple[ViewOptions, str]:
@@ -102,7 +125,7 @@ def report_html(
     figures = {
         name: _figure(snapshot, name, for_pdf=for_pdf) for name in DIAGRAMS if figure_placeholder(name) in source
     }
-    extensions: list = ["tables", "fenced_code", "toc"]
+    extensions: list = ["tables", "fenced_code", "toc", QuotedHeadings()]
     if for_pdf:
         extensions.append(PdfParts({figure_placeholder(name): figure_cost(markup) for name, markup in figures.items()}))
     converter = markdown.Markdown(extensions=extensions)

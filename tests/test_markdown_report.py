@@ -201,3 +201,25 @@ def test_both_layouts_end_with_the_design_review_findings():
     text = full_markdown(leaky, decisions=decisions)
     findings = text.split("## Design review findings")[1]
     assert "### Dismissed findings" in findings and "Accepted \\| risk" in findings and "alice" in findings
+
+
+def test_the_executive_summary_keeps_its_markdown_inside_a_quote_it_cannot_leave():
+    from designs.document import snapshot_from_document
+    from outputs.report_html import report_html
+
+    summary = "Sells **shoes** online.\n\n- one\n- two\n\n## Not a chapter\n\n| a |\n\n```\nnever closed\n<script>x</script>"
+    design = {"name": "Quoted", "summary": summary}
+    snapshot = snapshot_from_document({"format": "design-workbench/1", "design": design, "steps": {}})
+
+    for text in (full_markdown(snapshot), brief_markdown(snapshot)):
+        assert "> Sells **shoes** online." in text and "> ## Not a chapter" in text
+        assert "<script>" not in text
+        html = _html(text)
+        assert "<strong>shoes</strong>" in html and "<li>one</li>" in html
+        assert "<script" not in html
+    assert re.findall(r"^## (.+)$", brief_markdown(snapshot), re.M) == list(SECTIONS)
+    report = report_html(snapshot)
+    assert "<strong>shoes</strong>" in report.body and "<script" not in report.body
+    assert "Not a chapter" in report.body and "Not a chapter" not in [text for _, _, text in report.toc]
+    chapters = [text for level, _, text in report.toc if level == 2]
+    assert chapters[:2] == ["Executive summary", "1. Requirements analysis"]

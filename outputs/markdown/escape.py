@@ -36,6 +36,21 @@ def md_block(value: object) -> str:
     return "\n\n".join(paragraphs)
 
 
+def md_quote(value: object) -> str:
+    """Text the user wrote as markdown (the executive summary), kept as markdown inside a block quote.
+
+    Every line starts with "> ", so nothing in it (a heading, a table, a code fence never closed)
+    reaches past the quote into the report's own structure: a quote ends where its marked lines do,
+    and so does anything opened in it. Raw HTML is not markdown's to keep: `<`, `>` and `&` become
+    entities (inside a code span they then show as typed entities, a small price).
+    """
+    text = str(value).replace("\r\n", "\n").strip()
+    if not text:
+        return ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
+
+
 def _escape_start(found: re.Match[str]) -> str:
     marker = found[2]
     # A number starts a list only with the "." or ")" after it; escaping that keeps the digits.

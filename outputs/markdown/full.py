@@ -7,7 +7,7 @@ from designs.snapshot import DesignSnapshot
 from designs.steps import STEPS
 
 from . import parts
-from .escape import md_block, md_text
+from .escape import md_quote, md_text
 from .mermaid import architecture_diagrams, erd_diagrams, sequence_diagrams
 
 # Lists drawn as subsections of their own rather than as a table.
@@ -20,7 +20,7 @@ def header(snapshot: DesignSnapshot, subtitle: str) -> str:
     version = f" · version {snapshot.version}" if snapshot.version is not None else ""
     status = md_text(snapshot.status.replace("_", " "))
     lines = [f"# {md_text(snapshot.name)}", "", f"*{subtitle}* · status: {status}{version}", ""]
-    lines += ["## Executive summary", "", md_block(snapshot.summary) or "No executive summary yet."]
+    lines += ["## Executive summary", "", md_quote(snapshot.summary) or "No executive summary yet."]
     return "\n".join(lines)
 
 
