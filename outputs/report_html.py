@@ -18,11 +18,11 @@ from xml.etree.ElementTree import Element
 
 import markdown
 import nh3
-from markdown.extensions import Extension
-from markdown.treeprocessors import Treeprocessor
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.html import escape
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 from checks.engine import DesignDecisions, decisions_digest
 from designs.snapshot import DesignSnapshot
@@ -75,7 +75,7 @@ class _QuotedHeadings(Treeprocessor):
 
 
 class QuotedHeadings(Extension):
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         # Before the table of contents (5) collects the headings.
         md.treeprocessors.register(_QuotedHeadings(md), "quoted_headings", 6)
 

@@ -207,7 +207,9 @@ def test_the_executive_summary_keeps_its_markdown_inside_a_quote_it_cannot_leave
     from designs.document import snapshot_from_document
     from outputs.report_html import report_html
 
-    summary = "Sells **shoes** online.\n\n- one\n- two\n\n## Not a chapter\n\n| a |\n\n```\nnever closed\n<script>x</script>"
+    summary = (
+        "Sells **shoes** online.\n\n- one\n- two\n\n## Not a chapter\n\n| a |\n\n```\nnever closed\n<script>x</script>"
+    )
     design = {"name": "Quoted", "summary": summary}
     snapshot = snapshot_from_document({"format": "design-workbench/1", "design": design, "steps": {}})
 
