@@ -44,8 +44,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link
 from pypdf.generic import Fit
 from weasyprint import CSS, HTML
-from weasyprint.anchors import make_page_bookmark_tree
-from weasyprint.matrix import Matrix
+from weasyprint.anchors import make_page_bookmark_tree  # internals of the pinned WeasyPrint: the outline
+from weasyprint.matrix import Matrix  # of the joined parts nests as WeasyPrint nests one document's
 
 STYLESHEET_PATH = Path(__file__).with_name("pdf.css")
 # Bump when a part's PDF changes for a reason its HTML and the stylesheet do not show.
