@@ -49,3 +49,25 @@ def test_it_comments_on_an_element_and_replies_without_reloading(new_page, owner
     owner_page.goto(step_url(design, "architecture"))
     row = owner_page.locator("#list-components tbody tr").filter(has_text="Orders")
     expect(row.locator(".thread-link")).to_have_text("Comment on “Orders”")
+
+
+def test_deleting_a_comment_asks_first(new_page, owner, design, components):
+    page = new_page(owner)
+    page.goto(step_url(design, "architecture"))
+    page.locator("#list-components tbody tr").filter(has_text="Orders").get_by_role("link", name="Comment").click()
+    page.get_by_label("Comment").fill("Typo here.")
+    page.get_by_role("button", name="Comment").click()
+    thread = page.locator(".thread").first
+    expect(thread.locator(".comment-body")).to_have_text("Typo here.")
+
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    thread.get_by_role("button", name="Delete").click()
+    expect(thread.locator(".comment-body")).to_have_text("Typo here.")
+    assert asked and asked[0].startswith("Delete this comment?")
+    assert Comment.objects.get(body="Typo here.").deleted_at is None
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    thread.get_by_role("button", name="Delete").click()
+    expect(page.locator(".comment-body", has_text="Typo here.")).to_have_count(0)
+    assert not Comment.objects.filter(body="Typo here.", deleted_at__isnull=True).exists()
