@@ -131,3 +131,21 @@ def test_the_brief_sums_findings_up_per_rule_and_the_full_report_lists_each_unde
     assert full.count(f"#### {rule_id} ") == 1
     listed = full.split(f"#### {rule_id} ")[1].split("####")[0]
     assert listed.count("\n- ") == total
+
+
+def test_the_full_report_traces_each_requirement_to_what_serves_it(full):
+    from checks.traceability import traceability
+    from outputs.markdown import full_markdown
+    from outputs.markdown.escape import md_text
+
+    text = full_markdown(full).split("### Traceability")[1].split("\n### ")[0]
+
+    matrix = traceability(full)
+    served = [row for row in matrix.rows if row.components]
+    assert served
+    for row in served:
+        line = next(line for line in text.splitlines() if line.startswith(f"| {row.requirement.code} "))
+        for component in row.components:
+            assert md_text(component.name) in line
+    for requirement in matrix.unserved:
+        assert requirement.code in text.split("Served by nothing:")[1]

@@ -42,7 +42,10 @@ def full_markdown(snapshot: DesignSnapshot, *, figures: bool = False, decisions:
                 out.append(parts.element_items(snapshot.elements(spec.key), spec, "####"))
             else:
                 out.append(parts.element_table(snapshot.elements(spec.key), spec))
-        if step.key == "architecture":
+        if step.key == "requirements":
+            out.append("### Traceability")
+            out.append(parts.traceability_table(snapshot))
+        elif step.key == "architecture":
             out.append("### Technology decisions (ADRs)")
             out.append(parts.decisions(snapshot, "####"))
             out.append("### Architecture diagram")

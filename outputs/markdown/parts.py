@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
 from checks.engine import DesignDecisions, run_checks, split_dismissed
+from checks.traceability import traceability
 from designs.capacity import GROWTH_FACTOR, capacity_from_snapshot
 from designs.snapshot import DesignSnapshot, ElementRecord, Record
 from designs.steps import STEPS, ElementSpec, SectionSpec
@@ -136,6 +137,31 @@ def element_items(records: Iterable[ElementRecord], spec: ElementSpec, heading: 
                     facts.append(f"{md_text(title)}: {md_text(text)}")
             lines.append(" · ".join([f"- **{md_text(value_text(record, name_field))}**", *facts]))
         out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
+def traceability_table(snapshot: DesignSnapshot) -> str:
+    """Which components and endpoints serve each functional requirement (the Traceability page's matrix)."""
+    matrix = traceability(snapshot)
+    if not matrix.rows:
+        return "No functional requirements yet."
+    if not matrix.started:
+        return "Nothing is linked to a requirement yet (components and endpoints: Serves requirements)."
+    rows = []
+    for row in matrix.rows:
+        components = [c.name for c in matrix.components if c in row.components]
+        endpoints = [f"{e.method} {e.path}" for e in matrix.endpoints if e in row.endpoints]
+        rows.append(
+            [
+                label(row.requirement),
+                value_text(row.requirement, "priority"),
+                ", ".join(components) or "—",
+                ", ".join(endpoints) or "—",
+            ]
+        )
+    out = [md_table(["Requirement", "Priority", "Served by components", "Served by endpoints"], rows)]
+    if matrix.unserved:
+        out.append("Served by nothing: " + md_text(", ".join(label(r) for r in matrix.unserved)) + ".")
     return "\n\n".join(out)
 
 
