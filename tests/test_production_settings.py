@@ -82,7 +82,7 @@ def test_it_refuses_a_bad_proxy_ssl_header(raw):
 def test_redis_url_switches_the_cache_to_redis():
     assert _caches("")["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
     redis = _caches("redis://127.0.0.1:6379/3")["default"]
-    assert redis["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["BACKEND"] == "workbench.cache.OutageTolerantRedisCache"
     assert redis["LOCATION"] == "redis://127.0.0.1:6379/3"
 
 

@@ -100,6 +100,23 @@ def test_diagrams_are_cached_in_redis_when_redis_url_is_set(owner_client, full, 
         assert again.content == first.content
 
 
+def test_with_redis_unreachable_pages_diagrams_and_sign_ups_go_on_without_the_cache(owner_client, client, full, caplog):
+    from workbench.settings import _caches
+
+    # A port nothing listens on: every cache call fails to connect, at once.
+    caches = _caches("redis://127.0.0.1:9/0")
+    with override_settings(CACHES=caches), caplog.at_level("WARNING", logger="workbench.cache"):
+        step = owner_client.get(reverse("designs:step", args=[full.slug, "architecture"]))
+        assert step.status_code == 200 and full.name in step.content.decode()
+        diagram = owner_client.get(reverse("outputs:diagram", args=[full.slug, "architecture"]), HTTP_HX_REQUEST="true")
+        assert diagram.status_code == 200 and "<svg" in diagram.content.decode()
+        # The sign-up limit counts in the cache: without it, the sign-up still goes through.
+        password = "purple-otter-staircase-41"
+        data = {"username": "newcomer", "email": "n@example.com", "password1": password, "password2": password}
+        assert client.post(reverse("signup"), data).status_code == 302
+    assert "Redis is unreachable, going on without the cache" in caplog.text
+
+
 # ---------------------------------------------------------------- two app servers
 
 

@@ -303,7 +303,8 @@ def _caches(url: str) -> dict[str, dict[str, object]]:
         )
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but an unreachable Redis reads as misses (workbench/cache.py).
+            "BACKEND": "workbench.cache.OutageTolerantRedisCache",
             "LOCATION": url,
             # Cached pages and diagrams are a convenience: a slow Redis must not hold a request long.
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
