@@ -95,7 +95,10 @@ def _outline(reader: PdfReader) -> list[tuple[int, str, int]]:
     return found
 
 
-def test_the_joined_pdf_numbers_every_page_and_its_outline_and_contents_point_at_the_headings(large, report_files):
+def test_the_joined_pdf_numbers_every_page_and_its_outline_and_contents_point_at_the_headings(
+    large, report_files, settings
+):
+    settings.PDF_LAYOUT_PROCESSES = 2  # parts laid out side by side, as on a server
     reader = _reader(report_pdf(load_snapshot(large), "full"))
 
     parts = list((report_files / "pdf-parts").glob("*.pdf"))

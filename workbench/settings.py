@@ -323,8 +323,9 @@ REPORT_FILES_DIR = os.environ.get("REPORT_FILES_DIR") or str(VAR_DIR / ("reports
 # How many PDFs one app process builds at once (more wait their turn), and how long one may take.
 PDF_BUILDS_AT_ONCE = envint("PDF_BUILDS_AT_ONCE", "1")
 PDF_BUILD_TIMEOUT_SECONDS = envint("PDF_BUILD_TIMEOUT_SECONDS", "900")
-# How many processes lay out the parts of one PDF side by side: one per core by default.
-PDF_LAYOUT_PROCESSES = envint("PDF_LAYOUT_PROCESSES", str(min(4, os.cpu_count() or 1)))
+# How many processes lay out the parts of one PDF side by side: one per core by default. Under
+# pytest one, as the suite already runs a worker per core (tests/test_pdf_parts.py sets two).
+PDF_LAYOUT_PROCESSES = envint("PDF_LAYOUT_PROCESSES", "1" if TESTING else str(min(4, os.cpu_count() or 1)))
 
 # Notifications are e-mailed through Django's e-mail framework: printed to the console unless a
 # backend is configured (e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST).
