@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.cache import cache
 from django.db import models as dj
 from django.db.models import Count, Q, Window
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -281,6 +282,13 @@ def panel_params(step: Step, query: Mapping[str, str]) -> dict[str, str]:
     return {p: query[p] for p in sorted(wanted) if p in query}
 
 
+def current_panel_params(request: HttpRequest, step: Step) -> dict[str, str]:
+    """The panel parameters of the page an htmx request comes from (its `HX-Current-URL`), so a save
+    redraws the capacity card at the what-if factor the user was looking at, not the default."""
+    current = request.headers.get("HX-Current-URL", "")
+    return panel_params(step, QueryDict(urlsplit(current).query)) if current else {}
+
+
 def shown_panel(design: Design, name: str, params: Mapping[str, str] | None = None) -> ShownPanel:
     panel = PANELS[name]
     given = {p: params[p] for p in panel.parameters if params and p in params}
@@ -510,7 +518,13 @@ def seen_by_others(spec: ElementSpec, obj: Any) -> tuple[Any, ...]:
 
 
 def element_response_context(
-    design: Design, step: Step, spec: ElementSpec, *, others_changed: bool = True, **extra: Any
+    design: Design,
+    step: Step,
+    spec: ElementSpec,
+    *,
+    others_changed: bool = True,
+    panel_query: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
     """Context of an htmx answer to a save or delete: the changed part and what to redraw out of band.
 
@@ -528,7 +542,7 @@ def element_response_context(
         "annotations": notes,
         "oob_nav": True,
         "can_edit": True,
-        "panels": panels(design, step),
+        "panels": panels(design, step, panel_query),
         # A list re-rendered whole brings its own fresh add form.
         "dependent_lists": dependent_add_forms(
             design, step, spec, skip=tuple(touched.spec for touched in extra.get("touched_lists", ()))

@@ -285,7 +285,7 @@ def section_save(request: HttpRequest, slug: str, step_key: str, section_key: st
                 "nav": page.nav(design),
                 "oob_nav": True,
                 "can_edit": True,
-                "panels": page.panels(design, step),
+                "panels": page.panels(design, step, page.current_panel_params(request, step)),
                 "section": {"spec": spec, "form": form},
                 "conflict": conflict,
             },
@@ -312,7 +312,13 @@ def _element_spec(step_key: str, element_key: str) -> tuple[Step, ElementSpec]:
 def _element_response(
     request: HttpRequest, design: Design, step: Step, spec: ElementSpec, partial: str, **extra: Any
 ) -> HttpResponse:
-    return render(request, f"designs/step.html#{partial}", page.element_response_context(design, step, spec, **extra))
+    return render(
+        request,
+        f"designs/step.html#{partial}",
+        page.element_response_context(
+            design, step, spec, panel_query=page.current_panel_params(request, step), **extra
+        ),
+    )
 
 
 def _save_element(form: Any, design: Design, spec: ElementSpec, actor: Any, element: Any = None) -> Any:

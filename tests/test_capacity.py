@@ -593,6 +593,29 @@ def test_it_sends_fresh_figures_along_when_a_scaling_rule_is_edited(owner_client
     assert (row["needed today"], row["needed"]) == ("4", "38")
 
 
+def test_a_save_redraws_the_card_at_the_what_if_factor_the_page_was_showing(owner_client, design, htmx_headers):
+    rule = _setup(design, max_instances=100)
+    data = edit_data(
+        "scaling",
+        rule,
+        component=rule.component_id,
+        mode="horizontal",
+        stateless=True,
+        min_instances=2,
+        max_instances=100,
+        capacity_rps=800,
+    )
+    # htmx sends the address the page shows; a what-if link pushed ?factor=3 into it.
+    current = "http://testserver" + step_url(design, "scalability") + "?factor=3"
+    response = owner_client.post(
+        edit_url(design, "scalability", "scaling", rule.pk), data, HTTP_HX_CURRENT_URL=current, **htmx_headers
+    )
+    card = card_of(response.content.decode())
+    assert card.oob and card.factor_value == "3" and card.current == []
+    # 3,000 req/s at peak, 9,000 at 3×, over 800 req/s per instance: 12 instances.
+    assert row_of(card, "orders")["needed"] == "12"
+
+
 def test_it_says_which_figures_the_load_profile_cannot_give(owner_client, design):
     _reporting_design(design)
     m.LoadProfile.objects.filter(design=design).update(average_payload_kb=None, retention_years=None)
