@@ -573,7 +573,8 @@ def test_it_recomputes_after_the_load_profile_is_saved(owner_client, design):
     assert (row["needed today"], row["needed"]) == ("15", "150 over max 100")
 
 
-def test_it_sends_fresh_figures_along_when_a_scaling_rule_is_edited(owner_client, design, htmx_headers):
+def _edit_rule_to_800_rps(client, design, **headers) -> Card:
+    """Save the orders scaling rule at 800 req/s per instance through htmx; the card that comes back."""
     rule = _setup(design, max_instances=100)
     data = edit_data(
         "scaling",
@@ -585,8 +586,12 @@ def test_it_sends_fresh_figures_along_when_a_scaling_rule_is_edited(owner_client
         max_instances=100,
         capacity_rps=800,
     )
-    response = owner_client.post(edit_url(design, "scalability", "scaling", rule.pk), data, **htmx_headers)
-    card = card_of(response.content.decode())
+    response = client.post(edit_url(design, "scalability", "scaling", rule.pk), data, **headers)
+    return card_of(response.content.decode())
+
+
+def test_it_sends_fresh_figures_along_when_a_scaling_rule_is_edited(owner_client, design, htmx_headers):
+    card = _edit_rule_to_800_rps(owner_client, design, **htmx_headers)
     assert card.oob, "the capacity card comes along out of band"
     # 3,000 req/s at peak over 800 req/s per instance: 4 now, 38 at ten times the load.
     row = row_of(card, "orders")
@@ -594,23 +599,9 @@ def test_it_sends_fresh_figures_along_when_a_scaling_rule_is_edited(owner_client
 
 
 def test_a_save_redraws_the_card_at_the_what_if_factor_the_page_was_showing(owner_client, design, htmx_headers):
-    rule = _setup(design, max_instances=100)
-    data = edit_data(
-        "scaling",
-        rule,
-        component=rule.component_id,
-        mode="horizontal",
-        stateless=True,
-        min_instances=2,
-        max_instances=100,
-        capacity_rps=800,
-    )
     # htmx sends the address the page shows; a what-if link pushed ?factor=3 into it.
     current = "http://testserver" + step_url(design, "scalability") + "?factor=3"
-    response = owner_client.post(
-        edit_url(design, "scalability", "scaling", rule.pk), data, HTTP_HX_CURRENT_URL=current, **htmx_headers
-    )
-    card = card_of(response.content.decode())
+    card = _edit_rule_to_800_rps(owner_client, design, HTTP_HX_CURRENT_URL=current, **htmx_headers)
     assert card.oob and card.factor_value == "3" and card.current == []
     # 3,000 req/s at peak, 9,000 at 3×, over 800 req/s per instance: 12 instances.
     assert row_of(card, "orders")["needed"] == "12"
