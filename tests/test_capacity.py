@@ -296,19 +296,17 @@ def test_the_model_refuses_a_share_out_of_range_and_both_figures_at_once(design)
     rule.full_clean()  # the whole peak, said explicitly
 
 
+def _horizontal_rule_data(rule: m.ScalingRule, **fields) -> dict:
+    """The step form's data for `rule` scaled out, stateless, from two instances, with `fields`."""
+    return edit_data(
+        "scaling", rule, component=rule.component_id, mode="horizontal", stateless=True, min_instances=2, **fields
+    )
+
+
 def test_the_step_form_saves_a_share_and_the_card_follows_it(owner_client, design):
     rule = _setup(design, max_instances=10)
-    data = edit_data(
-        "scaling",
-        rule,
-        component=rule.component_id,
-        mode="horizontal",
-        stateless=True,
-        min_instances=2,
-        max_instances=10,
-        capacity_rps=400,
-        peak_share_percent="5",
-        requests_per_user_per_day="",
+    data = _horizontal_rule_data(
+        rule, max_instances=10, capacity_rps=400, peak_share_percent="5", requests_per_user_per_day=""
     )
     assert owner_client.post(edit_url(design, "scalability", "scaling", rule.pk), data).status_code == 302
     rule.refresh_from_db()
@@ -576,16 +574,7 @@ def test_it_recomputes_after_the_load_profile_is_saved(owner_client, design):
 def _edit_rule_to_800_rps(client, design, **headers) -> Card:
     """Save the orders scaling rule at 800 req/s per instance through htmx; the card that comes back."""
     rule = _setup(design, max_instances=100)
-    data = edit_data(
-        "scaling",
-        rule,
-        component=rule.component_id,
-        mode="horizontal",
-        stateless=True,
-        min_instances=2,
-        max_instances=100,
-        capacity_rps=800,
-    )
+    data = _horizontal_rule_data(rule, max_instances=100, capacity_rps=800)
     response = client.post(edit_url(design, "scalability", "scaling", rule.pk), data, **headers)
     return card_of(response.content.decode())
 
