@@ -37,6 +37,8 @@ from django.conf import settings
 from designs.snapshot import DesignSnapshot
 from workbench.observability import log_duration
 
+from .pdf import PdfBuildError, report_pdf_job, run_worker
+
 logger = logging.getLogger(__name__)
 
 # Layout: (export format, label).
@@ -160,8 +162,6 @@ def start_build(name: str, layout: str, job: Callable[[], dict[str, Any]]) -> Pd
 
 def build(name: str, job: Callable[[], dict[str, Any]]) -> None:
     """Build one claimed PDF: the job here, WeasyPrint in its own processes; the claim goes at the end."""
-    from .pdf import PdfBuildError, run_worker
-
     base = files_dir() / name
     built = base.with_name(f"{name}.pdf.new")
     started = time.monotonic()
@@ -224,8 +224,6 @@ def snapshot_job(
     """The deferred job of a PDF, for `start_build`: its HTML takes a second to make on a large design."""
 
     def job() -> dict[str, Any]:
-        from .pdf import report_pdf_job
-
         return report_pdf_job(snapshot, layout, authors=authors, decisions=decisions)
 
     return job

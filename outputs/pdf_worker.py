@@ -187,10 +187,11 @@ class _Layouts:
             return lambda: layout
         future = self.pool.submit(lay_out, document, page_css)
 
-        @functools.cache
+        @functools.cache  # waited for once, cached once
         def result() -> dict[str, Any]:
-            self.cache.put(key, future.result())
-            return future.result()
+            layout = future.result()
+            self.cache.put(key, layout)
+            return layout
 
         return result
 
