@@ -79,11 +79,6 @@ def printed_contents(toc: tuple[tuple[int, str, str], ...]) -> list[list[Any]]:
     return printed
 
 
-def worker_command(job: str, output: Path, progress: Path) -> list[str]:
-    """The command that builds the PDF of the job file `job` ("-": read from stdin) into `output`."""
-    return [sys.executable, "-m", "outputs.pdf_worker", job, str(output), str(progress)]
-
-
 def run_worker(
     job: Callable[[], dict[str, Any]], output: Path, progress: Path, *, timeout: float | None = None
 ) -> None:
@@ -94,7 +89,7 @@ def run_worker(
     """
     # Our own interpreter and module, with file names we made: no user input on the command line.
     with subprocess.Popen(  # noqa: S603
-        worker_command("-", output, progress),
+        [sys.executable, "-m", "outputs.pdf_worker", "-", str(output), str(progress)],  # "-": the job on stdin
         cwd=BASE_DIR,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
