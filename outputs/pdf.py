@@ -1,125 +1,233 @@
-"""A report layout as PDF: cover, contents with page numbers, numbered pages, an outline.
+"""A report layout as PDF, typeset by Typst from one fixed template fed the report as data.
 
-The stylesheet is outputs/pdf.css. This module turns a snapshot into a PDF job, the report's
-HTML cut into parts (outputs/pdf_parts.py); WeasyPrint runs in outputs/pdf_worker.py, a process
-of its own that lays the parts out side by side, for the app's background builds
-(outputs/pdf_jobs.py) and for the command line alike.
+outputs/report.typ is the template; the report reaches it as report.json, the JSON nodes of the
+Python-Markdown tree the Report page's HTML is written from (outputs/report_tree.py). User text is
+only ever a string value there, so nothing a user types becomes Typst markup or code. Each compile
+runs in a fresh, empty root directory holding the template, the data and the diagrams' SVG files,
+which is all Typst can read. A report of a few hundred pages takes about a second, so a PDF is built
+in the request that asks for it, like every other download, and kept by design state
+(`cached_pdf`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import signal
-import subprocess
-import sys
+import shutil
 import tempfile
+import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import fasteners
+import typst
 from django.conf import settings
-from django.utils.html import escape
 
 from checks.engine import DesignDecisions
 from designs.snapshot import DesignSnapshot
+from workbench.observability import log_duration
 
-from .report_html import report_html
+from .diagrams import DIAGRAMS
+from .markdown import LAYOUTS
+from .markdown.parts import figure_placeholder
+from .pdf_figures import print_diagrams
+from .report_tree import document_nodes, parse_report
 
 KINDS = {"full": "Design report", "brief": "Architecture brief"}
+TEMPLATE = Path(__file__).with_name("report.typ")
 # A chapter with more sections than this (the endpoints of the API contracts) lists only itself in
 # the printed contents; the PDF's outline still names every section.
 CONTENTS_SECTIONS_PER_CHAPTER = 25
-BASE_DIR = Path(__file__).resolve().parent.parent
+# Bump when the PDF changes in a way the inputs of its cache key do not capture.
+PDF_VERSION = "typst-1"
+# Lock files a build of one PDF holds, so two requests for the same PDF cause one build. A fixed
+# set, never deleted (a lock file removed while someone waits on it would not exclude anyone).
+LOCK_STRIPES = 64
+
+
+_THREAD_LOCKS = [threading.Lock() for _ in range(LOCK_STRIPES)]
 
 
 class PdfBuildError(RuntimeError):
-    """WeasyPrint could not build a PDF; the message holds the end of its error output."""
+    """Typst could not typeset a report; the message says why."""
 
 
-def report_pdf_job(
+@dataclass(frozen=True)
+class PdfCover:
+    """What the cover says beyond the design itself."""
+
+    authors: tuple[str, ...] = ()
+    # The number of a frozen version, and the reviewers who approved it when a review did.
+    version: int | None = None
+    approved_by: tuple[str, ...] = ()
+    day: date | None = None
+
+
+def report_data(
     snapshot: DesignSnapshot,
-    layout: str = "full",
+    layout: str,
+    directory: Path,
     *,
-    authors: tuple[str, ...] = (),
+    cover: PdfCover = PdfCover(),
     decisions: DesignDecisions | None = None,
 ) -> dict[str, Any]:
-    """What outputs/pdf_worker.py builds the PDF of one layout from: cover, headings and body parts."""
-    report = report_html(snapshot, layout, for_pdf=True, decisions=decisions)
-    facts = [("Status", snapshot.status.replace("_", " ")), ("Date", date.today().isoformat())]
-    if snapshot.version is not None:
-        facts.insert(1, ("Version", str(snapshot.version)))
-    if authors:
-        facts.append(("Authors", ", ".join(authors)))
-    listed = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
-    cover = f'<section class="cover"><h1>{escape(snapshot.name)}</h1><p>{KINDS[layout]}</p><dl>{listed}</dl></section>'
+    """The report as the template reads it; the diagrams' SVG files are written into `directory`."""
+    parsed = parse_report(LAYOUTS[layout](snapshot, figures=True, decisions=decisions))
+    nodes = document_nodes(parsed)
+    figures = {
+        name: node
+        for name in DIAGRAMS
+        for node in nodes
+        if node.get("t") == "p" and node["c"] == [figure_placeholder(name)]
+    }
+    printed = print_diagrams(snapshot, figures, directory)
+    day = cover.day or date.today()
+    return {"cover": _cover(snapshot, layout, cover, day), "nodes": _print_nodes(nodes, printed)}
+
+
+def _cover(snapshot: DesignSnapshot, layout: str, cover: PdfCover, day: date) -> dict[str, Any]:
+    facts = [["Layout", KINDS[layout]], ["Status", snapshot.status.replace("_", " ").capitalize()]]
+    if cover.version is not None:
+        version = str(cover.version)
+        if cover.approved_by:
+            version += f", approved by {', '.join(cover.approved_by)}"
+        facts.append(["Version", version])
+    if cover.authors:
+        facts.append(["Authors", ", ".join(cover.authors)])
+    facts.append(["Date", day.isoformat()])
     return {
         "title": snapshot.name,
-        "cover": cover,
-        "toc": printed_contents(report.toc),
-        "parts": report.parts(),
-        "cache_dir": str(Path(settings.REPORT_FILES_DIR) / "pdf-parts"),
-        "processes": settings.PDF_LAYOUT_PROCESSES,
+        "kind": KINDS[layout],
+        "facts": facts,
+        "authors": list(cover.authors),
+        "year": day.year,
+        "month": day.month,
+        "day": day.day,
     }
 
 
-def printed_contents(toc: tuple[tuple[int, str, str], ...]) -> list[list[Any]]:
-    """The headings the printed contents list: every chapter, and the sections of the shorter ones."""
-    chapters: list[list[tuple[int, str, str]]] = []
-    for entry in toc:
-        if entry[0] == 2 or not chapters:
-            chapters.append([])
-        chapters[-1].append(entry)
-    printed = []
-    for chapter in chapters:
-        sections = [entry for entry in chapter if entry[0] != 2]
-        kept = sections if len(sections) <= CONTENTS_SECTIONS_PER_CHAPTER else []
-        printed += [list(entry) for entry in chapter if entry[0] == 2 or entry in kept]
-    return printed
+def _print_nodes(nodes: list[dict[str, Any]], printed: dict[str, list]) -> list[dict[str, Any]]:
+    """The body as printed: the title and the line under it are on the cover; markdown's chapters
+    (##) are the PDF's first level; a diagram takes the heading just above it onto its own page."""
+    placeholders = {figure_placeholder(name): name for name in printed}
+    out: list[dict[str, Any]] = []
+    started = False
+    for node in nodes:
+        if node["t"] == "h" and node["level"] == 1:
+            continue
+        if node["t"] == "h" and node["level"] == 2:
+            started = True
+        if not started:
+            continue
+        if node["t"] == "h":
+            node = {**node, "level": min(node["level"] - 1, 4), "outlined": node["level"] <= 3}
+        elif node["t"] == "p" and len(node["c"]) == 1 and node["c"][0] in placeholders:
+            heading = out.pop() if out and out[-1]["t"] == "h" else None
+            plates = [plate.as_data() for plate in printed[placeholders[node["c"][0]]]]
+            node = {"t": "figure", "heading": heading, "plates": plates}
+        out.append(node)
+    _contents_sections(out)
+    return out
 
 
-def run_worker(
-    job: Callable[[], dict[str, Any]], output: Path, progress: Path, *, timeout: float | None = None
-) -> None:
-    """Build a job's PDF into `output` (renamed into place when whole); PdfBuildError when it fails.
-
-    The worker starts first and imports WeasyPrint while `job` makes the report's HTML here. On a
-    timeout the worker and the processes it forked are killed together (subprocess.TimeoutExpired).
-    """
-    # Our own interpreter and module, with file names we made: no user input on the command line.
-    with subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "outputs.pdf_worker", "-", str(output), str(progress)],  # "-": the job on stdin
-        cwd=BASE_DIR,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    ) as worker:
-        try:
-            _, errors = worker.communicate(json.dumps(job()), timeout=timeout)
-        except BaseException:
-            os.killpg(worker.pid, signal.SIGKILL)
-            raise
-    if worker.returncode != 0:
-        raise PdfBuildError(errors[-4000:])
+def _contents_sections(nodes: list[dict[str, Any]]) -> None:
+    """Sections of a chapter with more than CONTENTS_SECTIONS_PER_CHAPTER stay out of the printed contents."""
+    chapter: list[dict[str, Any]] = []
+    for node in [*nodes, {"t": "h", "level": 1}]:
+        heading = node if node["t"] == "h" else (node.get("heading") if node["t"] == "figure" else None)
+        if heading is None:
+            continue
+        if heading["level"] == 1:
+            if len(chapter) > CONTENTS_SECTIONS_PER_CHAPTER:
+                for section in chapter:
+                    section["outlined"] = False
+            chapter = []
+        elif heading["level"] == 2:
+            chapter.append(heading)
 
 
 def report_pdf(
     snapshot: DesignSnapshot,
     layout: str = "full",
     *,
-    authors: tuple[str, ...] = (),
+    cover: PdfCover = PdfCover(),
     decisions: DesignDecisions | None = None,
 ) -> bytes:
-    """The PDF of one layout, waited for; the cover names the authors when given."""
-    with tempfile.TemporaryDirectory(prefix="report-pdf-") as directory:
-        output = Path(directory) / "report.pdf"
-        run_worker(
-            lambda: report_pdf_job(snapshot, layout, authors=authors, decisions=decisions),
-            output,
-            Path(directory) / "progress",
-            timeout=settings.PDF_BUILD_TIMEOUT_SECONDS,
-        )
-        return output.read_bytes()
+    """Typeset one layout ("full" or "brief") as PDF."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="report-pdf-") as name:
+        root = Path(name)
+        data = report_data(snapshot, layout, root, cover=cover, decisions=decisions)
+        (root / "report.json").write_text(json.dumps(data, ensure_ascii=False))
+        shutil.copyfile(TEMPLATE, root / "report.typ")
+        try:
+            pdf = typst.compile(
+                str(root / "report.typ"),
+                root=str(root),
+                font_paths=[d for d in settings.PDF_FONT_DIRS if Path(d).is_dir()],
+                ignore_system_fonts=True,
+            )
+        except Exception as error:  # typst raises its own TypstError, and RuntimeError on a panic
+            raise PdfBuildError(str(error)[:2000]) from error
+    log_duration("pdf build", started, design=snapshot.slug, layout=layout)
+    return pdf
+
+
+def pdf_cache_key(*parts: object) -> str:
+    """A cache key for one PDF: what it shows (the design's state, layout, cover) and how it is made."""
+    made_by = [PDF_VERSION, typst.__version__, TEMPLATE.read_text()]
+    return hashlib.sha256(json.dumps([*made_by, *map(str, parts)]).encode()).hexdigest()
+
+
+def cached_pdf(key: str, build: Callable[[], bytes]) -> bytes:
+    """The PDF stored under `key` in REPORT_FILES_DIR, built first when missing.
+
+    Every worker of a machine shares the directory (and app servers sharing it share it too). A
+    build holds a file lock, so requests arriving together for the same PDF wait for one build and
+    then read its file.
+    """
+    directory = Path(settings.REPORT_FILES_DIR) / "pdf"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{key}.pdf"
+    found = _read(path)
+    if found is not None:
+        return found
+    stripe = int(key[:8], 16) % LOCK_STRIPES
+    # A file lock excludes other processes only; the threads of this one take a lock of their own first.
+    with _THREAD_LOCKS[stripe], fasteners.InterProcessLock(str(directory / f"build-{stripe}.lock")):
+        found = _read(path)
+        if found is not None:
+            return found
+        content = build()
+        partial = path.with_name(f"{key}.{os.getpid()}.partial")
+        partial.write_bytes(content)
+        os.replace(partial, path)
+    _prune(directory)
+    return content
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    path.touch()  # most recently used: kept longest by _prune
+    return content
+
+
+def _prune(directory: Path) -> None:
+    """Keep the PDF_CACHE_FILES most recently used PDFs (a changed design's old PDFs age out)."""
+    files = []
+    for path in directory.glob("*.pdf"):
+        try:
+            files.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue
+    files.sort(reverse=True)
+    for _, path in files[settings.PDF_CACHE_FILES :]:
+        path.unlink(missing_ok=True)

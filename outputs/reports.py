@@ -1,7 +1,8 @@
 """The report exports of a design: markdown in two layouts, SQL, the archive, HTML and PDF.
 
 Pure text builders live in `outputs.markdown` and `outputs.sql`; this module is the thin service
-around them that runs Graphviz (through `outputs.render`), WeasyPrint and zipfile.
+around them that runs Graphviz (through `outputs.render`), Typst (`outputs.pdf`) and zipfile; `EXPORTS`
+is the one table of formats that views, panels, version pages and the command line read.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.utils.text import slugify
 
@@ -22,11 +24,10 @@ from .markdown import brief_markdown, full_markdown
 from .markdown.escape import md_block, md_text
 from .markdown.parts import value_text
 from .openapi import openapi_json, openapi_yaml
+from .pdf import PdfCover, report_pdf
 from .render import diagram_render
 from .sql import schema_sql
 
-LAYOUTS: dict[str, Callable[..., str]] = {"full": full_markdown, "brief": brief_markdown}
-FORMATS = ("md", "brief-md", "pdf", "brief-pdf", "zip", "sql", "openapi-yaml", "openapi-json", "dbml")
 # Fixed so an unchanged design gives a byte-identical archive.
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)
 
@@ -111,46 +112,86 @@ def report_zip(snapshot: DesignSnapshot) -> bytes:
     return buffer.getvalue()
 
 
-# What each format downloads as, after the design's slug.
-FILE_SUFFIXES = {
-    "md": "report.md",
-    "brief-md": "brief.md",
-    "pdf": "report.pdf",
-    "brief-pdf": "brief.pdf",
-    "zip": "report.zip",
-    "sql": "schema.sql",
-    "dbml": "schema.dbml",
-    "openapi-yaml": "openapi.yaml",
-    "openapi-json": "openapi.json",
+@dataclass(frozen=True)
+class ExportFormat:
+    """One thing a design downloads as: the format's name (the command's --format, the URL's last
+    part), its label on buttons, media type, file name after the design's slug, and its builder."""
+
+    key: str
+    label: str
+    media_type: str
+    suffix: str
+    build: Callable[[DesignSnapshot, PdfCover, DesignDecisions | None], bytes]
+
+    def filename(self, slug: str) -> str:
+        return f"{slug}-{self.suffix}"
+
+
+def _text(make: Callable[[DesignSnapshot], str]) -> Callable[[DesignSnapshot, PdfCover, DesignDecisions | None], bytes]:
+    return lambda snapshot, cover, decisions: make(snapshot).encode()
+
+
+# Every export, in the order the Report page and a version's page offer them. The live design and
+# every frozen version download each of them.
+EXPORTS: dict[str, ExportFormat] = {
+    export.key: export
+    for export in (
+        ExportFormat(
+            "pdf",
+            "PDF report",
+            "application/pdf",
+            "report.pdf",
+            lambda snapshot, cover, decisions: report_pdf(snapshot, "full", cover=cover, decisions=decisions),
+        ),
+        ExportFormat(
+            "brief-pdf",
+            "PDF brief",
+            "application/pdf",
+            "brief.pdf",
+            lambda snapshot, cover, decisions: report_pdf(snapshot, "brief", cover=cover, decisions=decisions),
+        ),
+        ExportFormat(
+            "md",
+            "Markdown report",
+            "text/markdown; charset=utf-8",
+            "report.md",
+            lambda snapshot, cover, decisions: full_markdown(snapshot, decisions=decisions).encode(),
+        ),
+        ExportFormat(
+            "brief-md",
+            "Markdown brief",
+            "text/markdown; charset=utf-8",
+            "brief.md",
+            lambda snapshot, cover, decisions: brief_markdown(snapshot, decisions=decisions).encode(),
+        ),
+        ExportFormat("zip", "Archive (zip)", "application/zip", "report.zip", lambda s, c, d: report_zip(s)),
+        ExportFormat("sql", "SQL schema", "application/sql; charset=utf-8", "schema.sql", _text(schema_sql)),
+        ExportFormat("dbml", "DBML schema", "text/plain; charset=utf-8", "schema.dbml", _text(schema_dbml)),
+        ExportFormat(
+            "openapi-yaml", "OpenAPI (YAML)", "application/yaml; charset=utf-8", "openapi.yaml", _text(openapi_yaml)
+        ),
+        ExportFormat(
+            "openapi-json", "OpenAPI (JSON)", "application/json; charset=utf-8", "openapi.json", _text(openapi_json)
+        ),
+    )
 }
+FORMATS = tuple(EXPORTS)
+PDF_FORMATS = ("pdf", "brief-pdf")
 
 
 def export_filename(slug: str, fmt: str) -> str:
-    return f"{slug}-{FILE_SUFFIXES[fmt]}"
+    return EXPORTS[fmt].filename(slug)
 
 
 def export(
-    snapshot: DesignSnapshot, fmt: str, *, authors: tuple[str, ...] = (), decisions: DesignDecisions | None = None
+    snapshot: DesignSnapshot, fmt: str, *, cover: PdfCover | None = None, decisions: DesignDecisions | None = None
 ) -> tuple[bytes, str, str]:
-    """(content, media type, file name) of one export format; `authors` go on a PDF's cover."""
-    if fmt not in FORMATS:
+    """(content, media type, file name) of one export format; `cover` is what a PDF's cover adds."""
+    if fmt not in EXPORTS:
         raise ValueError(f"Unknown export format {fmt!r}; use one of {', '.join(FORMATS)}.")
-    filename = export_filename(design_slug(snapshot), fmt)
-    if fmt == "md":
-        return full_markdown(snapshot, decisions=decisions).encode(), "text/markdown; charset=utf-8", filename
-    if fmt == "brief-md":
-        return brief_markdown(snapshot, decisions=decisions).encode(), "text/markdown; charset=utf-8", filename
-    if fmt == "sql":
-        return schema_sql(snapshot).encode(), "application/sql; charset=utf-8", filename
-    if fmt == "dbml":
-        return schema_dbml(snapshot).encode(), "text/plain; charset=utf-8", filename
-    if fmt == "openapi-yaml":
-        return openapi_yaml(snapshot).encode(), "application/yaml; charset=utf-8", filename
-    if fmt == "openapi-json":
-        return openapi_json(snapshot).encode(), "application/json; charset=utf-8", filename
-    if fmt == "zip":
-        return report_zip(snapshot), "application/zip", filename
-    from .pdf import report_pdf  # here: outputs.pdf reads this module's layouts (through report_html)
-
-    layout = "brief" if fmt == "brief-pdf" else "full"
-    return report_pdf(snapshot, layout, authors=authors), "application/pdf", filename
+    chosen = EXPORTS[fmt]
+    return (
+        chosen.build(snapshot, cover or PdfCover(), decisions),
+        chosen.media_type,
+        chosen.filename(design_slug(snapshot)),
+    )

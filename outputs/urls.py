@@ -11,5 +11,4 @@ urlpatterns = [
     path("<slug:slug>/diagrams/<slug:name>.<slug:fmt>", views.diagram_file, name="diagram-file"),
     path("<slug:slug>/report/", views.report_page, name="report"),
     path("<slug:slug>/report/export/<slug:fmt>", views.report_file, name="report-file"),
-    path("<slug:slug>/report/pdf/<slug:layout>/", views.report_pdf, name="report-pdf"),
 ]

@@ -6,43 +6,30 @@ cannot be laid out still answers 200 with a message drawn in its place.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import content_disposition_header, urlencode
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from checks.engine import DesignDecisions, decisions_digest, design_decisions
 from designs.access import get_design, requires
-from designs.snapshot import load_snapshot
+from designs.snapshot import DesignSnapshot, load_snapshot
 
 from .diagrams import DIAGRAMS, Diagram
 from .diagrams.options import DIRECTIONS, ViewOptions
-from .pdf_jobs import LAYOUTS as PDF_LAYOUTS
-from .pdf_jobs import PdfJob, job_name, job_status, snapshot_job, start_build
+from .pdf import PdfCover, cached_pdf, pdf_cache_key
 from .render import FORMATS, RenderedDiagram, design_diagram_render
 from .report_html import design_report_html
-from .reports import FORMATS as REPORT_FORMATS
-from .reports import export, export_filename
-
-# Download buttons of the Report page: (format, label). The PDFs have a box each (built on request).
-REPORT_DOWNLOADS = (
-    ("md", "Markdown report"),
-    ("brief-md", "Markdown brief"),
-    ("zip", "Archive (zip)"),
-    ("sql", "SQL schema"),
-    ("dbml", "DBML schema"),
-    ("openapi-yaml", "OpenAPI (YAML)"),
-    ("openapi-json", "OpenAPI (JSON)"),
-)
-PDF_FORMATS = {fmt: layout for layout, (fmt, _) in PDF_LAYOUTS.items()}
+from .reports import EXPORTS, PDF_FORMATS, export_filename
 
 # An SVG opened at its own address stays inert: no script, no fetches, only its inline styles.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -125,7 +112,7 @@ def diagram_file(request: HtmxHttpRequest, slug: str, name: str, fmt: str) -> Ht
     return response
 
 
-def _authors(design: Any) -> tuple[str, ...]:
+def design_authors(design: Any) -> tuple[str, ...]:
     """Owners and editors, for a PDF's cover."""
     return tuple(
         membership.user.get_username()
@@ -135,19 +122,28 @@ def _authors(design: Any) -> tuple[str, ...]:
     )
 
 
-def _pdf_job(design: Any, layout: str, authors: tuple[str, ...], decisions: DesignDecisions) -> PdfJob:
-    # The design's decisions on its findings are printed too, and change without an edit of the design.
-    state = f"{design.updated_at.isoformat()}:{decisions_digest(decisions)}"
-    name = job_name(design_pk=design.pk, design_state=state, layout=layout, authors=authors)
-    return job_status(name, layout)
+def export_response(
+    *,
+    fmt: str,
+    filename: str,
+    state: str,
+    load: Callable[[], DesignSnapshot],
+    cover: PdfCover,
+    decisions: DesignDecisions | None = None,
+) -> HttpResponse:
+    """One export of a design (or of a frozen version) as a file to download.
 
-
-def _start_pdf(design: Any, layout: str) -> PdfJob:
-    authors, decisions = _authors(design), design_decisions(design)
-    job = _pdf_job(design, layout, authors, decisions)
-    if job.state == "ready" or job.running:
-        return job
-    return start_build(job.name, layout, snapshot_job(load_snapshot(design), layout, authors, decisions))
+    A PDF is kept by everything it shows (`state` names the design's state, or the version), so
+    asking again, or a colleague asking at the same time, costs no second build.
+    """
+    chosen = EXPORTS[fmt]
+    if fmt in PDF_FORMATS:
+        said = decisions_digest(decisions) if decisions is not None else ""
+        key = pdf_cache_key(state, fmt, cover.authors, cover.approved_by, said, date.today().isoformat())
+        content = cached_pdf(key, lambda: chosen.build(load(), cover, decisions))
+    else:
+        content = chosen.build(load(), cover, decisions)
+    return attachment(content, chosen.media_type, filename)
 
 
 @login_required
@@ -158,22 +154,19 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     """The full report or the brief as HTML with its contents, and the downloads; every reader may export."""
     design = get_design(request, slug, "view")
     layout = "brief" if request.GET.get("layout") == "brief" else "full"
-    decisions = design_decisions(design)
     report = design_report_html(
         design_state=f"{design.pk}:{design.updated_at.isoformat()}",
         load=lambda: load_snapshot(design),
         layout=layout,
-        decisions=decisions,
+        decisions=design_decisions(design),
     )
-    authors = _authors(design)
     context = {
         "design": design,
         "layout": layout,
         # Markdown of escaped user text, cleaned by nh3; the diagrams are dot's SVG of escaped labels.
         "body": mark_safe(report.body),  # noqa: S308
         "toc": report.toc,
-        "downloads": REPORT_DOWNLOADS,
-        "pdf_jobs": [_pdf_job(design, name, authors, decisions) for name in PDF_LAYOUTS],
+        "downloads": EXPORTS.values(),
     }
     return render(request, "outputs/report.html", context)
 
@@ -181,48 +174,17 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 @login_required
 @requires("view")
 @never_cache
-@vary_on_headers("HX-Request")
-@require_http_methods(["GET", "POST"])
-def report_pdf(request: HtmxHttpRequest, slug: str, layout: str) -> HttpResponse:
-    """A PDF's progress (GET, which htmx polls) or its build asked for (POST); readers may build one."""
-    design = get_design(request, slug, "view")
-    if layout not in PDF_LAYOUTS:
-        raise Http404("No such layout")
-    if request.method == "POST":
-        job = _start_pdf(design, layout)
-    else:
-        job = _pdf_job(design, layout, _authors(design), design_decisions(design))
-    if not request.htmx:
-        return redirect(_report_url(design, layout))
-    context = {"design": design, "job": job}
-    return render(request, "outputs/report.html#pdf-job", context)
-
-
-def _report_url(design: Any, layout: str) -> str:
-    query = "?layout=brief" if layout == "brief" else ""
-    return f"{reverse('outputs:report', args=[design.slug])}{query}#pdf-{layout}"
-
-
-@login_required
-@requires("view")
-@never_cache
 @require_GET
 def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
-    """One export of the report as a file to download; a PDF not built yet is started, and the page shows it."""
+    """One export of the report as a file to download, PDFs included (built in the request)."""
     design = get_design(request, slug, "view")
-    if fmt not in REPORT_FORMATS:
+    if fmt not in EXPORTS:
         raise Http404("No such format")
-    if fmt in PDF_FORMATS:
-        job = _start_pdf(design, PDF_FORMATS[fmt])
-        if job.state != "ready":
-            return redirect(_report_url(design, job.layout))
-        filename = export_filename(design.slug, fmt)
-        response = FileResponse(
-            job.path.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-    content, media_type, filename = export(
-        load_snapshot(design), fmt, authors=_authors(design), decisions=design_decisions(design)
+    return export_response(
+        fmt=fmt,
+        filename=export_filename(design.slug, fmt),
+        state=f"design-{design.pk}:{design.updated_at.isoformat()}",
+        load=lambda: load_snapshot(design),
+        cover=PdfCover(authors=design_authors(design)),
+        decisions=design_decisions(design),
     )
-    return attachment(content, media_type, filename)

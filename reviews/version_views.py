@@ -24,10 +24,11 @@ from designs.models import Design
 from designs.snapshot import load_snapshot
 from outputs.diagrams.diff import merged_snapshot
 from outputs.diagrams.options import ViewOptions
+from outputs.pdf import PdfCover
 from outputs.render import diagram_render
 from outputs.report_html import design_report_html
-from outputs.reports import export, export_filename
-from outputs.views import SVG_POLICY, attachment
+from outputs.reports import EXPORTS, export_filename
+from outputs.views import SVG_POLICY, attachment, design_authors, export_response
 
 from . import versions as services
 from .diff import diff_snapshots
@@ -36,8 +37,6 @@ from .version_forms import DecisionForm, ReviewRequestForm, VersionForm
 
 # The diagrams the Compare page draws as a diff.
 DIFF_DIAGRAMS = {"architecture": "Architecture", "erd": "Entity-relationship"}
-# What a frozen version downloads as (its PDFs come from the live design's Report page only).
-VERSION_FORMATS = (("md", "Markdown report"), ("brief-md", "Markdown brief"), ("zip", "Archive (zip)"), ("sql", "SQL"))
 
 
 def _version(design: Design, number: int) -> DesignVersion:
@@ -99,7 +98,7 @@ def version_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         # Markdown of escaped user text cleaned by nh3, and dot's SVG of escaped labels (outputs.report_html).
         "body": mark_safe(report.body),  # noqa: S308
         "toc": report.toc,
-        "downloads": VERSION_FORMATS,
+        "downloads": EXPORTS.values(),
         "can_edit": _can(design, "edit"),
     }
     return render(request, "reviews/version.html", context)
@@ -110,12 +109,19 @@ def version_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @never_cache
 @require_GET
 def version_file(request: HttpRequest, slug: str, number: int, fmt: str) -> HttpResponse:
+    """A frozen version in any export format, exactly as the live design downloads; its PDF's cover
+    names the version and who approved it."""
     design = get_design(request, slug, "view")
-    if fmt not in dict(VERSION_FORMATS):
+    if fmt not in EXPORTS:
         raise Http404("No such format")
     version = _version(design, number)
-    content, media_type, _ = export(services.version_snapshot(version), fmt)
-    return attachment(content, media_type, export_filename(f"{design.slug}-v{version.number}", fmt))
+    return export_response(
+        fmt=fmt,
+        filename=export_filename(f"{design.slug}-v{version.number}", fmt),
+        state=f"version-{version.pk}",
+        load=lambda: services.version_snapshot(version),
+        cover=PdfCover(authors=design_authors(design), version=version.number, approved_by=services.approvers(version)),
+    )
 
 
 @login_required

@@ -23,6 +23,7 @@ from designs.document import export_design, replace_design_content, snapshot_fro
 from designs.models import Design, Membership
 from designs.models.base import Permission
 from designs.snapshot import DesignSnapshot
+from outputs.pdf import PdfCover
 
 from .diff import changed_step_keys
 from .models import DesignVersion, Notification, ReviewAssignment, ReviewDecision, ReviewRequest
@@ -158,6 +159,22 @@ def assignment_states(request: ReviewRequest, live: DesignSnapshot | None = None
             stale = tuple(step for step in assignment.covers if step in changed)
         states.append(AssignmentState(assignment, latest, stale))
     return states
+
+
+def approvers(version: DesignVersion) -> tuple[str, ...]:
+    """Who approved this version, when a review of it ended approved (for its PDF's cover)."""
+    request = ReviewRequest.objects.filter(version=version, state=State.APPROVED).first()
+    if request is None:
+        return ()
+    return tuple(state.assignment.reviewer.get_username() for state in assignment_states(request) if state.approved)
+
+
+def frozen_version_export(slug: str, number: int) -> tuple[DesignSnapshot, PdfCover] | None:
+    """A frozen version's snapshot and its PDF cover (number, approvers), for the command line."""
+    version = DesignVersion.objects.filter(design__slug=slug, number=number).first()
+    if version is None:
+        return None
+    return version_snapshot(version), PdfCover(version=version.number, approved_by=approvers(version))
 
 
 def outcome(states: list[AssignmentState]) -> str:

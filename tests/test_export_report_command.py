@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from pypdf import PdfReader
 
 # Every render starts from an empty cache, so a test sees what it renders itself.
 pytestmark = pytest.mark.usefixtures("empty_cache")
@@ -41,6 +42,25 @@ def test_it_writes_binary_formats_to_a_file(full, tmp_path, fmt, magic):
     assert content.startswith(magic)
     if fmt == "zip":
         assert any(name.endswith("/schema.sql") for name in zipfile.ZipFile(io.BytesIO(content)).namelist())
+
+
+def test_it_exports_a_frozen_version_in_any_format(full, owner, tmp_path):
+    from designs import services
+    from reviews.versions import freeze_version
+
+    freeze_version(design=full, author=owner, message="")
+    full.refresh_from_db()
+    services.design_update(design=full, name="Renamed later", summary=full.summary, base_version=full.version)
+    target = tmp_path / "v1.pdf"
+
+    _run(full.slug, "--format", "brief-pdf", "--version", "1", "--output", str(target))
+
+    cover = PdfReader(io.BytesIO(target.read_bytes())).pages[0].extract_text()
+    assert "Full design" in cover and "Version 1" in cover and "Renamed later" not in cover
+    assert "Renamed later" not in _run(full.slug, "--format", "md", "--version", "1")
+    assert "Renamed later" in _run(full.slug, "--format", "md")
+    with pytest.raises(CommandError, match="No version 7"):
+        _run(full.slug, "--version", "7")
 
 
 def test_it_refuses_an_unknown_slug(db):

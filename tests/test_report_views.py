@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from designs import services
 from designs.models import Role
@@ -28,7 +31,7 @@ def test_it_shows_the_full_report_with_contents_diagrams_and_downloads(full, own
     assert '<nav class="report-toc"' in page and "4. Database architecture" in page
     assert page.count('<figure class="report-diagram">') == 4
     assert "<td>orders</td>" in page
-    for fmt in ("md", "brief-md", "zip", "sql"):
+    for fmt in ("pdf", "brief-pdf", "md", "brief-md", "zip", "sql", "dbml", "openapi-yaml", "openapi-json"):
         assert _file(full, fmt) in page
 
 
@@ -81,9 +84,9 @@ def test_the_page_reads_few_queries_and_none_of_the_snapshot_once_cached(
     with django_assert_max_num_queries(60):
         first = owner_client.get(_page(full)).content.decode()
     first = first.split('<article class="report">')[1]
-    # Session, user, design, the unread count, the findings' decisions (two) and the authors for the PDF
-    # boxes: the report itself comes from the cache.
-    with django_assert_max_num_queries(7):
+    # Session, user, design, the unread count and the findings' decisions (two): the report itself
+    # comes from the cache.
+    with django_assert_max_num_queries(6):
         again = owner_client.get(_page(full)).content.decode()
 
     assert again.split('<article class="report">')[1] == first
@@ -95,3 +98,29 @@ def test_an_edit_shows_at_once(full, owner_client):
     services.design_update(design=full, name="Renamed design", summary=full.summary, base_version=full.version)
 
     assert "Renamed design" in owner_client.get(_page(full)).content.decode()
+
+
+def test_a_pdf_downloads_in_the_request_and_a_second_ask_builds_nothing(full, owner_client, settings, tmp_path, caplog):
+    settings.REPORT_FILES_DIR = str(tmp_path)
+    caplog.set_level("INFO", logger="workbench.slow")
+
+    first = owner_client.get(_file(full, "brief-pdf"))
+    again = owner_client.get(_file(full, "brief-pdf"))
+
+    assert first.status_code == 200 and first["Content-Type"] == "application/pdf"
+    assert first["Content-Disposition"] == f'attachment; filename="{full.slug}-brief.pdf"'
+    assert first.content.startswith(b"%PDF") and again.content == first.content
+    assert "Full design" in PdfReader(io.BytesIO(first.content)).pages[0].extract_text()
+    builds = [record for record in caplog.records if "pdf build" in record.getMessage()]
+    assert len(builds) == 1
+
+
+def test_an_edit_makes_a_new_pdf(full, owner_client, settings, tmp_path):
+    settings.REPORT_FILES_DIR = str(tmp_path)
+    owner_client.get(_file(full, "brief-pdf"))
+    full.refresh_from_db()
+    services.design_update(design=full, name="Renamed for print", summary=full.summary, base_version=full.version)
+
+    content = owner_client.get(_file(full, "brief-pdf")).content
+
+    assert "Renamed for print" in PdfReader(io.BytesIO(content)).pages[0].extract_text()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from designs import models as m
 from designs import services
@@ -56,6 +59,38 @@ def test_a_version_shows_the_design_as_it_was_with_its_downloads(full, owner, ow
     assert download["Content-Disposition"] == f'attachment; filename="{full.slug}-v1-report.md"'
     assert download.content.decode().startswith("# Full design")
     assert owner_client.get(reverse("reviews:version", args=[full.slug, 9])).status_code == 404
+
+
+def test_a_version_downloads_in_every_format_the_live_design_offers(full, owner, owner_client, settings, tmp_path):
+    from outputs.reports import EXPORTS
+
+    settings.REPORT_FILES_DIR = str(tmp_path)
+    freeze_version(design=full, author=owner, message="")
+    _rename(full, "Renamed later")
+    page = owner_client.get(reverse("reviews:version", args=[full.slug, 1])).content.decode()
+
+    for fmt, export in EXPORTS.items():
+        url = reverse("reviews:version-file", args=[full.slug, 1, fmt])
+        assert url in page
+        download = owner_client.get(url)
+        assert download.status_code == 200 and download["Content-Type"] == export.media_type, fmt
+        assert download["Content-Disposition"] == f'attachment; filename="{full.slug}-v1-{export.suffix}"'
+        if fmt in ("md", "brief-md", "sql", "dbml", "openapi-yaml", "openapi-json"):
+            assert b"Renamed later" not in download.content
+    assert owner_client.get(reverse("reviews:version-file", args=[full.slug, 1, "docx"])).status_code == 404
+
+
+def test_an_approved_versions_pdf_says_which_version_and_who_approved_it(full, owner, settings, tmp_path, rita):
+    from reviews.versions import decide, request_review
+
+    settings.REPORT_FILES_DIR = str(tmp_path)
+    request = request_review(waiver="Known gaps", design=full, author=owner, message="", reviewers={rita: []})
+    decide(request=request, reviewer=rita, verdict="approve", waiver="Known gaps", summary="Fine")
+
+    pdf = _client(rita).get(reverse("reviews:version-file", args=[full.slug, 1, "pdf"])).content
+
+    cover = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Version 1, approved by rita" in cover and "Authors alice" in cover
 
 
 def test_restoring_brings_a_version_back_and_keeps_the_draft(full, owner, owner_client, rita):

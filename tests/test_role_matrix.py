@@ -174,7 +174,7 @@ def _declared(route: Route) -> str | dict[str, str] | None:
 
 def test_it_finds_the_routes_it_is_meant_to_check():
     names = {route.name for route in design_routes()}
-    assert {"designs:overview", "designs:element-delete", "designs:members", "outputs:report-pdf"} <= names
+    assert {"designs:overview", "designs:element-delete", "designs:members", "outputs:report-file"} <= names
     assert "designs:dashboard" not in names  # names no design
 
 
@@ -194,11 +194,10 @@ def test_every_design_route_declares_its_rule():
 
 @pytest.fixture
 def world(db, monkeypatch) -> World:
-    # A PDF asked for by POST is built beside the request; the matrix is about who may ask, not the build.
-    from outputs import pdf_jobs
+    # The matrix is about who may download a PDF, not the typesetting (tests/test_report_pdf.py reads PDFs).
     from outputs import views as output_views
 
-    monkeypatch.setattr(output_views, "start_build", lambda name, layout, document: pdf_jobs.job_status(name, layout))
+    monkeypatch.setattr(output_views, "cached_pdf", lambda key, build: b"%PDF-1.7 (not typeset here)")
     owner = make_user("olivia")
     design = build_full_design(owner)
     users = {"owner": owner, "stranger": make_user("stan")}

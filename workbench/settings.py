@@ -317,15 +317,14 @@ def _caches(url: str) -> dict[str, dict[str, object]]:
 # the sign-up limit, in Redis, shared by every app server.
 CACHES = _caches(os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL") or "")
 
-# PDFs are built beside the request, in a process of their own (outputs/pdf_jobs.py), and kept here
-# until the design changes. Several app servers need this on shared storage to share the files.
+# Built PDFs are kept here by what they show (the design's state, layout and cover), so a PDF is
+# built once however many readers ask for it; every worker of a machine shares the directory, and
+# app servers share it too when it is on shared storage. The PDF_CACHE_FILES most recently used stay.
 REPORT_FILES_DIR = os.environ.get("REPORT_FILES_DIR") or str(VAR_DIR / ("reports-test" if TESTING else "reports"))
-# How many PDFs one app process builds at once (more wait their turn), and how long one may take.
-PDF_BUILDS_AT_ONCE = envint("PDF_BUILDS_AT_ONCE", "1")
-PDF_BUILD_TIMEOUT_SECONDS = envint("PDF_BUILD_TIMEOUT_SECONDS", "900")
-# How many processes lay out the parts of one PDF side by side: one per core by default. Under
-# pytest one, as the suite already runs a worker per core (tests/test_pdf_parts.py sets two).
-PDF_LAYOUT_PROCESSES = envint("PDF_LAYOUT_PROCESSES", "1" if TESTING else str(min(4, os.cpu_count() or 1)))
+PDF_CACHE_FILES = envint("PDF_CACHE_FILES", "500")
+# Where Typst finds the fonts of the PDF and of the diagrams in it (DejaVu, the fonts dot measures
+# its labels with); its own embedded fonts (Libertinus Serif) need no directory.
+PDF_FONT_DIRS = envlist("PDF_FONT_DIRS", "/usr/share/fonts/truetype/dejavu")
 
 # Notifications are e-mailed through Django's e-mail framework: printed to the console unless a
 # backend is configured (e.g. django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST).
