@@ -40,6 +40,10 @@ PRINT_DIRECTIONS = {"architecture": "TB"}
 # A design this large is never legible as one drawing: its parts are drawn straight away.
 SPLIT_COMPONENTS = 40
 SPLIT_TABLES = 24
+# An overview that needs more pages than this at the floor is left out: its parts follow anyway.
+OVERVIEW_PAGES = 4
+OVERVIEW = "overview, key columns only"
+OVERVIEW_TABLES = 60
 # The layouts of one report run side by side (each `dot` is a process of its own).
 LAYOUT_THREADS = 2
 
@@ -186,14 +190,24 @@ def _parts(snapshot: DesignSnapshot, name: str) -> list[tuple[str, ViewOptions]]
         overview = [("context map: one node per bounded context", ViewOptions(collapse=tuple(contexts)))]
         if name == "deployment":
             overview = []
-        return overview + [(f"bounded context {context}", ViewOptions(context=context)) for context in contexts]
+        # Each context in full; the components it talks to in other contexts as one node per context.
+        return overview + [
+            (
+                f"bounded context {context}",
+                ViewOptions(context=context, collapse=tuple(c for c in contexts if c != context)),
+            )
+            for context in contexts
+        ]
     if name == "erd":
         stores = list(dict.fromkeys(t.store.component.name for t in snapshot.elements("tables") if t.store))
         if len(stores) <= 1:
             return []
-        return [("overview, key columns only", ViewOptions(keys_only=True))] + [
-            (f"data store {store}", ViewOptions(store=store)) for store in stores
-        ]
+        # A schema past OVERVIEW_TABLES tables cannot print its keys-only overview on OVERVIEW_PAGES pages:
+        # it is not drawn at all (the per-store pages follow either way).
+        overview = (
+            [(OVERVIEW, ViewOptions(keys_only=True))] if len(snapshot.elements("tables")) <= OVERVIEW_TABLES else []
+        )
+        return overview + [(f"data store {store}", ViewOptions(store=store)) for store in stores]
     if name == "sequence":
         methods = [m.name for m in snapshot.elements("auth") if snapshot.referring(m, "flow", "method")]
         return [(f"authentication method {method}", ViewOptions(method=method)) for method in methods]
@@ -209,7 +223,17 @@ def _too_large_to_try(snapshot: DesignSnapshot, name: str) -> bool:
 
 
 def _draw(snapshot: DesignSnapshot, name: str, options: ViewOptions, view: str) -> Drawing:
-    options = replace(options, direction=PRINT_DIRECTIONS.get(name, options.direction))
+    """A view laid out in the direction that prints best: the diagram's usual one for paper, and
+    when that does not fit one page, the other one too (the fewer pages win)."""
+    first = PRINT_DIRECTIONS.get(name, "LR")
+    drawing = _lay_out(snapshot, name, replace(options, direction=first), view)
+    if fits(drawing) or drawing.rendered.failed or name == "sequence":
+        return drawing
+    other = _lay_out(snapshot, name, replace(options, direction="LR" if first == "TB" else "TB"), view)
+    return other if len(plates(other, "", "")) < len(plates(drawing, "", "")) else drawing
+
+
+def _lay_out(snapshot: DesignSnapshot, name: str, options: ViewOptions, view: str) -> Drawing:
     rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt="svg")
     width, height, smallest = _measure(rendered)
     return Drawing(view, rendered, width, height, smallest)
@@ -238,6 +262,8 @@ def print_diagrams(snapshot: DesignSnapshot, names: Iterable[str], directory: Pa
         title = DIAGRAMS[name].title
         parts = [drawing for part_name, drawing in drawn if part_name == name]
         chosen = parts or [wholes[name]]
+        if parts and len(plates(parts[0], "", "")) > OVERVIEW_PAGES and parts[0].view == OVERVIEW:
+            parts = chosen = parts[1:]
         out: list[Plate] = []
         for number, drawing in enumerate(chosen, start=1):
             src = f"diagrams/{name}-{number}.svg"

@@ -11,6 +11,7 @@ saying so instead, so the script always applies.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,8 +74,12 @@ def _parsed(sql: str) -> list | None:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_type(data_type: str) -> tuple[str, str] | None:
-    """(rendered type, base type name) of a column type, or None when it is not exactly one type."""
+    """(rendered type, base type name) of a column type, or None when it is not exactly one type.
+
+    Kept per type text: a schema of thousands of columns has a few dozen distinct types, and
+    PostgreSQL's parser is the costly part of writing its DDL."""
     statements = _parsed(f"CREATE TABLE t (c {data_type})")
     if not statements or len(statements) != 1:
         return None
@@ -85,6 +90,7 @@ def parse_type(data_type: str) -> tuple[str, str] | None:
     return RawStream()(type_name), type_name.names[-1].sval
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_default(expression: str) -> str | None:
     """The rendered default expression, or None when it is not exactly one expression."""
     statements = _parsed(f"CREATE TABLE t (c integer DEFAULT {expression})")
