@@ -57,6 +57,21 @@ class PdfBuildError(RuntimeError):
     """Typst could not typeset a report; the message says why."""
 
 
+class PdfTooLarge(PdfBuildError):
+    """The design has more elements than a PDF is typeset for in one request (PDF_MAX_ELEMENTS)."""
+
+
+def pdf_refusal(elements: int) -> str:
+    """Why a design this large gets no PDF, or "" when it gets one."""
+    limit = settings.PDF_MAX_ELEMENTS
+    if elements <= limit:
+        return ""
+    return (
+        f"This design has {elements:,} elements; a PDF is typeset for designs of at most {limit:,}, "
+        "so that it is ready within a request. Download the markdown report or the zip archive instead."
+    )
+
+
 @dataclass(frozen=True)
 class PdfCover:
     """What the cover says beyond the design itself."""
@@ -158,7 +173,10 @@ def report_pdf(
     cover: PdfCover = PdfCover(),
     decisions: DesignDecisions | None = None,
 ) -> bytes:
-    """Typeset one layout ("full" or "brief") as PDF."""
+    """Typeset one layout ("full" or "brief") as PDF; PdfTooLarge past PDF_MAX_ELEMENTS, before any work."""
+    refusal = pdf_refusal(sum(1 for _ in snapshot.all_elements()))
+    if refusal:
+        raise PdfTooLarge(refusal)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="report-pdf-") as name:
         root = Path(name)

@@ -26,6 +26,7 @@ from .diagrams import DIAGRAMS
 from .diagrams.options import ViewOptions
 from .markdown import LAYOUTS
 from .markdown.parts import figure_placeholder
+from .pdf import pdf_refusal
 from .render import diagram_render
 from .report_tree import parse_report
 
@@ -34,7 +35,7 @@ ATTRIBUTES = {**HEADINGS, "code": {"class"}, "th": {"align"}, "td": {"align"}}
 TAGS = {"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "table", "thead", "tbody"}
 TAGS |= {"tr", "th", "td", "a", "blockquote", "hr"}
 # Bump when the HTML of a report changes in a way the design's state does not capture.
-REPORT_HTML_VERSION = "3"
+REPORT_HTML_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class ReportHtml:
     body: str
     # (level, id, text) of each heading of level 2 and 3, in order.
     toc: tuple[tuple[int, str, str], ...]
+    # Why the design gets no PDF (too many elements), or "".
+    pdf_refusal: str = ""
 
 
 def _figure(snapshot: DesignSnapshot, name: str) -> str:
@@ -74,7 +77,7 @@ def report_html(
             walk(token["children"])
 
     walk(parsed.toc_tokens)
-    return ReportHtml(snapshot.name, html, tuple(toc))
+    return ReportHtml(snapshot.name, html, tuple(toc), pdf_refusal(sum(1 for _ in snapshot.all_elements())))
 
 
 def design_report_html(

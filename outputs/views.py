@@ -26,7 +26,7 @@ from designs.snapshot import DesignSnapshot, load_snapshot
 
 from .diagrams import DIAGRAMS, Diagram
 from .diagrams.options import DIRECTIONS, ViewOptions
-from .pdf import PdfCover, cached_pdf, pdf_cache_key
+from .pdf import PdfCover, PdfTooLarge, cached_pdf, pdf_cache_key
 from .render import FORMATS, RenderedDiagram, design_diagram_render
 from .report_html import design_report_html
 from .reports import EXPORTS, PDF_FORMATS, export_filename
@@ -139,8 +139,11 @@ def export_response(
     chosen = EXPORTS[fmt]
     if fmt in PDF_FORMATS:
         said = decisions_digest(decisions) if decisions is not None else ""
-        key = pdf_cache_key(state, fmt, cover.authors, cover.approved_by, said, date.today().isoformat())
-        content = cached_pdf(key, lambda: chosen.build(load(), cover, decisions))
+        key = pdf_cache_key(state, fmt, cover.authors, cover.version, cover.approved_by, said, date.today().isoformat())
+        try:
+            content = cached_pdf(key, lambda: chosen.build(load(), cover, decisions))
+        except PdfTooLarge as refusal:
+            return HttpResponse(str(refusal), status=413, content_type="text/plain; charset=utf-8")
     else:
         content = chosen.build(load(), cover, decisions)
     return attachment(content, chosen.media_type, filename)
@@ -166,7 +169,8 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # Markdown of escaped user text, cleaned by nh3; the diagrams are dot's SVG of escaped labels.
         "body": mark_safe(report.body),  # noqa: S308
         "toc": report.toc,
-        "downloads": EXPORTS.values(),
+        "downloads": [e for e in EXPORTS.values() if not (report.pdf_refusal and e.key in PDF_FORMATS)],
+        "pdf_refusal": report.pdf_refusal,
     }
     return render(request, "outputs/report.html", context)
 

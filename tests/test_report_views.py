@@ -124,3 +124,16 @@ def test_an_edit_makes_a_new_pdf(full, owner_client, settings, tmp_path):
     content = owner_client.get(_file(full, "brief-pdf")).content
 
     assert "Renamed for print" in PdfReader(io.BytesIO(content)).pages[0].extract_text()
+
+
+def test_a_design_past_the_pdf_limit_says_why_instead_of_typesetting(full, owner_client, settings, tmp_path):
+    settings.REPORT_FILES_DIR = str(tmp_path)
+    settings.PDF_MAX_ELEMENTS = 10
+
+    page = owner_client.get(_page(full)).content.decode()
+    refused = owner_client.get(_file(full, "pdf"))
+
+    assert _file(full, "pdf") not in page and "a PDF is typeset for designs of at most 10" in page
+    assert _file(full, "md") in page
+    assert refused.status_code == 413 and "at most 10" in refused.content.decode()
+    assert not list((tmp_path / "pdf").glob("*.pdf"))

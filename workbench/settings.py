@@ -322,6 +322,9 @@ CACHES = _caches(os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL") or "
 # app servers share it too when it is on shared storage. The PDF_CACHE_FILES most recently used stay.
 REPORT_FILES_DIR = os.environ.get("REPORT_FILES_DIR") or str(VAR_DIR / ("reports-test" if TESTING else "reports"))
 PDF_CACHE_FILES = envint("PDF_CACHE_FILES", "500")
+# A PDF is typeset in its request: a design past this many elements gets a clear refusal instead
+# (the large benchmark design, 4,000 elements, takes a few seconds).
+PDF_MAX_ELEMENTS = envint("PDF_MAX_ELEMENTS", "12000")
 # Where Typst finds the fonts of the PDF and of the diagrams in it (DejaVu, the fonts dot measures
 # its labels with); its own embedded fonts (Libertinus Serif) need no directory.
 PDF_FONT_DIRS = envlist("PDF_FONT_DIRS", "/usr/share/fonts/truetype/dejavu")
