@@ -141,6 +141,8 @@ def _print_nodes(nodes: list[dict[str, Any]], printed: dict[str, list]) -> list[
             continue
         if node["t"] == "h":
             node = {**node, "level": min(node["level"] - 1, 4), "outlined": node["level"] <= 3}
+        elif node["t"] == "table":
+            node = {**node, "widths": column_widths(node)}
         elif node["t"] == "p" and len(node["c"]) == 1 and node["c"][0] in placeholders:
             heading = out.pop() if out and out[-1]["t"] == "h" else None
             plates = [plate.as_data() for plate in printed[placeholders[node["c"][0]]]]
@@ -148,6 +150,40 @@ def _print_nodes(nodes: list[dict[str, Any]], printed: dict[str, list]) -> list[
         out.append(node)
     _contents_sections(out)
     return out
+
+
+# Characters of table text (8 pt DejaVu Sans condensed) one line of the page's text area holds.
+TABLE_LINE_CHARACTERS = 105
+# The widest a column's longest word makes it before it may wrap inside words (characters).
+LONGEST_WORD = 18
+
+
+def column_widths(table: dict[str, Any]) -> list[str | float]:
+    """Each column's width for the template: "auto" (as wide as its content) when the whole table fits
+    the line, else a share of the line, as browsers size table columns: each column gets its longest
+    word, and the room left goes to the columns in proportion to how much more their longest cell needs.
+    Prose gets room, codes and flags stay narrow, and no column breaks a word it could keep whole."""
+    rows = [table["header"], *table["rows"]]
+    count = max((len(row) for row in rows), default=0)
+    natural = [0] * count
+    least = [1] * count
+    for row in rows:
+        for index, cell in enumerate(row):
+            text = _text(cell)
+            natural[index] = max(natural[index], len(text))
+            least[index] = max(least[index], min(LONGEST_WORD, max((len(w) for w in text.split()), default=1)))
+    room = TABLE_LINE_CHARACTERS - 2 * count
+    if sum(natural) <= room:
+        return ["auto"] * count
+    spare = max(room - sum(least), 0)
+    wanted = sum(n - m for n, m in zip(natural, least, strict=True)) or 1
+    return [round(m + spare * (n - m) / wanted, 2) for n, m in zip(natural, least, strict=True)]
+
+
+def _text(inlines: list[Any]) -> str:
+    return "".join(
+        item if isinstance(item, str) else _text(item["c"]) if "c" in item else item.get("text", "") for item in inlines
+    )
 
 
 def _contents_sections(nodes: list[dict[str, Any]]) -> None:
