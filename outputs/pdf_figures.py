@@ -160,6 +160,9 @@ def plates(drawing: Drawing, src: str, caption: str) -> list[Plate]:
     landscape = math.prod(pieces(True)) < math.prod(pieces(False))
     columns, rows = pieces(landscape)
     width, height = _area(landscape)
+    # As many pages as the floor needs, each filled: enlarged until the pieces fill their pages.
+    scale = min(width * columns / drawing.width, height * rows / drawing.height, MOST_ENLARGED)
+    printed = (drawing.width * scale, drawing.height * scale)
     # Pieces of equal size, so every page of the drawing is filled the same way.
     width, height = printed[0] / columns, printed[1] / rows
     out = []
@@ -174,7 +177,7 @@ def plates(drawing: Drawing, src: str, caption: str) -> list[Plate]:
                     landscape,
                     f"{caption} (part {number} of {count}: row {row + 1}, column {column + 1})",
                     tile=(column * width, row * height, width, height),
-                    smallest_text=FONT_FLOOR,
+                    smallest_text=drawing.smallest_font * scale,
                 )
             )
     return out

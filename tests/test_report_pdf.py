@@ -291,3 +291,22 @@ def test_a_typst_failure_is_a_build_error(monkeypatch):
 
     with pytest.raises(pdf.PdfBuildError):
         report_pdf(snapshot_of(design={"name": "x"}), "brief")
+
+
+def test_a_drawing_too_large_for_one_page_prints_in_filled_pieces_at_or_above_the_floor():
+    from outputs.pdf_figures import Drawing, _area, plates
+    from outputs.render import RenderedDiagram
+
+    drawing = Drawing("", RenderedDiagram(b"", "svg"), width=3000.0, height=1500.0, smallest_font=10.0)
+
+    pieces = plates(drawing, "diagrams/x.svg", "Big")
+
+    assert len(pieces) > 1 and len({piece.landscape for piece in pieces}) == 1
+    width, height = _area(pieces[0].landscape)
+    for number, piece in enumerate(pieces, start=1):
+        assert piece.smallest_text >= FONT_FLOOR
+        assert piece.tile[2] <= width + 0.01 and piece.tile[3] <= height + 0.01
+        assert f"part {number} of {len(pieces)}" in piece.caption
+    # Together the pieces cover the whole drawing as printed, and at least one side fills its page.
+    assert math.isclose(max(p.tile[0] + p.tile[2] for p in pieces), pieces[0].width)
+    assert math.isclose(pieces[0].tile[2], width) or math.isclose(pieces[0].tile[3], height)
