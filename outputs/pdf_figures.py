@@ -183,6 +183,18 @@ def plates(drawing: Drawing, src: str, caption: str) -> list[Plate]:
     return out
 
 
+# dot names the font it measured labels with as "Helvetica,sans-Serif" (fontconfig gave it DejaVu Sans,
+# see scripts/ensure-system-packages). Typst would draw an unknown family in the page's own font, a
+# serif of other widths; named exactly, every label keeps the width dot made room for.
+DOT_FONT_FAMILY = b'font-family="Helvetica,sans-Serif"'
+PRINT_FONT_FAMILY = b'font-family="DejaVu Sans"'
+
+
+def for_print(svg: bytes) -> bytes:
+    """dot's SVG with its labels' font named as Typst knows it."""
+    return svg.replace(DOT_FONT_FAMILY, PRINT_FONT_FAMILY)
+
+
 def _parts(snapshot: DesignSnapshot, name: str) -> list[tuple[str, ViewOptions]]:
     """The views a diagram splits into on paper, each with what its caption says it shows."""
     if name in ("architecture", "deployment"):
@@ -271,7 +283,7 @@ def print_diagrams(snapshot: DesignSnapshot, names: Iterable[str], directory: Pa
         for number, drawing in enumerate(chosen, start=1):
             src = f"diagrams/{name}-{number}.svg"
             (directory / src).parent.mkdir(exist_ok=True)
-            (directory / src).write_bytes(drawing.rendered.content)
+            (directory / src).write_bytes(for_print(drawing.rendered.content))
             caption = title
             notes = [note for note in (drawing.view, drawing.rendered.simplification) if note]
             if notes:
