@@ -49,6 +49,7 @@ from .forms import (
 from .models import ActivityEntry, Design, Membership
 from .steps import STEPS, ElementSpec, Step, get_step
 from .templatetags.workbench import display_value
+from .views_invitations import open_invitations
 
 DASHBOARD_PAGE_SIZE = 20
 ACTIVITY_PAGE_SIZE = 50
@@ -70,7 +71,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#design-list"
     # Starters are read only when the list is empty: the first dashboard offers them.
-    return render(request, template, {"page": page, "show_archived": show_archived, "starters": starting.list_starters})
+    context = {"page": page, "show_archived": show_archived, "starters": starting.list_starters}
+    if not request.htmx:  # the list's own pages leave the invitations above them alone
+        context["invitations"] = open_invitations(request.user)
+    return render(request, template, context)
 
 
 @login_required
@@ -646,6 +650,8 @@ def _members_page(
         "nav": page.nav(design),
         "rows": rows,
         "can_manage": can_manage,
+        # Who is invited is the owners' business: the identifiers typed may be e-mail addresses.
+        "invitations": list(design.invitations.open().order_by("identifier")) if can_manage else [],
         "invite_form": invite_form or InviteForm(prefix="invite"),
         "saved": saved,
     }
@@ -681,15 +687,27 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
     form = InviteForm(request.POST, prefix="invite")
     if form.is_valid():
         try:
-            membership = team.invite(
+            invitation = team.invite(
                 design, identifier=form.cleaned_data["user"], role=form.cleaned_data["role"], actor=request.user
             )
         except ValidationError as error:
             _refused(form, error)
         else:
-            role = membership.get_role_display().lower()
-            return _team_saved(request, design, f"{membership.user.get_username()} added as {role}.")
+            # The same words whether or not the name or address has an account.
+            return _team_saved(request, design, team.INVITED.format(identifier=invitation.identifier))
     return _members_page(request, design, invite_form=form)
+
+
+@login_required
+@requires("manage")
+@require_POST
+def member_invitation_cancel(request: HttpRequest, slug: str, invitation_pk: int) -> HttpResponse:
+    design = get_design(request, slug, "manage")
+    try:
+        invitation = team.cancel(design, invitation_pk=invitation_pk, actor=request.user)
+    except ValidationError as refusal:
+        return _members_page(request, design, refused=(0, RoleForm(), " ".join(refusal.messages)))
+    return _team_saved(request, design, f"Invitation to “{invitation.identifier}” withdrawn.")
 
 
 def _left_the_team(request: HttpRequest, design: Design, text: str) -> HttpResponse:

@@ -285,6 +285,18 @@ LOGIN_SLOW_AFTER = envint("LOGIN_SLOW_AFTER", "2")
 LOGIN_SLOWDOWN_SECONDS = envint("LOGIN_SLOWDOWN_SECONDS", "2")
 LOGIN_SLOWDOWN_MAX_SECONDS = envint("LOGIN_SLOWDOWN_MAX_SECONDS", "60")
 
+# Comments one person may post per minute, and people they may @mention per hour (reviews/services.py,
+# counted in PostgreSQL): else one member could flood the others' notifications.
+COMMENTS_PER_MINUTE = envint("COMMENTS_PER_MINUTE", "10")
+MENTIONS_PER_HOUR = envint("MENTIONS_PER_HOUR", "60")
+# E-mails about one design go to one person at most once per this many minutes: the first
+# notification goes at once, later ones wait and go together in one e-mail (reviews/notifications.py;
+# `manage.py send_notifications` from cron sends what is due when nothing else happens). 0: one each.
+NOTIFICATION_MAIL_MINUTES = envint("NOTIFICATION_MAIL_MINUTES", "5")
+# How long an invitation to a design waits for its answer (designs/members.py), and how long a declined
+# one keeps the design from inviting that person again.
+INVITATION_DAYS = envint("INVITATION_DAYS", "14")
+
 # Upper bound on an uploaded design document; larger ones are refused with a message.
 DESIGN_UPLOAD_MAX_BYTES = envint("DESIGN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 # Upper bound on the elements of one imported design: about seven times the benchmarks' large design.
