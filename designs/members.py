@@ -56,8 +56,8 @@ def _role(role: str) -> str:
 def find_user(identifier: str) -> AbstractBaseUser | None:
     """The account with this username or e-mail address (either ignoring case), or None.
 
-    An address several accounts share names none of them: the invitation then waits for whoever
-    signs up with it... which no one can, so it simply expires (the owner's answer is the same)."""
+    An address several accounts share names none of them here; the stored invitation is then open to
+    each account with that address (Invitation.objects.for_user), and the first to answer decides."""
     wanted = identifier.strip()
     users = get_user_model()._default_manager
     user = users.filter(username=wanted).first() or users.filter(username__iexact=wanted).first()
