@@ -1,83 +1,75 @@
-"""A per-address limit on sign-ups, in Django's cache (Redis when several app servers share it).
+"""Failed logins slowed per address, sign-ups limited per address, wrong old passwords slowed per
+account: all counted in PostgreSQL (accounts/limits.py), so every guess counts in every process.
 
-Without it, sign-up is the unthrottled door: each attempt hashes a password (CPU an attacker
-gets for free) and says whether a username exists. Addresses django-axes has locked out of
-logging in are refused too.
+The lock is django-axes' (per username *and* address, workbench/settings.py): guesses from one
+address lock that address out of that one account, and the account's owner still logs in from
+anywhere else. What stops one address from guessing many accounts is the slow-down here: after
+LOGIN_SLOW_AFTER failures from an address each next attempt waits LOGIN_SLOWDOWN_SECONDS, doubling up
+to LOGIN_SLOWDOWN_MAX_SECONDS. The wait is a refusal with Retry-After, never a sleep: a sleeping
+request would hold a server thread, and a few guessers would starve everyone else.
 """
 
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
-from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
 from workbench.clients import client_ip
 
-WINDOW_SECONDS = 3600
+from . import limits
 
-
-def signup_key(ip: str, now: float | None = None) -> str:
-    bucket = int((time.time() if now is None else now) // WINDOW_SECONDS)
-    return f"signup-attempts:{ip}:{bucket}"
+SIGNUP_WINDOW = timedelta(hours=1)
 
 
 def signup_refused(request: HttpRequest) -> str | None:
     """Count this sign-up attempt; the reason it is refused, or None to go on."""
-    ip = client_ip(request)
-    # axes' own check, with no username: is this address locked out of logging in?
-    if not AxesProxyHandler.is_allowed(request, {}):
-        return "Too many failed logins from your address. Try again later."
-    key = signup_key(ip)
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, WINDOW_SECONDS)
-        attempts = 1
-    if attempts > settings.SIGNUPS_PER_HOUR:
+    if not limits.take(f"signup:{client_ip(request)}", limit=settings.SIGNUPS_PER_HOUR, window=SIGNUP_WINDOW):
         return "Too many sign-ups from your address. Try again in an hour."
     return None
 
 
-# ---------------------------------------------------------------- failed logins: slowed, then locked
-#
-# After LOGIN_SLOW_AFTER failures for an account or from an address, the next attempt must wait a
-# while (doubling each time, at most LOGIN_SLOWDOWN_MAX_SECONDS) before it is even checked; django-axes
-# then locks at AXES_FAILURE_LIMIT. The wait is a refusal with Retry-After, never a sleep: a sleeping
-# request would hold a server thread, and a few guessers would starve everyone else.
+def _login_rule() -> limits.SlowDown:
+    return limits.SlowDown(
+        free=settings.LOGIN_SLOW_AFTER,
+        first=settings.LOGIN_SLOWDOWN_SECONDS,
+        longest=settings.LOGIN_SLOWDOWN_MAX_SECONDS,
+        forget=settings.AXES_COOLOFF_TIME,
+    )
 
 
-def _login_keys(request: HttpRequest, username: str) -> list[str]:
-    return [f"login-slow:user:{username.strip().lower()}", f"login-slow:ip:{client_ip(request)}"]
+def _login_key(request: HttpRequest) -> str:
+    return f"login:{client_ip(request)}"
 
 
-def login_wait(request: HttpRequest, username: str, now: float | None = None) -> int:
-    """Seconds this login attempt must still wait (0: go on)."""
-    if settings.LOGIN_SLOWDOWN_SECONDS <= 0:
-        return 0
-    now = time.time() if now is None else now
-    wait = 0.0
-    for key in _login_keys(request, username):
-        failures, last = cache.get(key, (0, 0.0))
-        if failures >= settings.LOGIN_SLOW_AFTER:
-            step = failures - settings.LOGIN_SLOW_AFTER
-            delay = min(settings.LOGIN_SLOWDOWN_SECONDS * 2**step, settings.LOGIN_SLOWDOWN_MAX_SECONDS)
-            wait = max(wait, last + delay - now)
-    return max(0, int(wait + 0.999))
+def login_attempt(request: HttpRequest) -> int:
+    """Claim a login attempt from this address: seconds it must still wait (refused), or 0 to go on."""
+    return limits.attempt(_login_key(request), _login_rule())
 
 
-def login_failed(request: HttpRequest | None, username: str) -> None:
-    if request is None:
-        return
-    keep = int(settings.AXES_COOLOFF_TIME.total_seconds())
-    for key in _login_keys(request, username):
-        failures, _ = cache.get(key, (0, 0.0))
-        cache.set(key, (failures + 1, time.time()), keep)
-
-
-def login_succeeded(request: HttpRequest | None, username: str) -> None:
+def login_succeeded(request: HttpRequest | None) -> None:
+    """The claimed attempt was right: it does not count against the address."""
     if request is not None:
-        cache.delete(_login_keys(request, username)[0])
+        limits.succeeded(_login_key(request))
+
+
+def _password_rule() -> limits.SlowDown:
+    # The same slow-down as logins, and django-axes' lock at the same count: whoever holds a
+    # session must not get more guesses at its password than a stranger at the login form.
+    return limits.SlowDown(
+        free=settings.LOGIN_SLOW_AFTER,
+        first=settings.LOGIN_SLOWDOWN_SECONDS,
+        longest=settings.LOGIN_SLOWDOWN_MAX_SECONDS,
+        forget=settings.AXES_COOLOFF_TIME,
+        lock_after=settings.AXES_FAILURE_LIMIT,
+    )
+
+
+def password_change_attempt(user_pk: int) -> int:
+    """Claim a check of this account's old password: seconds it must still wait, or 0 to go on."""
+    return limits.attempt(f"password-change:{user_pk}", _password_rule())
+
+
+def password_change_succeeded(user_pk: int) -> None:
+    limits.succeeded(f"password-change:{user_pk}")

@@ -7,13 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .forms import SignupForm
-from .throttle import login_wait, signup_refused
+from .throttle import login_attempt, login_succeeded, password_change_attempt, password_change_succeeded, signup_refused
 
 TOO_MANY = 429
 
@@ -43,8 +43,8 @@ def locked_out(
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     form = AuthenticationForm(request, initial={"username": (credentials or {}).get("username", "")})
     refused = (
-        f"Too many failed logins for this account or from your address: logging in is locked for {minutes} "
-        "minutes. Wait, then try again (or ask an administrator to unlock it)."
+        f"Too many failed logins for this account from your address: logging in to it from here is locked for "
+        f"{minutes} minutes. Wait, then try again (or ask an administrator to unlock it)."
     )
     context = {"form": form, "next": request.POST.get("next", ""), "refused": refused}
     response = render(request, "registration/login.html", context, status=TOO_MANY)
@@ -52,20 +52,45 @@ def locked_out(
     return response
 
 
+def _too_soon(request: HttpRequest, template: str, context: dict[str, Any], wait: int) -> HttpResponse:
+    response = render(request, template, context, status=TOO_MANY)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 class LoginView(auth_views.LoginView):
-    """Django's login, refusing an attempt that comes too soon after repeated failures (slowed, then locked)."""
+    """Django's login; an address's attempts after repeated failures wait their turn (accounts/throttle.py)."""
 
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         username = request.POST.get("username", "")
-        wait = login_wait(request, username)
+        wait = login_attempt(request)
         if not wait:
             return super().post(request, *args, **kwargs)
         # Nothing checked: no password hashed, no attempt counted.
         form = AuthenticationForm(request, initial={"username": username})
-        refused = f"Several failed logins for this account or from your address: wait {wait} s, then try again."
+        refused = f"Several failed logins from your address: wait {wait} s, then try again."
         context = {"form": form, "next": request.POST.get("next", ""), "refused": refused}
-        response = render(request, "registration/login.html", context, status=TOO_MANY)
-        response["Retry-After"] = str(wait)
-        return response
+        return _too_soon(request, "registration/login.html", context, wait)
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        login_succeeded(self.request)
+        return super().form_valid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; wrong old passwords are slowed, then locked, as failed logins are."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wait = password_change_attempt(request.user.pk)
+        if wait:
+            # Nothing checked: the old password is not even hashed.
+            refused = f"Several wrong current passwords: wait {wait} s, then try again."
+            context = self.get_context_data(form=PasswordChangeForm(request.user), refused=refused)
+            return _too_soon(request, self.template_name, context, wait)
+        form = self.get_form()
+        valid = form.is_valid()
+        if not form.has_error("old_password"):
+            password_change_succeeded(request.user.pk)
+        return self.form_valid(form) if valid else self.form_invalid(form)

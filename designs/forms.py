@@ -232,7 +232,14 @@ def section_form_class(spec: SectionSpec) -> type[SectionForm]:
 BLANK = "blank"
 
 
-class DesignCreateForm(LfForm, forms.ModelForm):
+class OneLineName:
+    """A design's name on one line: a pasted line break becomes a space (designs.models.one_line)."""
+
+    def clean_name(self) -> str:
+        return m.one_line(self.cleaned_data["name"])  # type: ignore[attr-defined]
+
+
+class DesignCreateForm(OneLineName, LfForm, forms.ModelForm):
     """A name, and what to start from: a blank design or one of the starters."""
 
     # Not required: a form posted without it (a script, an older page) makes a blank design.
@@ -255,11 +262,11 @@ class DesignCreateForm(LfForm, forms.ModelForm):
         return self.starters.get(self.cleaned_data["start"])
 
 
-class DesignDuplicateForm(LfForm, forms.Form):
+class DesignDuplicateForm(OneLineName, LfForm, forms.Form):
     name = forms.CharField(max_length=m.Design._meta.get_field("name").max_length, label="Name of the copy")
 
 
-class DesignEditForm(LfForm, forms.ModelForm):
+class DesignEditForm(OneLineName, LfForm, forms.ModelForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     class Meta:
@@ -284,7 +291,11 @@ class DesignImportForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    user = forms.CharField(label="Username or e-mail", max_length=254, help_text="Someone who already has an account.")
+    user = forms.CharField(
+        label="Username or e-mail",
+        max_length=254,
+        help_text="They get the invitation on their dashboard (and by e-mail), and join when they accept.",
+    )
     role = forms.ChoiceField(choices=m.Role.choices, initial=m.Role.VIEWER)
 
 

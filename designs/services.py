@@ -363,8 +363,19 @@ def _reload(rows: dict[type[models.Model], dict[Any, str]]) -> list[tuple[models
     return found
 
 
-def element_delete(*, design: m.Design, element: m.Element, actor: Actor = None) -> None:
+def element_delete(
+    *, design: m.Design, element: m.Element, base_version: int | None = None, actor: Actor = None
+) -> None:
+    """Delete an element the user saw at `base_version`, and what depends on it.
+
+    A row changed since raises StaleEdit (the deleter decided on values that are no longer there),
+    a row already gone Http404, both under the design's lock that edits take too: a delete racing an
+    edit is refused, never applied to the edited row behind the editor's "saved". Callers with no
+    stale copy to guard (tests, commands) pass no version.
+    """
     with editing(design) as locked:
+        if base_version is not None:
+            element = _locked_current(type(element), element.pk, base_version)
         label = str(element)
         _, deleted = element.delete()
         # What went with it (a component's interactions); the rows of an index's column list are no element.

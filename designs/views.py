@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
 
 from . import members as team
 from . import presentation as page
@@ -48,6 +49,7 @@ from .forms import (
 from .models import ActivityEntry, Design, Membership
 from .steps import STEPS, ElementSpec, Step, get_step
 from .templatetags.workbench import display_value
+from .views_invitations import open_invitations
 
 DASHBOARD_PAGE_SIZE = 20
 ACTIVITY_PAGE_SIZE = 50
@@ -69,7 +71,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         template += "#design-list"
     # Starters are read only when the list is empty: the first dashboard offers them.
-    return render(request, template, {"page": page, "show_archived": show_archived, "starters": starting.list_starters})
+    context = {"page": page, "show_archived": show_archived, "starters": starting.list_starters}
+    if not request.htmx:  # the list's own pages leave the invitations above them alone
+        context["invitations"] = open_invitations(request.user)
+    return render(request, template, context)
 
 
 @login_required
@@ -401,6 +406,28 @@ def _get_element(design: Design, spec: ElementSpec, pk: int) -> Any:
     return get_object_or_404(spec.queryset(design), pk=pk)
 
 
+def _element_or_gone(design: Design, spec: ElementSpec, pk: int) -> Any:
+    return spec.queryset(design).filter(pk=pk).first()
+
+
+def _gone(request: HttpRequest, design: Design, step: Step, spec: ElementSpec, outcome: str) -> HttpResponse:
+    """A plain form sent for a row that is not there (deleted meanwhile): a 404 that says what became of
+    the input, with a way back to the list (htmx gets a bare 404, which static/js/workbench.js words)."""
+    context = {
+        "gone": f"This {spec.singular} no longer exists: someone deleted it. {outcome}",
+        "back": (_step_url(design, step, f"list-{spec.key}"), f"{step.number}. {step.title}"),
+    }
+    return render(request, "404.html", context, status=404)
+
+
+def _posted_version(request: HttpRequest) -> int:
+    """The version the form was rendered from; none (or garbage) counts as stale, as for an edit."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0
+
+
 def _edit_row(
     request: HttpRequest, design: Design, step: Step, spec: ElementSpec, obj: Any, form: Any, conflict: Any = None
 ) -> HttpResponse:
@@ -437,7 +464,13 @@ def _saved_row_response(
 def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
     design = get_design(request, slug, "edit")
     step, spec = _element_spec(step_key, element_key)
-    obj = _get_element(design, spec, pk)
+    obj = (
+        _get_element(design, spec, pk)
+        if request.method == "GET" or request.htmx
+        else _element_or_gone(design, spec, pk)
+    )
+    if obj is None:
+        return _gone(request, design, step, spec, "Your changes were not saved.")
     if request.method == "GET":
         if not request.htmx:
             # No #fragment: browsers skip autofocus when the address points at an element.
@@ -451,6 +484,11 @@ def element_edit(request: HttpRequest, slug: str, step_key: str, element_key: st
             saved = _save_element(form, design, spec, request.user, element=obj)
         except services.StaleEdit as stale:
             form, conflict = _stale_form(form, stale, element_form_class(spec), instance=stale.current, design=design)
+        except Http404:
+            # Deleted between the lookup above and the save's lock.
+            if request.htmx:
+                raise
+            return _gone(request, design, step, spec, "Your changes were not saved.")
         else:
             if saved is not None:
                 if not request.htmx:
@@ -487,14 +525,36 @@ def element_row(request: HttpRequest, slug: str, step_key: str, element_key: str
 def element_delete(request: HttpRequest, slug: str, step_key: str, element_key: str, pk: int) -> HttpResponse:
     design = get_design(request, slug, "edit")
     step, spec = _element_spec(step_key, element_key)
-    obj = _get_element(design, spec, pk)
+    obj = (
+        _get_element(design, spec, pk)
+        if request.method == "GET" or request.htmx
+        else _element_or_gone(design, spec, pk)
+    )
+    if obj is None:
+        return _gone(request, design, step, spec, "Nothing was deleted.")
     impact = services.deletion_impact(obj)
+    context = {"design": design, "step": step, "spec": spec, "obj": obj, "impact": impact}
     if request.method == "GET":
-        context = {"design": design, "step": step, "spec": spec, "obj": obj, "impact": impact}
         if request.htmx:
             return render(request, "designs/step.html#element-delete", context)
         return render(request, "designs/element_delete.html", context)
-    services.element_delete(design=design, element=obj, actor=request.user)
+    try:
+        services.element_delete(design=design, element=obj, base_version=_posted_version(request), actor=request.user)
+    except services.StaleEdit as stale:
+        # Asked again, about the element as it is now: a second click deletes that version.
+        context.update(obj=stale.current, impact=services.deletion_impact(stale.current))
+        context["stale"] = (
+            f"Someone else changed this {spec.singular} while you were deciding (now version "
+            f"{stale.current.version}): nothing was deleted. Check it, then delete again."
+        )
+        if request.htmx:
+            response = render(request, "designs/step.html#element-delete", context)
+            return reswap(retarget(response, f"#row-{spec.key}-{obj.pk}"), "outerHTML")
+        return render(request, "designs/element_delete.html", context)
+    except Http404:
+        if request.htmx:
+            raise
+        return _gone(request, design, step, spec, "Nothing was deleted.")
     if not request.htmx:
         count = len(impact.deleted)
         removed = f" and {count} dependent element{'s' if count != 1 else ''}" if count else ""
@@ -590,6 +650,8 @@ def _members_page(
         "nav": page.nav(design),
         "rows": rows,
         "can_manage": can_manage,
+        # Who is invited is the owners' business: the identifiers typed may be e-mail addresses.
+        "invitations": list(design.invitations.open().order_by("identifier")) if can_manage else [],
         "invite_form": invite_form or InviteForm(prefix="invite"),
         "saved": saved,
     }
@@ -625,15 +687,27 @@ def member_invite(request: HttpRequest, slug: str) -> HttpResponse:
     form = InviteForm(request.POST, prefix="invite")
     if form.is_valid():
         try:
-            membership = team.invite(
+            invitation = team.invite(
                 design, identifier=form.cleaned_data["user"], role=form.cleaned_data["role"], actor=request.user
             )
         except ValidationError as error:
             _refused(form, error)
         else:
-            role = membership.get_role_display().lower()
-            return _team_saved(request, design, f"{membership.user.get_username()} added as {role}.")
+            # The same words whether or not the name or address has an account.
+            return _team_saved(request, design, team.INVITED.format(identifier=invitation.identifier))
     return _members_page(request, design, invite_form=form)
+
+
+@login_required
+@requires("manage")
+@require_POST
+def member_invitation_cancel(request: HttpRequest, slug: str, invitation_pk: int) -> HttpResponse:
+    design = get_design(request, slug, "manage")
+    try:
+        invitation = team.cancel(design, invitation_pk=invitation_pk, actor=request.user)
+    except ValidationError as refusal:
+        return _members_page(request, design, refused=(0, RoleForm(), " ".join(refusal.messages)))
+    return _team_saved(request, design, f"Invitation to “{invitation.identifier}” withdrawn.")
 
 
 def _left_the_team(request: HttpRequest, design: Design, text: str) -> HttpResponse:

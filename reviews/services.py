@@ -8,14 +8,17 @@ comment on an element and the element's deletion cannot cross: one of them sees 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import limits
 from designs.models import Design, Membership
 from designs.steps import Step, get_step
 
@@ -42,6 +45,27 @@ def _clean_body(body: str) -> str:
     return body
 
 
+def _count_comment(author: Any) -> None:
+    """One more comment by `author` this minute (shared by every process), or a refusal next to the body.
+
+    Called inside the comment's transaction: a comment refused for another reason does not count."""
+    if not limits.take(f"comments:{author.pk}", limit=settings.COMMENTS_PER_MINUTE, window=timedelta(minutes=1)):
+        limit = settings.COMMENTS_PER_MINUTE
+        raise ValidationError({"body": f"You can post at most {limit} comments a minute. Wait a moment, then post."})
+
+
+def _count_mentions(author: Any, people: int) -> None:
+    if people and not limits.take(
+        f"mentions:{author.pk}", limit=settings.MENTIONS_PER_HOUR, window=timedelta(hours=1), amount=people
+    ):
+        raise ValidationError(
+            {
+                "body": f"You can @mention at most {settings.MENTIONS_PER_HOUR} people an hour; this would go past "
+                "that. Post it without the @, or later."
+            }
+        )
+
+
 def _lock(design: Design) -> Design:
     return Design.objects.select_for_update().get(pk=design.pk)
 
@@ -59,11 +83,11 @@ def _where(comment: Comment) -> str:
 
 
 def _notify_mentions(comment: Comment, mentioned: list[Any], *, already: set[int] = frozenset()) -> set[int]:
-    """Notify each mentioned member but the author; the ids told."""
+    """Notify each mentioned member but the author (counted against the author's mentions); the ids told."""
     told = set()
-    for user in mentioned:
-        if user.pk == comment.author_id or user.pk in already:
-            continue
+    tell = [user for user in mentioned if user.pk != comment.author_id and user.pk not in already]
+    _count_mentions(comment.author, len(tell))
+    for user in tell:
         text = f"{comment.author} mentioned you on {_where(comment)} in {comment.design.name}: {_excerpt(comment.body)}"
         notify(user, Notification.Kind.MENTION, comment.design, text, comment.get_absolute_url())
         told.add(user.pk)
@@ -79,6 +103,7 @@ def comment_create(
     """
     body = _clean_body(body)
     with transaction.atomic():
+        _count_comment(author)
         locked = _lock(design)
         values: dict[str, Any] = {}
         if element_uid is not None:
@@ -124,6 +149,7 @@ def comment_reply(*, thread: Comment, author: Any, body: str) -> Comment:
     if thread.parent_id:
         thread = thread.parent
     with transaction.atomic():
+        _count_comment(author)
         locked = _lock(thread.design)
         rendered = render_comment(body, _members(locked))
         reply = Comment.objects.create(

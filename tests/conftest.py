@@ -71,14 +71,6 @@ def full(owner: User) -> Design:
     return build_full_design(owner)
 
 
-@pytest.fixture(autouse=True)
-def signup_limit_reset() -> None:
-    """The sign-up limit counts per address in the cache, which outlives a test: every test starts at 0."""
-    from accounts.throttle import signup_key
-
-    cache.delete(signup_key("127.0.0.1"))
-
-
 @pytest.fixture
 def empty_cache() -> None:
     """Rendered pages, diagrams and exports are cached per design state; start without any."""

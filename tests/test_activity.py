@@ -58,7 +58,7 @@ def test_forms_record_create_change_and_delete_with_the_fields_that_changed(owne
             f"{prefix}-base_version": "1",
         },
     )
-    owner_client.post(reverse("designs:element-delete", args=[*element, component.pk]))
+    owner_client.post(reverse("designs:element-delete", args=[*element, component.pk]), {"version": "2"})
     assert _entries(design)[1:] == [
         ("alice", "created", "architecture", "component", "Orders"),
         ("alice", "changed", "architecture", "component", "Orders API"),

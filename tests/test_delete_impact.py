@@ -43,6 +43,6 @@ def test_it_names_each_deleted_element_once(design):
 def test_it_swaps_in_the_columns_that_lost_their_reference(owner_client, design, htmx_headers):
     customers = _schema(design)
     url = reverse("designs:element-delete", args=[design.slug, "database", "tables", customers.pk])
-    html = owner_client.post(url, **htmx_headers).content.decode()
+    html = owner_client.post(url, {"version": "1"}, **htmx_headers).content.decode()
     assert 'id="list-columns" hx-swap-oob="true"' in html
     assert m.Column.objects.get(name="customer_id").references is None

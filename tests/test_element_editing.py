@@ -299,7 +299,7 @@ def test_it_asks_before_deleting_on_a_page_without_javascript(owner_client, desi
 
 
 def test_it_deletes_a_row_with_htmx(owner_client, design, api, orders_db, htmx_headers):
-    response = owner_client.post(_url("element-delete", design, LIST, api.pk), **htmx_headers)
+    response = owner_client.post(_url("element-delete", design, LIST, api.pk), {"version": "1"}, **htmx_headers)
     html = response.content.decode()
     assert response.status_code == 200
     assert list(Component.objects.values_list("name", flat=True)) == ["Orders DB"]
@@ -311,7 +311,7 @@ def test_it_deletes_a_row_with_htmx(owner_client, design, api, orders_db, htmx_h
 
 
 def test_it_deletes_a_row_without_javascript(owner_client, design, api):
-    response = owner_client.post(_url("element-delete", design, LIST, api.pk))
+    response = owner_client.post(_url("element-delete", design, LIST, api.pk), {"version": "1"})
     assert response.status_code == 302
     assert response.url == f"{_step_url(design)}#list-components"
     assert not Component.objects.exists()
@@ -330,7 +330,7 @@ def test_it_lists_the_interactions_a_component_deletion_takes_with_it(owner_clie
 def test_it_deletes_a_component_with_its_interactions_without_javascript(owner_client, design, api, orders_db):
     Interaction.objects.create(design=design, source=api, target=orders_db, protocol="sql")
     Interaction.objects.create(design=design, source=orders_db, target=api, mode="replication", protocol="other")
-    response = owner_client.post(_url("element-delete", design, LIST, api.pk))
+    response = owner_client.post(_url("element-delete", design, LIST, api.pk), {"version": "1"})
     assert response.status_code == 302
     assert not Interaction.objects.exists()
     assert list(Component.objects.values_list("name", flat=True)) == ["Orders DB"]
@@ -341,7 +341,7 @@ def test_it_swaps_in_the_lists_that_lost_rows_after_an_htmx_delete(owner_client,
     kept = Component.objects.create(design=design, name="Web", kind="web_app", position=3)
     Interaction.objects.create(design=design, source=api, target=orders_db, protocol="sql")
     Interaction.objects.create(design=design, source=kept, target=orders_db, protocol="sql", purpose="still here")
-    response = owner_client.post(_url("element-delete", design, LIST, api.pk), **htmx_headers)
+    response = owner_client.post(_url("element-delete", design, LIST, api.pk), {"version": "1"}, **htmx_headers)
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section class="card list-section" id="list-components">')
@@ -357,9 +357,12 @@ def test_it_swaps_in_the_lists_that_lost_rows_after_an_htmx_delete(owner_client,
 
 
 def test_it_answers_404_for_a_deleted_row(owner_client, design, api, htmx_headers):
-    owner_client.post(_url("element-delete", design, LIST, api.pk), **htmx_headers)
+    owner_client.post(_url("element-delete", design, LIST, api.pk), {"version": "1"}, **htmx_headers)
     assert owner_client.get(_url("element-edit", design, LIST, api.pk), **htmx_headers).status_code == 404
-    assert owner_client.post(_url("element-delete", design, LIST, api.pk), **htmx_headers).status_code == 404
+    assert (
+        owner_client.post(_url("element-delete", design, LIST, api.pk), {"version": "1"}, **htmx_headers).status_code
+        == 404
+    )
 
 
 def test_it_shows_the_step_when_the_row_to_edit_was_deleted(owner_client, design):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -12,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from designs import members, services
-from designs.models import ActivityEntry, Design, Membership, Role
+from designs.models import ActivityEntry, Design, Invitation, Membership, Role
 from tests.conftest import add_member, make_user
 
 
@@ -56,42 +57,101 @@ def test_the_overview_links_the_members_and_activity_pages(owner_client, design)
     assert f'href="{reverse("designs:activity", args=[design.slug])}"' in html
 
 
-@pytest.mark.parametrize("identifier", ["mallory", "MALLORY", "mallory@example.com", " Mallory@Example.com "])
-def test_an_owner_invites_by_username_or_email(owner_client, design, stranger, identifier):
-    response = owner_client.post(
-        reverse("designs:member-invite", args=[design.slug]), {"invite-user": identifier, "invite-role": "reviewer"}
-    )
-    assert response.status_code == 302
-    assert _roles(design) == {"alice": "owner", "mallory": "reviewer"}
-    page = owner_client.get(response["Location"]).content.decode()
-    assert "mallory added as reviewer." in page
-    entry = ActivityEntry.objects.get(design=design, action="member_added")
-    assert (entry.actor_name, entry.label, entry.changes) == ("alice", "mallory", [["role", "—", "Reviewer"]])
-
-
-def test_inviting_an_unknown_user_says_they_sign_up_first(owner_client, design, htmx_headers):
+def _invite(client: Client, design: Design, identifier: str, role: str = "reviewer", **headers):
     url = reverse("designs:member-invite", args=[design.slug])
-    plain = owner_client.post(url, {"invite-user": "nobody@example.com", "invite-role": "viewer"})
-    assert plain.status_code == 400
-    assert "No user “nobody@example.com” — they need to sign up first." in plain.content.decode()
-    assert 'value="nobody@example.com"' in plain.content.decode()  # what was typed stays in the field
-    swapped = owner_client.post(url, {"invite-user": "ghost", "invite-role": "viewer"}, **htmx_headers)
-    assert swapped.status_code == 200
-    html = swapped.content.decode()
-    assert html.lstrip().startswith('<div id="team">')
-    assert "No user “ghost” — they need to sign up first." in html
+    return client.post(url, {"invite-user": identifier, "invite-role": role}, **headers)
+
+
+def _accept(client: Client, invitation: Invitation, **headers):
+    return client.post(reverse("designs:invitation-accept", args=[invitation.pk]), **headers)
+
+
+@pytest.mark.parametrize("identifier", ["mallory", "MALLORY", "mallory@example.com", " Mallory@Example.com "])
+def test_an_owner_invites_by_username_or_email_and_they_join_when_they_accept(
+    owner_client, design, stranger, stranger_client, identifier
+):
+    response = _invite(owner_client, design, identifier)
+
+    assert response.status_code == 302
+    assert _roles(design) == {"alice": "owner"}  # not before they say yes
+    page = owner_client.get(response["Location"]).content.decode()
+    assert f"Invitation to “{identifier.strip().lower()}” saved." in page
+    invitation = Invitation.objects.get(design=design)
+    assert (invitation.user, invitation.role, invitation.status) == (stranger, "reviewer", "pending")
+    entry = ActivityEntry.objects.get(design=design, action="member_invited")
+    assert (entry.actor_name, entry.label) == ("alice", identifier.strip().lower())
+    # The design is not theirs to see yet.
+    assert stranger_client.get(design.get_absolute_url()).status_code == 404
+
+    joined = _accept(stranger_client, invitation)
+
+    assert joined.status_code == 302 and joined.url == design.get_absolute_url()
+    assert _roles(design) == {"alice": "owner", "mallory": "reviewer"}
+    assert "You joined “Checkout platform” as reviewer." in stranger_client.get(joined.url).content.decode()
+    entry = ActivityEntry.objects.get(design=design, action="member_joined")
+    assert (entry.actor_name, entry.changes) == ("mallory", [["role", "—", "Reviewer"]])
+
+
+def _shape(html: str, design: Design, identifier: str) -> str:
+    """The answer with what must differ taken out: the design, the name typed, ids, the CSRF token."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    html = re.sub(r'"X-CSRFToken": "[^"]+"', "", html)
+    return re.sub(r"\d+", "N", html.replace(design.slug, "SLUG").replace(identifier, "WHO"))
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_invite_answer_is_the_same_whether_or_not_the_address_has_an_account(
+    owner_client, owner, design, stranger, htmx
+):
+    other = services.design_create(name="Checkout platform", summary="", owner=owner)
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    answers = []
+    for target, identifier in ((design, "mallory@example.com"), (other, "nobody@example.com")):
+        response = _invite(owner_client, target, identifier, "viewer", **headers)
+        assert response.status_code == (200 if htmx else 302)
+        html = (owner_client.get(response["Location"]) if not htmx else response).content.decode()
+        assert f"Invitation to “{identifier}” saved. If they have an account, they see it" in html
+        assert f'<td data-label="invited">{identifier}</td>' in html
+        answers.append(_shape(html, target, identifier))
+    assert answers[0] == answers[1]
     assert _roles(design) == {"alice": "owner"}
-    assert not ActivityEntry.objects.filter(design=design, action="member_added").exists()
+    # The invitation to the account is stored with it; the other waits for a sign-up.
+    assert Invitation.objects.get(design=design).user == stranger
+    assert Invitation.objects.get(design=other).user is None
+
+
+def test_an_invitation_to_an_address_without_an_account_waits_for_whoever_signs_up_with_it(
+    owner_client, design, client
+):
+    _invite(owner_client, design, "newcomer@example.com", "editor")
+    password = "a-long-enough-pass-77"
+    client.post(
+        reverse("signup"),
+        {"username": "newcomer", "email": "newcomer@example.com", "password1": password, "password2": password},
+    )
+    dashboard = client.get(reverse("designs:dashboard")).content.decode()
+    assert "invited you to <strong>Checkout platform</strong> as editor." in dashboard
+    _accept(client, Invitation.objects.get(design=design))
+    assert _roles(design) == {"alice": "owner", "newcomer": "editor"}
 
 
 def test_inviting_a_member_again_says_they_are_one(owner_client, design, stranger):
     add_member(design, stranger, Role.EDITOR)
-    response = owner_client.post(
-        reverse("designs:member-invite", args=[design.slug]), {"invite-user": "mallory", "invite-role": "viewer"}
-    )
+    response = _invite(owner_client, design, "mallory", "viewer")
     assert response.status_code == 400
-    assert "mallory is already a member (editor)." in response.content.decode()
+    assert "mallory is already a member." in response.content.decode()
     assert _roles(design) == {"alice": "owner", "mallory": "editor"}
+    assert not Invitation.objects.exists()
+
+
+def test_inviting_twice_or_after_a_decline_says_so(owner_client, design, stranger, stranger_client):
+    _invite(owner_client, design, "mallory")
+    again = _invite(owner_client, design, "MALLORY")
+    assert "“mallory” is invited already and has not answered yet." in again.content.decode()
+    stranger_client.post(reverse("designs:invitation-decline", args=[Invitation.objects.get().pk]))
+    after = _invite(owner_client, design, "mallory")
+    assert "“mallory” declined an invitation to this design recently." in after.content.decode()
+    assert Invitation.objects.filter(design=design).count() == 1
 
 
 def test_an_invite_without_a_name_or_with_a_bad_role_is_refused_next_to_the_field(owner_client, design):
@@ -177,12 +237,11 @@ def test_members_of_another_design_cannot_be_changed_through_mine(owner_client, 
     assert Membership.objects.get(pk=their_membership.pk).role == "owner"
 
 
-def test_the_team_of_an_archived_design_still_changes(owner_client, design, stranger):
+def test_the_team_of_an_archived_design_still_changes(owner_client, design, stranger, stranger_client):
     services.design_set_archived(design=design, archived=True)
-    response = owner_client.post(
-        reverse("designs:member-invite", args=[design.slug]), {"invite-user": "mallory", "invite-role": "viewer"}
-    )
+    response = _invite(owner_client, design, "mallory", "viewer")
     assert response.status_code == 302
+    _accept(stranger_client, Invitation.objects.get(design=design))
     assert _roles(design)["mallory"] == "viewer"
 
 

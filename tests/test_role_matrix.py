@@ -105,6 +105,13 @@ def _pks(world: World) -> list[Any]:
     return [*_first_component(world), *_review_pk(world), *_comment_pk(world)]
 
 
+def _invitation_pk(world: World) -> list[Any]:
+    from designs.models import Invitation
+
+    invitation = Invitation.objects.create(design=world.design, identifier="invited@example.com", role=Role.VIEWER)
+    return [invitation.pk]
+
+
 def _element_uid(world: World) -> list[Any]:
     return [Component.objects.filter(design=world.design).order_by("pk").first().uid]
 
@@ -125,6 +132,7 @@ PARAMETERS: dict[str, Callable[[World], list[Any]]] = {
     "number": _version_number,
     "uid": _element_uid,
     "member_pk": lambda world: [world.membership("viewer").pk],
+    "invitation_pk": _invitation_pk,
     "name": lambda world: ["architecture"],
     "fmt": lambda world: ["svg", "md"],
     "layout": lambda world: ["full", "brief"],

@@ -206,3 +206,86 @@ def test_it_refuses_a_racing_first_save_of_a_section_without_an_error_page(owner
     assert CONFLICT in response.content.decode()
     assert _conflict_values(response.content.decode())["Daily active users"] == "5000"
     assert LoadProfile.objects.get(design=design).daily_active_users == 5000
+
+
+# ---------------------------------------------------------------- deletes carry the version too
+
+
+def _delete(client, design: Design, obj: Component, htmx: bool, **data):
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    url = reverse("designs:element-delete", args=[design.slug, "architecture", "components", obj.pk])
+    return client.post(url, data, **headers)
+
+
+def test_the_delete_form_carries_the_version_it_was_shown(owner_client, design, api, htmx_headers):
+    _edit(owner_client, design, api, True, technology="FastAPI", base_version="1")
+    url = reverse("designs:element-delete", args=[design.slug, "architecture", "components", api.pk])
+    for headers in ({}, htmx_headers):
+        assert 'name="version" value="2"' in owner_client.get(url, **headers).content.decode()
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_it_refuses_a_delete_decided_on_an_older_version(owner_client, design, api, htmx):
+    # Someone saves while the deleter looks at the confirmation of version 1.
+    assert _edit(owner_client, design, api, True, name="Payments API", base_version="1").status_code == 200
+
+    refused = _delete(owner_client, design, api, htmx, version="1")
+
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Someone else changed this component while you were deciding (now version 2): nothing was deleted." in html
+    assert "Delete component “Payments API”?" in html  # asked again about the row as it is now
+    assert 'name="version" value="2"' in html
+    if htmx:
+        assert refused["HX-Retarget"] == f"#row-components-{api.pk}" and refused["HX-Reswap"] == "outerHTML"
+        assert html.lstrip().startswith(f'<tr id="row-components-{api.pk}" class="confirming">')
+    else:
+        assert "<html" in html
+    assert Component.objects.get(pk=api.pk).name == "Payments API"
+    # Confirmed again on the version now shown: deleted.
+    _delete(owner_client, design, api, htmx, version="2")
+    assert not Component.objects.filter(pk=api.pk).exists()
+
+
+@pytest.mark.parametrize("version", [None, "", "two"])
+def test_it_treats_a_delete_without_a_version_as_stale(owner_client, design, api, version):
+    data = {} if version is None else {"version": version}
+    html = _delete(owner_client, design, api, True, **data).content.decode()
+    assert "nothing was deleted" in html
+    assert Component.objects.filter(pk=api.pk).exists()
+
+
+def test_it_refuses_a_stale_delete_in_the_service(design, api):
+    services.element_save(
+        design=design,
+        spec=get_step("architecture").element("components"),
+        values={"name": "API", "kind": "service", "technology": "Go"},
+        element=api,
+        base_version=1,
+    )
+    with pytest.raises(services.StaleEdit) as caught:
+        services.element_delete(design=design, element=api, base_version=1)
+    assert caught.value.current.version == 2
+    assert Component.objects.filter(pk=api.pk).exists()
+
+
+def test_a_save_of_a_row_deleted_meanwhile_says_so_and_saves_nothing(owner_client, design, api):
+    Component.objects.filter(pk=api.pk).delete()  # someone else deleted it after this form was opened
+
+    plain = _edit(owner_client, design, api, False, technology="Flask", base_version="1")
+
+    assert plain.status_code == 404
+    page = plain.content.decode()
+    assert "This component no longer exists: someone deleted it. Your changes were not saved." in page
+    assert "saved" not in page.replace("not saved", "")
+    assert f'href="{reverse("designs:step", args=[design.slug, "architecture"])}#list-components"' in page
+    # htmx gets a 404, which static/js/workbench.js words as "This element no longer exists…".
+    assert _edit(owner_client, design, api, True, technology="Flask", base_version="1").status_code == 404
+    assert not Component.objects.filter(design=design).exists()
+
+
+def test_a_delete_of_a_row_deleted_meanwhile_says_so(owner_client, design, api):
+    Component.objects.filter(pk=api.pk).delete()
+    plain = _delete(owner_client, design, api, False, version="1")
+    assert plain.status_code == 404
+    assert "This component no longer exists: someone deleted it. Nothing was deleted." in plain.content.decode()

@@ -259,27 +259,43 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Login throttling (django-axes, its attempts in PostgreSQL): after AXES_FAILURE_LIMIT failed logins
-# for one username, or from one address, that username or address is locked for the cool-off period.
+# for one username from one address, that pair is locked for the cool-off period. Only the pair: a
+# guesser must not be able to lock the account's owner out, nor everyone behind the guesser's address.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_CLIENT_IP_CALLABLE = "workbench.clients.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 # One line per failure is enough; axes' access log would add a row per successful login too.
 AXES_DISABLE_ACCESS_LOG = True
-# Sign-ups one address may make per hour (accounts/throttle.py): else each would be a fresh username to guess with.
+# Sign-ups one address may make per hour, counted in PostgreSQL (accounts/throttle.py): else each would be
+# a fresh username to guess with.
 SIGNUPS_PER_HOUR = envint("SIGNUPS_PER_HOUR", "10")
-# Failed logins are slowed before they are locked (accounts/throttle.py): after LOGIN_SLOW_AFTER
-# failures the next attempt waits LOGIN_SLOWDOWN_SECONDS, doubling, at most the maximum; 0 turns it off.
+# Failed logins from one address are slowed (accounts/throttle.py, counted in PostgreSQL): after
+# LOGIN_SLOW_AFTER failures the next attempt waits LOGIN_SLOWDOWN_SECONDS, doubling, at most the
+# maximum; 0 turns it off. Wrong current passwords in the password-change form are slowed the same
+# way per account, and refused for the cool-off after AXES_FAILURE_LIMIT.
 LOGIN_SLOW_AFTER = envint("LOGIN_SLOW_AFTER", "2")
 LOGIN_SLOWDOWN_SECONDS = envint("LOGIN_SLOWDOWN_SECONDS", "2")
 LOGIN_SLOWDOWN_MAX_SECONDS = envint("LOGIN_SLOWDOWN_MAX_SECONDS", "60")
+
+# Comments one person may post per minute, and people they may @mention per hour (reviews/services.py,
+# counted in PostgreSQL): else one member could flood the others' notifications.
+COMMENTS_PER_MINUTE = envint("COMMENTS_PER_MINUTE", "10")
+MENTIONS_PER_HOUR = envint("MENTIONS_PER_HOUR", "60")
+# E-mails about one design go to one person at most once per this many minutes: the first
+# notification goes at once, later ones wait and go together in one e-mail (reviews/notifications.py;
+# `manage.py send_notifications` from cron sends what is due when nothing else happens). 0: one each.
+NOTIFICATION_MAIL_MINUTES = envint("NOTIFICATION_MAIL_MINUTES", "5")
+# How long an invitation to a design waits for its answer (designs/members.py), and how long a declined
+# one keeps the design from inviting that person again.
+INVITATION_DAYS = envint("INVITATION_DAYS", "14")
 
 # Upper bound on an uploaded design document; larger ones are refused with a message.
 DESIGN_UPLOAD_MAX_BYTES = envint("DESIGN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))

@@ -10,7 +10,7 @@ from .architecture import (
     Interaction,
     TechnologyDecision,
 )
-from .base import ROLE_PERMISSIONS, Design, Element, Membership, Role, Section, Siblings
+from .base import ROLE_PERMISSIONS, Design, Element, Invitation, Membership, Role, Section, Siblings, one_line
 from .database import Column, CustomType, DatabaseSettings, DataStore, Index, IndexColumn, Table
 from .deployment import (
     Alert,
@@ -79,6 +79,7 @@ __all__ = [
     "Index",
     "IndexColumn",
     "Interaction",
+    "Invitation",
     "LoadProfile",
     "Membership",
     "NonFunctionalRequirement",
@@ -101,4 +102,5 @@ __all__ = [
     "TechnologyDecision",
     "Threat",
     "ThreatSuggestionDismissal",
+    "one_line",
 ]

@@ -26,10 +26,14 @@ class ActivityEntry(models.Model):
         IMPORTED = "imported", "imported"
         ARCHIVED = "archived", "archived"
         RESTORED = "restored", "restored"
-        # Team changes (kind "member"): a member invited, given another role, removed.
+        # Team changes (kind "member"): a member added, given another role, removed; a person invited
+        # or the invitation withdrawn (kind "person"); an invitation accepted (kind "design").
         MEMBER_ADDED = "member_added", "added"
         MEMBER_ROLE = "member_role", "changed the role of"
         MEMBER_REMOVED = "member_removed", "removed"
+        MEMBER_INVITED = "member_invited", "invited"
+        INVITATION_CANCELLED = "invite_cancelled", "withdrew the invitation of"
+        MEMBER_JOINED = "member_joined", "joined"
 
     design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="activity")
     # The user, while they exist; `actor_name` keeps who it was after the account is gone.

@@ -6,6 +6,7 @@ import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 
 TEXT_LIMIT = 10_000  # free-text fields: generous, but bounded so a page stays sane
@@ -40,6 +42,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REVIEWER: frozenset({Permission.VIEW, Permission.COMMENT}),
     Role.VIEWER: frozenset({Permission.VIEW}),
 }
+
+
+def one_line(text: str) -> str:
+    """Every run of whitespace, line breaks included, as one space: a design's name goes into e-mail
+    subjects and download names, where a line break is refused (BadHeaderError) or splits a header."""
+    return " ".join(text.split())
 
 
 class DesignQuerySet(models.QuerySet["Design"]):
@@ -85,9 +93,21 @@ class Design(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["-updated_at"])]
+        constraints = [
+            # save() normalises; this holds for every other way a name gets in (update(), raw SQL).
+            models.CheckConstraint(
+                condition=~models.Q(name__contains="\n") & ~models.Q(name__contains="\r"),
+                name="design_name_single_line",
+                violation_error_message="A design's name is one line.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name = one_line(self.name)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("designs:overview", args=[self.slug])
@@ -119,6 +139,59 @@ class Membership(models.Model):
 
     def can(self, permission: str) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> InvitationQuerySet:
+        """Waiting for an answer, and not older than INVITATION_DAYS."""
+        since = timezone.now() - timedelta(days=settings.INVITATION_DAYS)
+        return self.filter(status=Invitation.Status.PENDING, created_at__gte=since)
+
+    def for_user(self, user: Any) -> InvitationQuerySet:
+        """Addressed to this account: when it was invited, or since, by its username or e-mail address
+        (an invitation to an address nobody had yet waits for whoever signs up with it)."""
+        names = [user.get_username().lower(), *([user.email.lower()] if user.email else [])]
+        return self.filter(models.Q(user=user) | models.Q(user__isnull=True, identifier__in=names))
+
+
+class Invitation(models.Model):
+    """An owner's invitation to a design, which the person invited accepts (and becomes a member
+    with `role`) or declines. Stored whether or not `identifier` names an account, so the owner's
+    page says the same either way; `user` is the account it named when it was made, if any."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        CANCELLED = "cancelled", "Cancelled"
+
+    design = models.ForeignKey(Design, on_delete=models.CASCADE, related_name="invitations")
+    identifier = models.CharField(max_length=254, help_text="The username or e-mail address invited, lower-cased.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["design", "identifier"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_identifier",
+            ),
+        ]
+        indexes = [models.Index(fields=["identifier", "status"], name="invitation_identifier")]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} invited to {self.design} as {self.role}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("designs:invitation", args=[self.pk])
 
 
 class Element(models.Model):

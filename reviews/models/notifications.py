@@ -27,12 +27,18 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # When the e-mail that listed it went out (or that none would: no address); unset while it waits
+    # for its batch (reviews/notifications.py).
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_user_unread"),
+            models.Index(fields=["user", "design", "mailed_at"], name="notification_mail_batch"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.user}: {self.text}"
