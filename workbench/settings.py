@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: the request id, the JSON log line and the metrics see every answer, 503s included.
     "workbench.observability.RequestLogMiddleware",
+    # Next: a request past REQUEST_TIMEOUT_SECONDS is stopped and answered 504, and the log line says so.
+    "workbench.deadline.RequestDeadlineMiddleware",
     # /healthz, /readyz, /metrics: before host checks and the HTTPS redirect, which probes would fail.
     "workbench.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -292,6 +294,8 @@ IMPORT_MAX_VALUES = envint("IMPORT_MAX_VALUES", "1000000")
 IMPORT_MEMORY_MB = envint("IMPORT_MEMORY_MB", "1024")
 IMPORT_CPU_SECONDS = envint("IMPORT_CPU_SECONDS", "20")
 IMPORT_TIMEOUT_SECONDS = envint("IMPORT_TIMEOUT_SECONDS", "25")
+# Wall-clock seconds any request may run before it is stopped and answered 504 (workbench/deadline.py); 0: never.
+REQUEST_TIMEOUT_SECONDS = envint("REQUEST_TIMEOUT_SECONDS", "30")
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
 
 # Time one Graphviz layout may take before the diagram is drawn simpler (outputs/render.py), and how
