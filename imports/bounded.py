@@ -9,7 +9,8 @@ request down with it. `run_bounded(parse, *args)` calls `parse(*args)` in a chil
   imports/bounded_child.py), never from the multi-threaded gunicorn worker itself;
 - limited to IMPORT_MEMORY_MB of memory beyond what it starts with (RLIMIT_AS), IMPORT_CPU_SECONDS
   of CPU (RLIMIT_CPU) and no core file, and killed after IMPORT_TIMEOUT_SECONDS of wall time;
-- answering with the parse's result or its ImportFileError, pickled back.
+- answering with the parse's result or its ImportFileError, pickled back, and its peak memory,
+  logged with the duration as `import parse` (a warning from SLOW_RENDER_MS on).
 
 Any other end (out of memory, out of time, a crash) is an ImportFileError saying so, so the import
 page shows it next to the file and the command prints it: never a 500, never a worker lost.
@@ -20,11 +21,14 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import signal
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from django.conf import settings
+
+from workbench.observability import log_duration
 
 from .plan import ImportFileError
 
@@ -43,15 +47,17 @@ def run_bounded(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     memory_mb, cpu = settings.IMPORT_MEMORY_MB, settings.IMPORT_CPU_SECONDS
     timeout = settings.IMPORT_TIMEOUT_SECONDS
     shared = {name: getattr(settings, name) for name in SHARED_SETTINGS}
+    started = time.monotonic()
     receiver, sender = _context.Pipe(duplex=False)
     child = _context.Process(target=_child, args=(sender, function, args, kwargs, shared, memory_mb, cpu), daemon=True)
     child.start()
     sender.close()
+    outcome, value, peak_kb = "stopped", None, None
     try:
         if not receiver.poll(timeout):
             raise ImportFileError(f"The file needs more than {timeout} seconds to read; it was stopped.")
         try:
-            outcome, value = receiver.recv()
+            outcome, value, peak_kb = receiver.recv()
         except EOFError:
             child.join(1)
             raise _died(child.exitcode, memory_mb, cpu) from None
@@ -60,6 +66,8 @@ def run_bounded(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if child.is_alive():
             child.kill()
         child.join()
+        peak_mib = round(peak_kb / 1024, 1) if peak_kb is not None else None
+        log_duration("import parse", started, parser=function.__qualname__, outcome=outcome, peak_mib=peak_mib)
     if outcome == "ok":
         return value
     if outcome == "error":
@@ -116,9 +124,10 @@ def _child(
         outcome = ("error", ImportFileError("The file nests too deeply to be read."))
     except Exception as exc:  # a library's own error on a file it cannot read: said, not a 500
         outcome = ("crash", f"{type(exc).__name__}: {str(exc)[:200]}")
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
-        sender.send(outcome)
+        sender.send((*outcome, peak_kb))
     except MemoryError:
-        sender.send(("memory", None))
+        sender.send(("memory", None, peak_kb))
     finally:
         sender.close()

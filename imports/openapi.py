@@ -786,8 +786,7 @@ class _Generator:
         identity = id(getattr(schema, "__subject__", schema))
         if identity in seen or depth > self.max_depth or self.budget <= 0:
             return _CUT
-        self.budget -= 1
-        self.document.spend(1, "examples are generated")
+        self.budget -= 1  # what it generates is bounded per example; what it copies counts against `document`
         seen = (*seen, identity)
         for keyword in ("example", "const", "default"):
             if keyword in schema:

@@ -75,6 +75,21 @@ def test_the_value_budget_is_a_setting_shared_with_everything_else(settings):
     assert parse_openapi(small, max_values=1_000).endpoints
 
 
+def test_a_reference_bomb_in_a_schemas_example_counts_too(monkeypatch):
+    copies = _Counting(openapi._plain)
+    monkeypatch.setattr(openapi, "_plain", copies)
+    document = json.loads(hostile.REF_BOMB.read_bytes())
+    media = document["paths"]["/bomb"]["get"]["responses"]["200"]["content"]["application/json"]
+    media.pop("example")
+    media["schema"] = {"type": "object", "properties": {"a": {"type": "object", "default": {"$ref": "#/x-level-0"}}}}
+    error = _refused(parse_openapi, json.dumps(document))
+    assert error.message == (
+        "The document holds more than 1,000,000 values once its references are expanded: a schema's default "
+        "alone holds 11,111,111; at most 1,000,000 are read."
+    )
+    assert copies.calls == 0
+
+
 def test_a_reference_bomb_where_text_belongs_is_no_text():
     document = json.loads(hostile.REF_BOMB.read_bytes())
     document["info"]["title"] = {"$ref": "#/x-level-0"}
