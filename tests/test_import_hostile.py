@@ -17,12 +17,13 @@ from typing import Any
 import pglast
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, ManagementUtility, call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from designs import models as m
 from imports import openapi, sql_mysql
 from imports.bounded import run_bounded
+from imports.management.commands import import_openapi
 from imports.openapi import parse_openapi
 from imports.plan import ImportFileError
 from imports.sql import parse_sql
@@ -276,8 +277,9 @@ def test_the_commands_refuse_with_the_reason(design, tmp_path):
 
 
 def test_a_refused_command_exits_non_zero(design, capsys):
-    # Last in its test: the command closes the database connection when it exits.
+    # run_from_argv as manage.py calls it, without ManagementUtility's django.setup(), which would point
+    # the log handlers at this test's captured stderr. Last in its test: it closes the database connection.
     with pytest.raises(SystemExit) as exited:
-        ManagementUtility(["manage.py", "import_openapi", design.slug, str(hostile.REF_BOMB)]).execute()
+        import_openapi.Command().run_from_argv(["manage.py", "import_openapi", design.slug, str(hostile.REF_BOMB)])
     assert exited.value.code == 1
     assert BOMB_MESSAGE in capsys.readouterr().err
