@@ -17,7 +17,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
 # database connection (CONN_MAX_AGE).
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "4"))
-# A request that runs past this is a fault: the worker is replaced and the request fails loudly.
+# For gthread workers this is how long a worker may go without heart-beating before it is replaced; it
+# never stops one slow request while the worker's other threads are alive. That is done in the app:
+# REQUEST_TIMEOUT_SECONDS (workbench/deadline.py) stops a request and answers 504, and an import file is
+# parsed in a child process with its own limits (IMPORT_TIMEOUT_SECONDS, imports/bounded.py).
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -1,14 +1,18 @@
-"""Hostile design documents: how long refusing each takes, how much memory, how big the answer is.
+"""Hostile design documents and import files: how long refusing each takes, how much memory, how big the answer is.
 
 Run with `.venv/bin/python bench/hostile_documents.py [WORDS]` (WORDS picks the cases whose name
 contains them). Each document of tests/hostile_documents.py, just under the 10 MiB limit, goes
 through parse_document + import_design (what `manage.py import_design` runs) and through the
-upload view with Django's test client. Uses its own embedded PostgreSQL (var/pgdata-bench), as
-bench/run.py does. Prints a table; README records the figures seen.
+upload view with Django's test client. Then each import file of tests/hostile_imports.py (issue
+#20's: the OpenAPI reference bomb, the 9 MB MySQL dump, 4 MB of CREATE TABLE, a DEFAULT 3,000
+parentheses deep) goes through its parser in this process and through its import page, which
+parses in a limited child process (imports/bounded.py). Uses its own embedded PostgreSQL
+(var/pgdata-bench), as bench/run.py does. Prints tables; README records the figures seen.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -18,12 +22,11 @@ from pathlib import Path
 
 BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
-os.environ.setdefault("WORKBENCH_PGDATA", str(BASE / "var" / "pgdata-bench"))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+os.environ.setdefault("REQUEST_LOG", "false")  # the tables, not a log line per upload
 
-import django  # noqa: E402
+from bench.django_setup import setup  # noqa: E402
 
-django.setup()
+setup()
 
 from django.contrib.auth.models import User  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
@@ -31,8 +34,13 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from designs import services  # noqa: E402
 from designs.document import DocumentError, import_design, parse_document  # noqa: E402
+from imports.openapi import parse_openapi  # noqa: E402
+from imports.plan import ImportFileError  # noqa: E402
+from imports.sql import parse_sql  # noqa: E402
 from tests.hostile_documents import HOSTILE  # noqa: E402
+from tests.hostile_imports import HOSTILE_IMPORTS  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
@@ -89,6 +97,72 @@ def main() -> None:
         print(
             f"{name:40} {len(raw) / 1e6:5.1f} {refuse_ms:10.0f} {peak / 2**20:9.0f} {len(error.errors):7d} "
             f"{text / 1000:8.1f} {upload_ms:10.0f} {upload.size / 1000:8.1f}",  # type: ignore[attr-defined]
+            flush=True,
+        )
+    hostile_imports(client, user, words)
+
+
+class _ChildPeaks(logging.Handler):
+    """The peak memory of each parse in a child process, from its `import parse` log line."""
+
+    def __init__(self, peaks: list[float]) -> None:
+        super().__init__()
+        self.peaks = peaks
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = record.msg if isinstance(record.msg, dict) else {}
+        if event.get("event") == "import parse" and event.get("peak_mib") is not None:
+            self.peaks.append(event["peak_mib"])
+
+
+def hostile_imports(client: Client, user: User, words: list[str]) -> None:
+    """Issue #20's import files: refused in this process by the parser, then through the import page."""
+    peaks: list[float] = []
+    slow = logging.getLogger("workbench.slow")
+    slow.addHandler(_ChildPeaks(peaks))
+    slow.setLevel(logging.INFO)
+    slow.propagate = False
+    design = services.design_create(name="Hostile imports", summary="", owner=user)
+    print(
+        f"\n{'import file':48} {'KB':>6} {'refuse ms':>10} {'peak MiB':>9} {'page ms':>8} {'status':>6} "
+        f"{'child MiB':>9}  answer"
+    )
+    for name, (dialect, build) in HOSTILE_IMPORTS.items():
+        if words and not all(word in name for word in words):
+            continue
+        raw = build()
+
+        def refuse(raw: bytes = raw, dialect: str = dialect) -> str:
+            try:
+                if dialect == "openapi":
+                    parse_openapi(raw)
+                else:
+                    parse_sql(raw.decode(), dialect=dialect, store="db")
+            except ImportFileError as exc:
+                return str(exc)
+            return "read (not refused)"
+
+        refuse_ms = best_ms(refuse)
+        tracemalloc.start()
+        answer = refuse()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+
+        def upload(raw: bytes = raw, dialect: str = dialect) -> object:
+            if dialect == "openapi":
+                url, data = reverse("imports:openapi", args=[design.slug]), {"service": "", "new_service": ""}
+            else:
+                url, data = reverse("imports:sql", args=[design.slug]), {"dialect": dialect, "new_store": "db"}
+            response = client.post(url, {**data, "file": SimpleUploadedFile("file", raw)})
+            upload.status = response.status_code  # type: ignore[attr-defined]
+            return response
+
+        peaks.clear()
+        page_ms = best_ms(upload)
+        child = max(peaks, default=0.0)
+        print(
+            f"{name:48} {len(raw) / 1000:6.0f} {refuse_ms:10.0f} {peak / 2**20:9.1f} {page_ms:8.0f} "
+            f"{upload.status:6d} {child:9.0f}  {answer[:90]}",  # type: ignore[attr-defined]
             flush=True,
         )
 

@@ -23,6 +23,7 @@ from typing import Any
 
 import jsonref
 import yaml
+from django.conf import settings
 
 from imports.plan import ImportFileError, Skipped, read_text
 
@@ -152,13 +153,19 @@ class ParsedApi:
         return path.rstrip("/")
 
 
-def parse_openapi(raw: bytes | str) -> ParsedApi:
-    """Parse an OpenAPI 3.0 or 3.1 document given as JSON or YAML text."""
+def parse_openapi(raw: bytes | str, *, max_values: int | None = None) -> ParsedApi:
+    """Parse an OpenAPI 3.0 or 3.1 document given as JSON or YAML text.
+
+    The document may hold at most `max_values` values (IMPORT_MAX_VALUES), counting its YAML aliases
+    expanded and every value an example expands to through its `$ref`s: one budget, counted before
+    anything is copied, so a small file that expands to millions is refused before it costs anything.
+    """
+    budget = _Budget(settings.IMPORT_MAX_VALUES if max_values is None else max_values)
     document = _load(raw)
-    _check_expansion(document)
+    _check_expansion(document, budget)
     _check_version(document)
     resolved = _resolve(document)
-    return _Reader(resolved).read()
+    return _Reader(resolved, budget).read()
 
 
 # Reading the text -------------------------------------------------------------------------
@@ -213,27 +220,38 @@ def _load_yaml(text: str) -> Any:
         raise ImportFileError(f"Not valid YAML: {exc}") from None
 
 
-# Most values a document may hold once YAML aliases are expanded: a 10 MiB document written out holds
-# a few hundred thousand; aliases of aliases (a "billion laughs") would hold billions, and resolving
-# the references copies every one.
-MAX_VALUES = 1_000_000
+class _Budget:
+    """The values one document may make the import hold (IMPORT_MAX_VALUES): a 10 MiB document written
+    out holds a few hundred thousand; aliases of aliases (a "billion laughs") or an example whose `$ref`s
+    refer to objects of `$ref`s (ten keys, seven levels: 11 million) would hold millions or billions."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.spent = 0
+
+    def spend(self, count: int, once: str, pointer: str | None = None) -> None:
+        """Count `count` more values; past the limit, refuse the document saying why (`once` its …)."""
+        self.spent += count
+        if self.spent > self.limit:
+            raise ImportFileError(
+                f"The document holds more than {self.limit:,} values once its {once}; at most {self.limit:,} are read.",
+                pointer=pointer,
+            )
 
 
-def _check_expansion(document: dict[str, Any]) -> None:
-    """Refuse a document whose YAML aliases multiply it past MAX_VALUES (or make it contain itself)."""
+def _check_expansion(document: dict[str, Any], budget: _Budget) -> None:
+    """Refuse a document whose YAML aliases multiply it past the budget (or make it contain itself)."""
     count, stack = 0, [document]
     while stack:
         value = stack.pop()
         count += 1
-        if count > MAX_VALUES:
-            raise ImportFileError(
-                f"The document holds more than {MAX_VALUES:,} values once its YAML aliases are expanded "
-                "(aliases of aliases, or an alias inside itself)."
-            )
+        if count > budget.limit:
+            break
         if isinstance(value, dict):
             stack.extend(value.values())
         elif isinstance(value, list):
             stack.extend(value)
+    budget.spend(count, "YAML aliases are expanded (aliases of aliases, or an alias inside itself)")
 
 
 def _check_version(document: dict[str, Any]) -> None:
@@ -282,8 +300,9 @@ def _resolve(document: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Reader:
-    def __init__(self, document: dict[str, Any]):
+    def __init__(self, document: dict[str, Any], budget: _Budget):
         self.doc = document
+        self.budget = budget
         self.skipped: list[Skipped] = []
         self.extensions: dict[str, int] = {}
         self.tags: list[str] = []
@@ -297,14 +316,14 @@ class _Reader:
         self.schemes = self._schemes(components)
         for index, tag in enumerate(self._array(doc.get("tags", []), "/tags")):
             tag = self._object(tag, f"/tags/{index}")
-            name = _line(str(tag.get("name", "")))[:100]
+            name = _line(_scalar(tag.get("name", "")))[:100]
             if name and name not in self.tags:
                 self.tags.append(name)
         api = ParsedApi(
             openapi=str(doc["openapi"]),
-            title=_line(str(info.get("title", "") or "")),
-            version=str(info.get("version", "") or ""),
-            description=_text(str(info.get("description", "") or "")),
+            title=_line(_scalar(info.get("title", "") or "")),
+            version=_scalar(info.get("version", "") or ""),
+            description=_text(_scalar(info.get("description", "") or "")),
             servers=self._servers(doc.get("servers", []), "/servers"),
             schemes=list(self.schemes.values()),
         )
@@ -371,8 +390,8 @@ class _Reader:
             resolved = url
             for name, variable in variables.items():
                 variable = self._object(variable, f"{pointer}/{index}/variables/{_escape(str(name))}")
-                resolved = resolved.replace("{" + str(name) + "}", str(variable.get("default", "")))
-            result.append(ParsedServer(url, resolved, _line(str(server.get("description", "") or ""))))
+                resolved = resolved.replace("{" + str(name) + "}", _scalar(variable.get("default", "")))
+            result.append(ParsedServer(url, resolved, _line(_scalar(server.get("description", "") or ""))))
         return result
 
     def _schemes(self, components: Mapping[str, Any]) -> dict[str, ParsedScheme]:
@@ -380,11 +399,11 @@ class _Reader:
         result = {}
         for name, scheme in schemes.items():
             scheme = self._object(scheme, _pointer(("components", "securitySchemes", name)))
-            kind_name = str(scheme.get("type", ""))
+            kind_name = _scalar(scheme.get("type", ""))
             kind = SCHEME_KINDS.get(kind_name)
             detail = ""
             if kind_name == "http":
-                http_scheme = str(scheme.get("scheme", "")).lower()
+                http_scheme = _scalar(scheme.get("scheme", "")).lower()
                 detail = http_scheme + (f" ({scheme['bearerFormat']})" if scheme.get("bearerFormat") else "")
                 # A bearer token is the JWT-style method of step 5; basic and digest have no kind.
                 kind = "jwt" if http_scheme == "bearer" else None
@@ -440,7 +459,7 @@ class _Reader:
         tags = op.get("tags") or []
         tag = None
         if isinstance(tags, Sequence) and not isinstance(tags, str) and tags:
-            tag = _line(str(tags[0]))[:100] or None
+            tag = _line(_scalar(tags[0]))[:100] or None
             if tag and tag not in self.tags:
                 self.tags.append(tag)
         parameters = self._parameters(key, shared, op.get("parameters", []) or [], pointer)
@@ -456,14 +475,14 @@ class _Reader:
         query_names = {p.lower() for p in parameters.get("query", [])}
         header_names = {p.lower() for p in parameters.get("header", [])}
         paginated = method == "GET" and (bool(query_names & PAGINATION_PARAMETERS) or _pages(response_example))
-        description = _text(str(op.get("description", "") or ""))
+        description = _text(_scalar(op.get("description", "") or ""))
         return ParsedEndpoint(
             method=method,
             path=path,
             summary=self._summary(op, description, key),
             description=description,
             tag=tag,
-            operation_id=str(op["operationId"]) if op.get("operationId") is not None else None,
+            operation_id=_scalar(op["operationId"]) if op.get("operationId") is not None else None,
             auth_required=auth_required,
             scopes=scopes,
             schemes=schemes,
@@ -480,7 +499,7 @@ class _Reader:
     def _summary(self, op: Mapping[str, Any], description: str, key: str) -> str:
         for candidate in (op.get("summary"), description, op.get("operationId")):
             if candidate:
-                text = _line(str(candidate).strip().splitlines()[0] if str(candidate).strip() else "")
+                text = _line(_scalar(candidate).strip().splitlines()[0] if _scalar(candidate).strip() else "")
                 if text:
                     return _clip(text, SUMMARY_LIMIT)
         return key
@@ -539,8 +558,8 @@ class _Reader:
                 elif name not in schemes:
                     schemes.append(name)
                 for scope in needed or []:
-                    if str(scope) not in scopes:
-                        scopes.append(str(scope))
+                    if _scalar(scope) not in scopes:
+                        scopes.append(_scalar(scope))
         return not optional, tuple(scopes), tuple(schemes)
 
     def _request_example(self, key: str, body: Any, pointer: str) -> str:
@@ -586,7 +605,7 @@ class _Reader:
                 example = self._content_example(
                     f"response {code} of {key}", response.get("content"), f"{where}/content", status=status
                 )
-                meaning = _line(str(response.get("description", "") or "")) or _reason(status)
+                meaning = _line(_scalar(response.get("description", "") or "")) or _reason(status)
                 errors.append(ParsedErrorResponse(status, _clip(meaning, MEANING_LIMIT), example))
             else:
                 successes.append((status, where, response))
@@ -611,20 +630,30 @@ class _Reader:
         media_type = _pick_media_type(list(content))
         if media_type is None:
             return ""
-        media = self._object(content[media_type], f"{pointer}/{_escape(media_type)}")
+        where = f"{pointer}/{_escape(media_type)}"
+        media = self._object(content[media_type], where)
         value, found = _media_example(media)
-        if not found:
+        if found:
+            # Counted before it is copied: `$ref`s inside an example may expand it a millionfold.
+            values = expanded_size(value)
+            self.budget.spend(values, f"references are expanded: the example of {what} alone holds {values:,}", where)
+            if values > EXAMPLE_LIMIT:  # each value takes at least a character of the JSON text
+                reason = f"it holds {values:,} values, more than the {EXAMPLE_LIMIT:,} characters step 3 holds"
+                self._skip("example", f"of {what}", reason, pointer)
+                return ""
+        else:
             schema = media.get("schema")
             if not isinstance(schema, Mapping) or _is_binary(schema):
                 return ""
-            value = example_from_schema(schema, direction=direction)
+            value = example_from_schema(schema, direction=direction, budget=self.budget)
             if status is not None and isinstance(value, dict) and isinstance(value.get("status"), int):
                 # A generated problem details body (RFC 9457) carries the response's own status.
                 value["status"] = status
         text = _json(value)
         if len(text) > EXAMPLE_LIMIT and not found:
             for depth in range(EXAMPLE_DEPTH - 1, 0, -1):
-                text = _json(example_from_schema(media["schema"], max_depth=depth, direction=direction))
+                smaller = example_from_schema(media["schema"], max_depth=depth, direction=direction, budget=self.budget)
+                text = _json(smaller)
                 if len(text) <= EXAMPLE_LIMIT:
                     break
         if len(text) > EXAMPLE_LIMIT:
@@ -722,25 +751,29 @@ _STRING_FORMATS = {
 }
 
 
-def example_from_schema(schema: Any, *, max_depth: int = EXAMPLE_DEPTH, direction: str = "response") -> Any:
+def example_from_schema(
+    schema: Any, *, max_depth: int = EXAMPLE_DEPTH, direction: str = "response", budget: _Budget | None = None
+) -> Any:
     """A deterministic example value for a JSON Schema (OpenAPI 3.0 or 3.1 dialect).
 
     An example, const, default or enum in the schema wins; otherwise a value of its type.
     A schema met again on its own path (a cycle) or past max_depth gives None, and an object
     leaves such a property out, so `Node.children: [Node]` becomes `"children": []`.
     A request leaves out readOnly properties, a response writeOnly ones. At most EXAMPLE_VALUES
-    values are generated: past them, properties are left out the same way.
+    values are generated: past them, properties are left out the same way. The values it copies
+    out of the schema (an example, a default…) are counted against `budget` before they are copied.
     """
-    return _Generator(max_depth, direction).value(schema, 0, ())
+    return _Generator(max_depth, direction, budget or _Budget(settings.IMPORT_MAX_VALUES)).value(schema, 0, ())
 
 
 _CUT = object()  # a cycle or the depth limit: the caller leaves it out
 
 
 class _Generator:
-    def __init__(self, max_depth: int, direction: str):
+    def __init__(self, max_depth: int, direction: str, document: _Budget):
         self.max_depth = max_depth
         self.budget = EXAMPLE_VALUES
+        self.document = document
         self.hidden = "readOnly" if direction == "request" else "writeOnly"
 
     def value(self, schema: Any, depth: int, seen: tuple[int, ...]) -> Any:
@@ -753,17 +786,17 @@ class _Generator:
         identity = id(getattr(schema, "__subject__", schema))
         if identity in seen or depth > self.max_depth or self.budget <= 0:
             return _CUT
-        self.budget -= 1
+        self.budget -= 1  # what it generates is bounded per example; what it copies counts against `document`
         seen = (*seen, identity)
         for keyword in ("example", "const", "default"):
             if keyword in schema:
-                return _plain(schema[keyword])
+                return self._copy(schema[keyword], keyword)
         examples = schema.get("examples")
         if isinstance(examples, Sequence) and not isinstance(examples, str) and examples:
-            return _plain(examples[0])
+            return self._copy(examples[0], "examples")
         enum = schema.get("enum")
         if isinstance(enum, Sequence) and not isinstance(enum, str) and enum:
-            return _plain(enum[0])
+            return self._copy(enum[0], "enum")
         if isinstance(schema.get("allOf"), Sequence) and schema["allOf"]:
             return self._all_of(schema, depth, seen)
         for keyword in ("oneOf", "anyOf"):
@@ -797,6 +830,11 @@ class _Generator:
         if kind == "null":
             return None
         return None
+
+    def _copy(self, value: Any, keyword: str) -> Any:
+        values = expanded_size(value)
+        self.document.spend(values, f"references are expanded: a schema's {keyword} alone holds {values:,}")
+        return _plain(value)
 
     def _all_of(self, schema: Mapping[str, Any], depth: int, seen: tuple[int, ...]) -> Any:
         merged: dict[str, Any] = {}
@@ -845,7 +883,7 @@ def _type_of(schema: Any) -> str | None:
     kind = schema.get("type")
     if isinstance(kind, Sequence) and not isinstance(kind, str):
         # 3.1: ["string", "null"] is a nullable string.
-        kinds = [str(k) for k in kind]
+        kinds = [_scalar(k) for k in kind]
         kind = next((k for k in kinds if k != "null"), kinds[0] if kinds else None)
     if isinstance(kind, str):
         return kind
@@ -869,10 +907,34 @@ def _number(schema: Mapping[str, Any], cast: type) -> int | float:
 
 # Small helpers ----------------------------------------------------------------------------
 
+# How deep _plain copies a value (a cyclic reference would never end).
+PLAIN_DEPTH = 32
+
+
+def expanded_size(value: Any) -> int:
+    """How many values `_plain(value)` makes, counted without copying: a value met again at the same
+    depth (one target of many `$ref`s) is counted once and multiplied, so ten keys of seven levels of
+    references cost 80 visits, not 11 million."""
+    sizes: dict[tuple[int, int], int] = {}
+
+    def size(value: Any, depth: int) -> int:
+        if depth > PLAIN_DEPTH:
+            return 1
+        value = getattr(value, "__subject__", value)
+        if not isinstance(value, (Mapping, list, tuple)):
+            return 1
+        key = (id(value), depth)
+        if key not in sizes:
+            children = value.values() if isinstance(value, Mapping) else value
+            sizes[key] = 1 + sum(size(child, depth + 1) for child in children)
+        return sizes[key]
+
+    return size(value, 0)
+
 
 def _plain(value: Any, depth: int = 0) -> Any:
     """A copy made of plain JSON types: jsonref proxies, YAML dates and tuples become JSON."""
-    if depth > 32:
+    if depth > PLAIN_DEPTH:
         return None
     value = getattr(value, "__subject__", value)
     if isinstance(value, Mapping):
@@ -884,6 +946,17 @@ def _plain(value: Any, depth: int = 0) -> Any:
     if isinstance(value, float):
         return value if value == value and value not in (float("inf"), float("-inf")) else None
     return str(value)  # dates and datetimes YAML read from unquoted scalars
+
+
+def _scalar(value: Any) -> str:
+    """A text field's value as text; an object or array where text belongs is no text (its repr could
+    expand a tree of `$ref`s a millionfold)."""
+    value = getattr(value, "__subject__", value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (Mapping, list, tuple)):
+        return ""
+    return str(value)
 
 
 def _json(value: Any) -> str:

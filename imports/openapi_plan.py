@@ -17,6 +17,7 @@ from designs.models import ApiSettings, ComponentKind
 from designs.models.api import path_shape, validate_path
 from designs.models.architecture import SERVICE_KINDS
 from designs.snapshot import DesignSnapshot
+from imports.bounded import run_bounded
 from imports.openapi import ParsedApi, ParsedEndpoint, parse_openapi
 from imports.plan import ImportFileError, ImportPlan, Item, Parsed, Ref, Skipped, build_plan, fold
 
@@ -215,7 +216,7 @@ def openapi_plan(
 ) -> tuple[ParsedApi, ImportPlan]:
     """Read the file and plan its import: everything into `service`, or each tag into `services[tag]`,
     or (neither given) each tag into the service tag_groups() proposes. Raises ImportFileError."""
-    api = parse_openapi(raw)
+    api = run_bounded(parse_openapi, raw)  # in a child process with memory and time limits
     if service is not None:
         if (problem := service_problem(snapshot, service)) is not None:
             raise ImportFileError(problem)

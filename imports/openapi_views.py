@@ -21,6 +21,7 @@ from designs.access import requires
 from designs.presentation import Panel
 from designs.snapshot import DesignSnapshot, load_snapshot
 
+from .bounded import run_bounded
 from .forms import ImportForm
 from .openapi import ParsedApi, parse_openapi
 from .openapi_plan import TagGroup, openapi_parsed, service_names, service_problem, tag_groups
@@ -54,6 +55,7 @@ class OpenApiImportForm(ImportForm):
         existing = service_names(self.snapshot)
         self.fields["service"].choices = [("", "— a service per tag —"), *((n, n) for n in existing)]
         self.api: ParsedApi | None = None
+        self.api_error: ImportFileError | None = None
         self.groups: list[TagGroup] = []
         if self.is_bound:
             self._add_tag_fields(existing)
@@ -64,9 +66,10 @@ class OpenApiImportForm(ImportForm):
         if text is None:
             return
         try:
-            self.api = parse_openapi(text)
-        except ImportFileError:
-            return  # clean() reports it at the field the text came from
+            self.api = run_bounded(parse_openapi, text)  # in a child process with memory and time limits
+        except ImportFileError as exc:
+            self.api_error = exc  # reported at the field the text came from, without reading the file again
+            return
         self.groups = tag_groups(self.api, self.snapshot)
         data = self.data.copy()
         # Carry the text: a second preview (other services chosen) or the confirm needs no upload.
@@ -114,7 +117,9 @@ class OpenApiImportForm(ImportForm):
 
 def _read_openapi(text: str, options: Mapping[str, Any]) -> Parsed:
     form: OpenApiImportForm = options["form"]
-    api = form.api if form.api is not None else parse_openapi(text)
+    if form.api_error is not None:
+        raise form.api_error
+    api = form.api if form.api is not None else run_bounded(parse_openapi, text)
     mapping = options.get("services") or {}
     if set(mapping) != {g.tag for g in tag_groups(api, form.snapshot)}:
         # A file not seen when the form was built (an error above it): the proposed services.

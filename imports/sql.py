@@ -14,11 +14,12 @@ the line and why. A syntax error raises ImportFileError with the line and column
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pglast
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from pglast import ast, enums, visitors
 from pglast.stream import RawStream
@@ -37,6 +38,9 @@ SERIAL = {"int2": "smallserial", "smallint": "smallserial", "int4": "serial", "i
           "int": "serial", "int8": "bigserial", "bigint": "bigserial"}  # fmt: skip
 TYPE_LIMIT, DEFAULT_LIMIT, CONDITION_LIMIT, TEXT_LIMIT = 60, 200, 300, 10_000
 DEFAULT_SCHEMAS = {"public", ""}
+# Statements read per element a design may hold (DESIGN_MAX_ELEMENTS): a pg_dump adds an owner, grants, a
+# comment or a constraint to each table and column, never four of them to every one.
+STATEMENTS_PER_ELEMENT = 4
 
 
 # ---------------------------------------------------------------- the schema read from a file
@@ -231,20 +235,63 @@ def to_parsed(schema: SqlSchema, *, store: str, engine: str) -> Parsed:
     return parsed
 
 
-def parse_sql(text: str, *, dialect: str = "postgres", store: str, engine: str = "") -> Parsed:
-    """Read a DDL file into plan items for the data store named `store`; raises ImportFileError."""
+def parse_sql(
+    text: str, *, dialect: str = "postgres", store: str, engine: str = "", max_elements: int | None = None
+) -> Parsed:
+    """Read a DDL file into plan items for the data store named `store`; raises ImportFileError.
+
+    The statements and the elements they declare are counted before they are read in full: a file of
+    more than `max_elements` (DESIGN_MAX_ELEMENTS) tables, columns, indexes and types is refused having
+    read only as many, whatever its size."""
     if dialect not in DIALECTS:
         raise ImportFileError(f"Unknown dialect “{dialect}”; use postgres or mysql.")
     if not text.strip():
         raise ImportFileError("The file is empty: there is no SQL to import.", line=1, column=1)
-    if dialect == "mysql":
-        from .sql_mysql import read_mysql
+    counter = ElementCounter(settings.DESIGN_MAX_ELEMENTS if max_elements is None else max_elements)
+    try:
+        if dialect == "mysql":
+            from .sql_mysql import read_mysql
 
-        schema = read_mysql(text)
-    else:
-        schema = read_postgres(text)
-    finish(schema)
+            schema = read_mysql(text, counter)
+        else:
+            schema = read_postgres(text, counter)
+        finish(schema)
+    except RecursionError:
+        # sqlglot parses and both dialects render expressions recursively: DEFAULT ((((…)))) 3,000 deep.
+        raise ImportFileError(
+            "The SQL nests too deeply to be read: an expression inside hundreds of parentheses."
+        ) from None
     return to_parsed(schema, store=store, engine=engine or ("MySQL" if dialect == "mysql" else "PostgreSQL"))
+
+
+class ElementCounter:
+    """Counts the statements and the elements (tables, columns, indexes, types) a file declares as they
+    are found, refusing the file as soon as it passes what a design may hold."""
+
+    def __init__(self, max_elements: int) -> None:
+        self.max_elements = max_elements
+        self.max_statements = STATEMENTS_PER_ELEMENT * max_elements
+        self.elements = 0
+
+    def statements(self, count: int) -> None:
+        if count > self.max_statements:
+            raise ImportFileError(
+                f"The file holds {count:,} SQL statements; at most {self.max_statements:,} are read "
+                f"({STATEMENTS_PER_ELEMENT} for each of the {self.max_elements:,} elements a design holds)."
+            )
+
+    def add(
+        self, elements: int, *, read: int, statements: int | None = None, line: Callable[[], int] | None = None
+    ) -> None:
+        """`elements` more, declared by the `read`-th statement (of `statements`, when known) at `line()`."""
+        self.elements += elements
+        if self.elements > self.max_elements:
+            of = f" of {statements:,}" if statements is not None else ""
+            where = f" (by line {line():,})" if line is not None else ""
+            raise ImportFileError(
+                f"The file declares more than {self.max_elements:,} tables, columns, indexes and types in its "
+                f"first {read:,}{of} statements{where}; a design holds at most {self.max_elements:,} elements."
+            )
 
 
 def finish(schema: SqlSchema) -> None:
@@ -318,10 +365,11 @@ def _without_meta_commands(text: str, schema: SqlSchema) -> str:
     return "\n".join(lines)
 
 
-def read_postgres(text: str) -> SqlSchema:
+def read_postgres(text: str, counter: ElementCounter | None = None) -> SqlSchema:
     schema = SqlSchema()
     sql = _without_meta_commands(text, schema)
     lines = _Lines(sql)
+    _count_postgres(sql, counter or ElementCounter(settings.DESIGN_MAX_ELEMENTS))
     try:
         statements = pglast.parse_sql(sql)
     except pglast.parser.ParseError as exc:
@@ -334,6 +382,73 @@ def read_postgres(text: str) -> SqlSchema:
         raise ImportFileError("The file holds no SQL statements, only comments or blank lines.", line=1, column=1)
     _PostgresReader(schema, lines).read(statements)
     return schema
+
+
+# Items of CREATE TABLE's list that are not columns.
+_TABLE_CONSTRAINTS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE", "LIKE"}
+
+
+def _count_postgres(sql: str, counter: ElementCounter) -> None:
+    """Count statements and elements with PostgreSQL's scanner before the parse: splitting 10 MB costs
+    a tenth of a second, the parse and the reading seconds a megabyte. Only CREATE statements are
+    scanned, and a file past the limit is refused once it is, so the work is bounded by the limit."""
+    try:
+        slices = pglast.split(sql, with_parser=False, only_slices=True)
+    except pglast.parser.ParseError:
+        return  # the parse says where
+    counter.statements(len(slices))
+    for read, part in enumerate(slices, 1):
+        statement = sql[part]
+        try:
+            # The kind from the first tokens (after pg_dump's comments); the whole statement only for CREATE.
+            tokens = _scan_head(statement)
+            if not tokens or tokens[0].name != "CREATE":
+                continue
+            if "TABLE" in [token.name for token in tokens[1:5]]:
+                tokens = pglast.parser.scan(statement)
+        except pglast.parser.ParseError:
+            return
+        names = [token.name for token in tokens[:6]]
+        if "TABLE" in names[1:5]:
+            found = 1 + _table_columns([token.name for token in tokens])
+        elif "INDEX" in names[1:3] or names[1] in ("TYPE_P", "DOMAIN_P"):
+            found = 1
+        else:
+            continue
+        start = part.start
+        counter.add(found, read=read, statements=len(slices), line=lambda start=start: sql.count("\n", 0, start) + 1)
+
+
+def _scan_head(statement: str, length: int = 1024) -> list[Any]:
+    if len(statement) > length:
+        try:
+            return pglast.parser.scan(statement[:length])
+        except pglast.parser.ParseError:
+            pass  # cut inside a comment or a string
+    return pglast.parser.scan(statement)
+
+
+def _table_columns(names: list[str]) -> int:
+    """Columns in CREATE TABLE's list (token names): the items at the first level of its parentheses that
+    are not constraints."""
+    columns, depth, first = 0, 0, True
+    for name in names:
+        if name == "ASCII_40":
+            depth += 1
+            if depth == 1:
+                first = True
+                continue
+        elif name == "ASCII_41":
+            depth -= 1
+            if depth == 0:
+                break
+        elif name == "ASCII_44" and depth == 1:
+            first = True
+            continue
+        if depth == 1 and first:
+            columns += name not in _TABLE_CONSTRAINTS
+            first = False
+    return columns
 
 
 def _name(relation: ast.RangeVar) -> str:

@@ -25,6 +25,7 @@ from designs import models as m
 from designs.access import get_design, requires
 from designs.snapshot import load_snapshot
 
+from .bounded import run_bounded
 from .forms import ImportForm, SqlImportForm
 from .plan import ImportFileError, ImportPlan, ImportRefused, Parsed, apply_plan, build_plan
 from .sql import parse_sql
@@ -47,7 +48,8 @@ class ImportFormat:
 
 
 def _read_sql(text: str, options: Mapping[str, Any]) -> Parsed:
-    return parse_sql(text, dialect=options["dialect"], store=options["store_name"])
+    # In a child process with memory and time limits: a parser the counts cannot stop is stopped there.
+    return run_bounded(parse_sql, text, dialect=options["dialect"], store=options["store_name"])
 
 
 SQL = ImportFormat(

@@ -6,12 +6,13 @@ import io
 from pathlib import Path
 
 import pytest
-from django.core.management import ManagementUtility, call_command
+from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from designs import models as m
 from designs import services
 from designs.steps import STEPS
+from imports.management.commands import import_sql
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCHEMA = """CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);
@@ -72,7 +73,9 @@ def test_a_bad_file_exits_with_a_non_zero_status(design, tmp_path, capsys):
     path = tmp_path / "empty.sql"
     path.write_text("")
     with pytest.raises(SystemExit) as exited:
-        ManagementUtility(["manage.py", "import_sql", design.slug, str(path), "--store", "db"]).execute()
+        # As manage.py runs it, without ManagementUtility's django.setup(), which would point the log
+        # handlers at this test's captured stderr (closed after it, failing later tests that log).
+        import_sql.Command().run_from_argv(["manage.py", "import_sql", design.slug, str(path), "--store", "db"])
     assert exited.value.code == 1
     assert f"{path}:1:1: The file is empty" in capsys.readouterr().err
 

@@ -109,6 +109,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: the request id, the JSON log line and the metrics see every answer, 503s included.
     "workbench.observability.RequestLogMiddleware",
+    # Next: a request past REQUEST_TIMEOUT_SECONDS is stopped and answered 504, and the log line says so.
+    "workbench.deadline.RequestDeadlineMiddleware",
     # /healthz, /readyz, /metrics: before host checks and the HTTPS redirect, which probes would fail.
     "workbench.middleware.OperationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -301,6 +303,15 @@ INVITATION_DAYS = envint("INVITATION_DAYS", "14")
 DESIGN_UPLOAD_MAX_BYTES = envint("DESIGN_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 # Upper bound on the elements of one imported design: about seven times the benchmarks' large design.
 DESIGN_MAX_ELEMENTS = envint("DESIGN_MAX_ELEMENTS", "25000")
+# Work one uploaded file may cost (imports/bounded.py): values an OpenAPI document may hold once its YAML
+# aliases and $refs are expanded, and the memory (MB, beyond what the process already holds), CPU seconds
+# and wall-clock seconds of the child process that parses an import file or a design document.
+IMPORT_MAX_VALUES = envint("IMPORT_MAX_VALUES", "1000000")
+IMPORT_MEMORY_MB = envint("IMPORT_MEMORY_MB", "1024")
+IMPORT_CPU_SECONDS = envint("IMPORT_CPU_SECONDS", "20")
+IMPORT_TIMEOUT_SECONDS = envint("IMPORT_TIMEOUT_SECONDS", "25")
+# Wall-clock seconds any request may run before it is stopped and answered 504 (workbench/deadline.py); 0: never.
+REQUEST_TIMEOUT_SECONDS = envint("REQUEST_TIMEOUT_SECONDS", "30")
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
 
 # Time one Graphviz layout may take before the diagram is drawn simpler (outputs/render.py), and how

@@ -8,6 +8,7 @@
     413: "That is larger than the server accepts.",
     429: "Too many attempts from here: wait a while, then try again. What you typed is still here.",
     503: "The workbench cannot reach its database just now. Nothing was saved; what you typed is still here. Try again in a minute.",
+    504: "That took too long and was stopped. Nothing was saved; what you typed is still here.",
   };
 
   function show(text) {

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from designs import models as m
 from designs.snapshot import load_snapshot
+from imports.bounded import run_bounded
 from imports.cli import design_by_slug, file_error, read_source, refused_error
 from imports.plan import ImportFileError, ImportRefused, apply_plan, build_plan
 from imports.sql import DIALECTS, parse_sql
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         store = options["store"] or self._only_store(design)
         text = read_source(options["file"])
         try:
-            parsed = parse_sql(text, dialect=options["dialect"], store=store)
+            parsed = run_bounded(parse_sql, text, dialect=options["dialect"], store=store)
             plan = build_plan(load_snapshot(design), parsed)
         except ImportFileError as exc:
             raise file_error(options["file"], exc) from None
