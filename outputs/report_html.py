@@ -25,6 +25,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
 from checks.engine import DesignDecisions, decisions_digest
+from designs.markdown_html import BoundedMarkdown
 from designs.snapshot import DesignSnapshot
 
 from .diagrams import DIAGRAMS
@@ -35,7 +36,8 @@ from .render import diagram_render
 from .reports import LAYOUTS
 
 HEADINGS = {f"h{level}": {"id"} for level in range(1, 5)}
-ATTRIBUTES = {**HEADINGS, "code": {"class"}, "th": {"align"}, "td": {"align"}}
+# Links keep their address (nh3 keeps only http, https and mailto ones, below).
+ATTRIBUTES = {**HEADINGS, "a": {"href"}, "code": {"class"}, "th": {"align"}, "td": {"align"}}
 TAGS = {"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "table", "thead", "tbody"}
 TAGS |= {"tr", "th", "td", "a", "blockquote", "hr"}
 # Bump when the HTML of a report changes in a way the design's state does not capture.
@@ -125,7 +127,8 @@ def report_html(
     figures = {
         name: _figure(snapshot, name, for_pdf=for_pdf) for name in DIAGRAMS if figure_placeholder(name) in source
     }
-    extensions: list = ["tables", "fenced_code", "toc", QuotedHeadings()]
+    # Bounded: the summary is the user's markdown (designs.markdown_html); raw HTML is only ever ours here.
+    extensions: list = ["tables", "fenced_code", "toc", QuotedHeadings(), BoundedMarkdown(raw_html=True)]
     if for_pdf:
         extensions.append(PdfParts({figure_placeholder(name): figure_cost(markup) for name, markup in figures.items()}))
     converter = markdown.Markdown(extensions=extensions)
