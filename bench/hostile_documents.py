@@ -1,10 +1,11 @@
-"""Hostile design documents: how long refusing each takes, how much memory, how big the answer is.
+"""Hostile design documents: how long refusing each takes, how much memory, how big the answer is;
+and hostile markdown: how long rendering each shape at a field's full length takes.
 
 Run with `.venv/bin/python bench/hostile_documents.py [WORDS]` (WORDS picks the cases whose name
-contains them). Each document of tests/hostile_documents.py, just under the 10 MiB limit, goes
-through parse_document + import_design (what `manage.py import_design` runs) and through the
-upload view with Django's test client. Uses its own embedded PostgreSQL (var/pgdata-bench), as
-bench/run.py does. Prints a table; README records the figures seen.
+contains them; `markdown` the markdown table alone). Each document of tests/hostile_documents.py,
+just under the 10 MiB limit, goes through parse_document + import_design (what `manage.py
+import_design` runs) and through the upload view with Django's test client. Uses its own embedded
+PostgreSQL (var/pgdata-bench), as bench/run.py does. Prints tables; README records the figures seen.
 """
 
 from __future__ import annotations
@@ -25,14 +26,18 @@ import django  # noqa: E402
 
 django.setup()
 
+import markdown  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from designs.document import DocumentError, import_design, parse_document  # noqa: E402
-from tests.hostile_documents import HOSTILE  # noqa: E402
+from designs.markdown_html import render_markdown  # noqa: E402
+from reviews.markup import render_comment  # noqa: E402
+from tests.hostile_documents import HOSTILE, MARKDOWN_SHAPES, hostile_markdown  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
@@ -47,13 +52,42 @@ def best_ms(fn: Callable[[], object]) -> float:
     return min(times)
 
 
+def markdown_table() -> None:
+    """Each hostile shape at 10,000 characters: stock Python-Markdown as the pages used it (one run:
+    seconds each), the bounded renderer on a cold cache and on a hit, a comment. CPU time is wall time
+    here (one thread), so the figures are as loaded as the machine is."""
+    stock = os.environ.get("BENCH_STOCK", "1") == "1"
+    header = f"{'stock ms':>9} {'page ms':>8} {'cached ms':>9} {'comment ms':>10}"
+    print(f"{'markdown shape × 10,000 characters':36} {header}")
+    for shape in MARKDOWN_SHAPES:
+        text = hostile_markdown(shape)
+        before = "—"
+        if stock:
+            start = time.perf_counter()
+            markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists", "nl2br"])
+            before = f"{(time.perf_counter() - start) * 1000:9.0f}"
+
+        def cold(text: str = text) -> object:
+            cache.clear()
+            return render_markdown(text, line_breaks=True)
+
+        page = best_ms(cold)
+        hit = best_ms(lambda text=text: render_markdown(text, line_breaks=True))
+        comment = best_ms(lambda text=text: render_comment(text, {}))
+        print(f"{shape!r:36} {before:>9} {page:8.1f} {hit:9.2f} {comment:10.1f}", flush=True)
+
+
 def main() -> None:
+    words = sys.argv[1:]
+    if not words or "markdown" in words:
+        markdown_table()
+        if words:
+            return
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the error page links hashed static names
     user, _ = User.objects.get_or_create(username="bench")
     client = Client()
     client.force_login(user)
-    words = sys.argv[1:]
 
     print(
         f"{'document':40} {'MB':>5} {'refuse ms':>10} {'peak MiB':>9} {'errors':>7} {'text KB':>8} "

@@ -83,6 +83,8 @@ RENDER_VERSION = "1"
 
 # `dot` runs at this niceness: behind the app's own threads whenever they want the CPU.
 NICENESS = 10
+# Requests of one process that may wait for a layout besides those running one.
+WAITING = 2
 # Lock files: each cache key maps to one of these many, so they stay few whatever is drawn.
 LOCK_STRIPES = 256
 
@@ -157,6 +159,17 @@ def diagram_render(
     cached = cache.get(key)
     if cached is not None:
         return cached
+    with _layout_thread() as admitted:
+        if not admitted:
+            return _busy(name)
+        rendered = _single_flight(snapshot, name, options, fmt, source, key, timeout)
+    return rendered
+
+
+def _single_flight(
+    snapshot: DesignSnapshot, name: str, options: ViewOptions, fmt: str, source: str, key: str, timeout: float | None
+) -> RenderedDiagram:
+    """The layout of `key` by this request, or by the one it waited for, or "busy" after the wait."""
     wait = settings.DIAGRAM_LAYOUT_WAIT_MS / 1000
     with _one_layout(key, wait) as holding:
         if not holding:
@@ -168,8 +181,9 @@ def diagram_render(
         with _layout_slot(wait) as slot:
             if not slot:
                 return _busy(name)
-            timeout = timeout or settings.DIAGRAM_LAYOUT_TIMEOUT_MS / 1000
-            rendered = _lay_out(snapshot, name, options, fmt, source, timeout)
+            rendered = _lay_out(
+                snapshot, name, options, fmt, source, timeout or settings.DIAGRAM_LAYOUT_TIMEOUT_MS / 1000
+            )
         if not rendered.failed:
             cache.set(key, rendered, settings.DIAGRAM_CACHE_SECONDS)
     return rendered
@@ -186,6 +200,8 @@ _key_locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValue
 _key_locks_guard = threading.Lock()
 _slots: threading.BoundedSemaphore | None = None
 _slots_size = 0
+_threads: threading.BoundedSemaphore | None = None
+_threads_size = 0
 
 
 @contextmanager
@@ -217,6 +233,26 @@ def _one_layout(key: str, wait: float) -> Iterator[bool]:
             file_lock.release()
     finally:
         lock.release()
+
+
+@contextmanager
+def _layout_thread() -> Iterator[bool]:
+    """Whether this request may wait for or run a layout: at most DIAGRAM_LAYOUTS_AT_ONCE + WAITING
+    threads of a process do, the others are told at once to retry. A waiting request holds a server
+    thread; with gunicorn's four per worker (WEB_THREADS), one stays free for /healthz and pages."""
+    global _threads, _threads_size
+    with _key_locks_guard:
+        size = settings.DIAGRAM_LAYOUTS_AT_ONCE + WAITING
+        if _threads is None or _threads_size != size:
+            _threads, _threads_size = threading.BoundedSemaphore(size), size
+        threads = _threads
+    if not threads.acquire(blocking=False):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        threads.release()
 
 
 @contextmanager

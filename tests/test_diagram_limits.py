@@ -7,8 +7,10 @@ workbench_diagram_layouts_total), not by replacing `dot`."""
 from __future__ import annotations
 
 import threading
+from contextlib import ExitStack
 
 import pytest
+import tinyhtml5
 from django.urls import reverse
 
 from designs import services
@@ -21,6 +23,8 @@ from tests.diagram_helpers import starter_snapshot
 from workbench import metrics
 
 pytestmark = pytest.mark.usefixtures("empty_cache")
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
 
 
 @pytest.fixture
@@ -114,7 +118,9 @@ def test_it_lays_out_a_bounded_number_of_views_per_design_state(contexts, owner_
     assert _page(owner_client, contexts, **views[2]).status_code == 200
 
 
-def test_it_runs_one_dot_for_requests_of_the_same_layout_at_once():
+def test_it_runs_one_dot_for_requests_of_the_same_layout_at_once(settings):
+    # Two slots: without the lock per layout, the four requests would run dot two at a time.
+    settings.DIAGRAM_LAYOUTS_AT_ONCE = 2
     snapshot = starter_snapshot()
     options = ViewOptions(direction="TB")
     start = threading.Barrier(4)
@@ -151,16 +157,33 @@ def test_it_answers_busy_when_every_layout_slot_stays_taken(settings):
     assert not diagram_render(snapshot=starter_snapshot(), name="erd", options=ViewOptions()).busy
 
 
-def test_a_busy_download_says_when_to_retry(contexts, owner_client, settings):
+def test_it_tells_requests_past_the_waiting_ones_to_retry_at_once(settings):
+    settings.DIAGRAM_LAYOUTS_AT_ONCE = 1
+    # Were it to wait, the test would hang for a minute.
+    settings.DIAGRAM_LAYOUT_WAIT_MS = 60_000
+    before = metrics.layouts()
+
+    with ExitStack() as held:
+        admitted = [held.enter_context(render._layout_thread()) for _ in range(1 + render.WAITING)]
+        rendered = diagram_render(snapshot=starter_snapshot(), name="erd", options=ViewOptions())
+
+    assert all(admitted) and rendered.busy
+    assert metrics.layouts() == before
+
+
+def test_a_busy_download_says_when_to_retry_and_a_busy_panel_retries(contexts, owner_client, settings, htmx_headers):
     settings.DIAGRAM_LAYOUTS_AT_ONCE = 1
     settings.DIAGRAM_LAYOUT_WAIT_MS = 50
 
     with render._layout_slot(1.0):
         download = _file(owner_client, contexts)
         page = _page(owner_client, contexts)
+        panel = owner_client.get(reverse("outputs:diagram", args=[contexts.slug, "architecture"]), **htmx_headers)
 
     assert download.status_code == 503 and download["Retry-After"] == "5"
     assert page.status_code == 200 and "being laid out right now" in page.content.decode()
+    retry = next(a for a in tinyhtml5.parse(panel.content.decode()).iter(f"{XHTML}a") if a.get("hx-get"))
+    assert retry.get("hx-trigger") == "load delay:3s" and retry.get("href") == retry.get("hx-get")
 
 
 def test_it_counts_layouts_in_the_metrics(client):

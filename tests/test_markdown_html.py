@@ -20,43 +20,17 @@ from reviews import services as comment_services
 from reviews.markup import render_comment
 from reviews.models.comments import BODY_LIMIT
 from tests.comment_helpers import member
+from tests.hostile_documents import MARKDOWN_SHAPES, hostile_markdown
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
-# Each repeated to a field's full length (summaries, prose and comments all hold 10,000 characters).
-SHAPES = [
-    "[",
-    "![",
-    "](",
-    "[a](",
-    "[a](<",
-    "[a][",
-    "![a](",
-    "[\n",
-    "> [\n",
-    "*[\n",
-    "**[",
-    "_[",
-    "*",
-    "_",
-    "`",
-    "<",
-    "<a href=",
-    "<a@b.c ",
-    "# a\n",
-    "a\n-\n",
-    "a\n=\n",
-    "***\n",
-    "a|b\n-|-\n",
-    "[a](b) ",
-]
 # Python-level steps (traced calls, lines and returns) per character of text: plain paragraphs of
 # the same length take about 240; stock Python-Markdown took ~9,000 per character for 9,999 `[`.
 STEPS_PER_CHARACTER = 400
 
 
 def _full(shape: str, limit: int = TEXT_LIMIT) -> str:
-    return (shape * (limit // len(shape) + 1))[:limit]
+    return hostile_markdown(shape, limit)
 
 
 class _TooMuchWork(Exception):
@@ -87,7 +61,7 @@ def _text(html: str) -> str:
     return "".join(tinyhtml5.parse(f"<div>{html}</div>").itertext())
 
 
-@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("shape", MARKDOWN_SHAPES)
 def test_it_renders_each_hostile_shape_in_linear_work(shape):
     text = _full(shape)
 
