@@ -2,8 +2,9 @@
 
 Stock Python-Markdown is quadratic on a few shapes a 10,000-character field can hold: every `[` or
 `![` scans to its closing `]` (to the end of the text when there is none: 9,999 `[` took 9.5 s), a
-`](` or `](<` that never closes scans to the end for its `)`, and the tables extension splits the
-whole rest of a block into lines again after each heading, rule or setext line it hands on. Raw HTML
+`](` or `](<` that never closes scans to the end for its `)`, and after each heading, rule or setext
+line taken off the front of a block the rest is searched (headings, rules) and split into lines
+(tables, setext headings) again: 2,500 headings of one block took a second. Raw HTML
 goes through Python's `html.parser` (quadratic on runs of `<`) and is not ours to keep anyway: nh3
 would drop most of it, and text such as `Bearer <access JWT>` vanished as an unknown tag.
 
@@ -12,7 +13,9 @@ would drop most of it, and text such as `Bearer <access JWT>` vanished as an unk
 - a link's text is found in a table of matching brackets computed once per text, not by a scan per `[`;
 - the scans for a link's destination share a budget of characters per conversion; past it, a `[`
   that would need more stays the text it is (only a text built to be slow gets there);
-- the tables extension tests a block's first two lines only, which is all its rule reads;
+- the heading and rule processors remember their search of a block for the rest of it, the setext
+  processor splits off two lines, not all, and the tables extension tests a block's first two lines,
+  which is all its rule reads;
 - raw HTML is text (shown as typed);
 - a text nested past Python's recursion limit is shown as plain paragraphs.
 
@@ -108,8 +111,7 @@ class _Brackets:
 class _Budget:
     """The conversion's state shared by its link processors: bracket tables and the scan budget."""
 
-    def __init__(self, md: markdown.Markdown) -> None:
-        self.md = md
+    def __init__(self) -> None:
         self.tables: list[_Brackets] = []
         self.left = 0
 
@@ -283,7 +285,7 @@ class BoundedMarkdown(Extension):
         super().__init__(**kwargs)
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        budget = _Budget(md)
+        budget = _Budget()
         md.preprocessors.register(_Reset(md, budget), "bounded_reset", 100)
         for name, _, pattern, priority in _LINK_PROCESSORS:
             processor = _BOUNDED_CLASSES[name](pattern, md)

@@ -303,36 +303,48 @@ def design_diagram_render(
     cached = cache.get(key)
     if cached is not None:
         return cached
+    counted = options != ViewOptions()
+    # Refused before the snapshot is read when every slot is another view's: a flood of new views
+    # costs a few cache reads each.
+    if counted and not _admitted(design_state, key, take=False):
+        raise _too_many_views()
     snapshot = load()
     problems = view_problems(snapshot, name, options)
     if problems:
         raise ViewRefused(" ".join(problems))
-    if options != ViewOptions() and not _admitted(design_state, key):
-        limit = settings.DIAGRAM_VIEWS_PER_DESIGN
-        raise ViewRefused(
-            f"This design has been drawn in {limit} different views since it last changed, the most that are "
-            "drawn for one version of it. Views drawn before and the whole-system view are still shown; "
-            "any edit of the design starts the count again.",
-            status=429,
-        )
+    if counted and not _admitted(design_state, key):
+        raise _too_many_views()
     rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt=fmt)
     if not rendered.failed:
         cache.set(key, rendered, settings.DIAGRAM_CACHE_SECONDS)
     return rendered
 
 
-def _admitted(design_state: str, view_key: str) -> bool:
-    """Whether this view is one of the DIAGRAM_VIEWS_PER_DESIGN this design state may have laid out.
+def _too_many_views() -> ViewRefused:
+    return ViewRefused(
+        f"This design has been drawn in {settings.DIAGRAM_VIEWS_PER_DESIGN} different views since it last "
+        "changed, the most that are drawn for one version of it. Views drawn before and the whole-system "
+        "view are still shown; any edit of the design starts the count again.",
+        status=429,
+    )
+
+
+def _admitted(design_state: str, view_key: str, *, take: bool = True) -> bool:
+    """Whether this view is one of the DIAGRAM_VIEWS_PER_DESIGN this design state may have laid out
+    (with `take=False`: whether it holds a slot or one is free, taking none).
 
     Each view takes a numbered slot with the cache's atomic add(), so workers sharing the cache count
     together, and a view that holds a slot keeps it (its layout may have dropped out of the cache).
     """
     state = hashlib.sha256(f"{RENDER_VERSION}\0{design_state}".encode()).hexdigest()
-    for slot in range(settings.DIAGRAM_VIEWS_PER_DESIGN):
-        slot_key = f"diagram-view-slot:{state}:{slot}"
-        if cache.add(slot_key, view_key, settings.DIAGRAM_CACHE_SECONDS) or cache.get(slot_key) == view_key:
-            return True
-    return False
+    slot_keys = [f"diagram-view-slot:{state}:{slot}" for slot in range(settings.DIAGRAM_VIEWS_PER_DESIGN)]
+    if not take:
+        held = cache.get_many(slot_keys)
+        return len(held) < len(slot_keys) or view_key in held.values()
+    return any(
+        cache.add(slot_key, view_key, settings.DIAGRAM_CACHE_SECONDS) or cache.get(slot_key) == view_key
+        for slot_key in slot_keys
+    )
 
 
 def _lay_out(
