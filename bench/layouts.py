@@ -35,7 +35,6 @@ from django.urls import reverse
 # Importing bench/load.py sets Django up on its own database (var/pgdata-load).
 from bench.load import _free_port, gunicorn, log_in, prepare
 
-
 # "A few hundred ms": answers slower than this are counted.
 SLOW_MS = 300
 

@@ -149,9 +149,20 @@ def run_engine(engine: str, fmt: str, source: bytes, timeout: float) -> bytes:
 
 
 def diagram_render(
-    *, snapshot: DesignSnapshot, name: str, options: ViewOptions, fmt: str = "svg", timeout: float | None = None
+    *,
+    snapshot: DesignSnapshot,
+    name: str,
+    options: ViewOptions,
+    fmt: str = "svg",
+    timeout: float | None = None,
+    busy_after: float | None = None,
 ) -> RenderedDiagram:
-    """One diagram laid out in `fmt` (svg, png or dot), from the cache when this DOT was laid out before."""
+    """One diagram laid out in `fmt` (svg, png or dot), from the cache when this DOT was laid out before.
+
+    `busy_after`: seconds a page may wait for the layout before it is answered with a "being drawn,
+    retry" figure (`busy`), and only a few threads of a process may wait at all; None (reports,
+    archives, the command line) waits its turn however long, in the same slots.
+    """
     source = diagram_source(snapshot, name, options)
     if fmt == "dot":
         return RenderedDiagram(source.encode(), "dot")
@@ -159,18 +170,25 @@ def diagram_render(
     cached = cache.get(key)
     if cached is not None:
         return cached
+    if busy_after is None:
+        return _single_flight(snapshot, name, options, fmt, source, key, timeout, None)
     with _layout_thread() as admitted:
         if not admitted:
             return _busy(name)
-        rendered = _single_flight(snapshot, name, options, fmt, source, key, timeout)
-    return rendered
+        return _single_flight(snapshot, name, options, fmt, source, key, timeout, busy_after)
 
 
 def _single_flight(
-    snapshot: DesignSnapshot, name: str, options: ViewOptions, fmt: str, source: str, key: str, timeout: float | None
+    snapshot: DesignSnapshot,
+    name: str,
+    options: ViewOptions,
+    fmt: str,
+    source: str,
+    key: str,
+    timeout: float | None,
+    wait: float | None,
 ) -> RenderedDiagram:
-    """The layout of `key` by this request, or by the one it waited for, or "busy" after the wait."""
-    wait = settings.DIAGRAM_LAYOUT_WAIT_MS / 1000
+    """The layout of `key` by this request, or by the one it waited for, or "busy" after `wait` seconds."""
     with _one_layout(key, wait) as holding:
         if not holding:
             return _busy(name)
@@ -205,8 +223,9 @@ _threads_size = 0
 
 
 @contextmanager
-def _one_layout(key: str, wait: float) -> Iterator[bool]:
-    """Held while the layout of `key` runs; True once held, False after `wait` seconds without it.
+def _one_layout(key: str, wait: float | None) -> Iterator[bool]:
+    """Held while the layout of `key` runs; True once held, False after `wait` seconds (None: never)
+    without it.
 
     Threads of this process wait on a lock of their own per key; processes of this machine on a lock
     file (one of LOCK_STRIPES, so two keys may rarely share one: they then take turns).
@@ -215,8 +234,8 @@ def _one_layout(key: str, wait: float) -> Iterator[bool]:
         lock = _key_locks.get(key)
         if lock is None:
             lock = _key_locks[key] = threading.Lock()
-    deadline = time.monotonic() + wait
-    if not lock.acquire(timeout=wait):
+    deadline = None if wait is None else time.monotonic() + wait
+    if not lock.acquire(timeout=-1 if wait is None else wait):
         yield False
         return
     try:
@@ -224,7 +243,8 @@ def _one_layout(key: str, wait: float) -> Iterator[bool]:
         directory = Path(settings.DIAGRAM_LOCK_DIR)
         directory.mkdir(parents=True, exist_ok=True)
         file_lock = fasteners.InterProcessLock(str(directory / f"layout-{stripe:03}.lock"))
-        if not file_lock.acquire(timeout=max(0.0, deadline - time.monotonic()), delay=0.01, max_delay=0.1):
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not file_lock.acquire(timeout=left, delay=0.01, max_delay=0.1):
             yield False
             return
         try:
@@ -256,8 +276,9 @@ def _layout_thread() -> Iterator[bool]:
 
 
 @contextmanager
-def _layout_slot(wait: float) -> Iterator[bool]:
-    """One of this process's DIAGRAM_LAYOUTS_AT_ONCE layout slots; False after `wait` seconds without one."""
+def _layout_slot(wait: float | None) -> Iterator[bool]:
+    """One of this process's DIAGRAM_LAYOUTS_AT_ONCE layout slots; False after `wait` seconds (None:
+    never) without one."""
     global _slots, _slots_size
     with _key_locks_guard:
         if _slots is None or _slots_size != settings.DIAGRAM_LAYOUTS_AT_ONCE:
@@ -266,7 +287,7 @@ def _layout_slot(wait: float) -> Iterator[bool]:
                 settings.DIAGRAM_LAYOUTS_AT_ONCE,
             )
         slots = _slots
-    if not slots.acquire(timeout=wait):
+    if not slots.acquire(timeout=wait):  # None: blocks until one is free
         yield False
         return
     try:
@@ -314,7 +335,8 @@ def design_diagram_render(
         raise ViewRefused(" ".join(problems))
     if counted and not _admitted(design_state, key):
         raise _too_many_views()
-    rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt=fmt)
+    wait = settings.DIAGRAM_LAYOUT_WAIT_MS / 1000
+    rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt=fmt, busy_after=wait)
     if not rendered.failed:
         cache.set(key, rendered, settings.DIAGRAM_CACHE_SECONDS)
     return rendered

@@ -128,7 +128,7 @@ def test_it_runs_one_dot_for_requests_of_the_same_layout_at_once(settings):
 
     def request() -> None:
         start.wait()
-        results.append(diagram_render(snapshot=snapshot, name="architecture", options=options))
+        results.append(diagram_render(snapshot=snapshot, name="architecture", options=options, busy_after=60))
 
     before = metrics.layouts()
     threads = [threading.Thread(target=request) for _ in range(4)]
@@ -148,7 +148,7 @@ def test_it_answers_busy_when_every_layout_slot_stays_taken(settings):
     before = metrics.layouts()
 
     with render._layout_slot(1.0) as held:
-        rendered = diagram_render(snapshot=starter_snapshot(), name="erd", options=ViewOptions())
+        rendered = diagram_render(snapshot=starter_snapshot(), name="erd", options=ViewOptions(), busy_after=0.05)
 
     assert held and rendered.busy and rendered.failed
     assert b"is being drawn" in rendered.content
@@ -165,7 +165,7 @@ def test_it_tells_requests_past_the_waiting_ones_to_retry_at_once(settings):
 
     with ExitStack() as held:
         admitted = [held.enter_context(render._layout_thread()) for _ in range(1 + render.WAITING)]
-        rendered = diagram_render(snapshot=starter_snapshot(), name="erd", options=ViewOptions())
+        rendered = diagram_render(snapshot=starter_snapshot(), name="erd", options=ViewOptions(), busy_after=60)
 
     assert all(admitted) and rendered.busy
     assert metrics.layouts() == before
@@ -184,6 +184,20 @@ def test_a_busy_download_says_when_to_retry_and_a_busy_panel_retries(contexts, o
     assert page.status_code == 200 and "being laid out right now" in page.content.decode()
     retry = next(a for a in tinyhtml5.parse(panel.content.decode()).iter(f"{XHTML}a") if a.get("hx-get"))
     assert retry.get("hx-trigger") == "load delay:3s" and retry.get("href") == retry.get("hx-get")
+
+
+def test_a_report_waits_its_turn_instead_of_drawing_busy(settings):
+    settings.DIAGRAM_LAYOUTS_AT_ONCE = 1
+    release = threading.Timer(0.3, lambda: slot.__exit__(None, None, None))
+    slot = render._layout_slot(1.0)
+    slot.__enter__()
+    release.start()
+
+    # No `busy_after`: as a report, an archive or the command line asks.
+    rendered = diagram_render(snapshot=starter_snapshot(), name="erd", options=ViewOptions())
+
+    release.join()
+    assert not rendered.busy and not rendered.failed and b"<svg" in rendered.content
 
 
 def test_it_counts_layouts_in_the_metrics(client):
