@@ -68,6 +68,10 @@ def test_it_renders_each_hostile_shape_in_linear_work(shape):
     steps = _steps(lambda: convert(text, [*PAGE_EXTENSIONS, "nl2br"]), STEPS_PER_CHARACTER * len(text))
 
     assert steps <= STEPS_PER_CHARACTER * len(text)
+    html = render_markdown(text, line_breaks=True)
+    # Sanitized as ever: no element the page does not allow, no link but the shape's own `[a](b)`.
+    assert "<img" not in html and "<script" not in html and "&lt;" * ("<" in shape) in html
+    assert ("<a " in html) == (shape == "[a](b) ")
 
 
 @pytest.mark.parametrize("shape", ["# a\n", "a\n-\n", "a\n=\n", "***\n", "---\n"])
