@@ -1,13 +1,14 @@
-"""Hostile design documents and import files: how long refusing each takes, how much memory, how big the answer is.
+"""Hostile design documents and import files: how long refusing each takes, how much memory, how big
+the answer is; and hostile markdown: how long rendering each shape at a field's full length takes.
 
 Run with `.venv/bin/python bench/hostile_documents.py [WORDS]` (WORDS picks the cases whose name
-contains them). Each document of tests/hostile_documents.py, just under the 10 MiB limit, goes
-through parse_document + import_design (what `manage.py import_design` runs) and through the
-upload view with Django's test client. Then each import file of tests/hostile_imports.py (issue
-#20's: the OpenAPI reference bomb, the 9 MB MySQL dump, 4 MB of CREATE TABLE, a DEFAULT 3,000
-parentheses deep) goes through its parser in this process and through its import page, which
-parses in a limited child process (imports/bounded.py). Uses its own embedded PostgreSQL
-(var/pgdata-bench), as bench/run.py does. Prints tables; README records the figures seen.
+contains them; `markdown` the markdown table alone). Each document of tests/hostile_documents.py,
+just under the 10 MiB limit, goes through parse_document + import_design (what `manage.py
+import_design` runs) and through the upload view with Django's test client. Then each import file of
+tests/hostile_imports.py (issue #20's: the OpenAPI reference bomb, the 9 MB MySQL dump, 4 MB of
+CREATE TABLE, a DEFAULT 3,000 parentheses deep) goes through its parser in this process and through
+its import page, which parses in a limited child process (imports/bounded.py). Uses its own embedded
+PostgreSQL (var/pgdata-bench), as bench/run.py does. Prints tables; README records the figures seen.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from bench.django_setup import setup  # noqa: E402
 
 setup()
 
+import markdown  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -36,10 +39,12 @@ from django.urls import reverse  # noqa: E402
 
 from designs import services  # noqa: E402
 from designs.document import DocumentError, import_design, parse_document  # noqa: E402
+from designs.markdown_html import render_markdown  # noqa: E402
 from imports.openapi import parse_openapi  # noqa: E402
 from imports.plan import ImportFileError  # noqa: E402
 from imports.sql import parse_sql  # noqa: E402
-from tests.hostile_documents import HOSTILE  # noqa: E402
+from reviews.markup import render_comment  # noqa: E402
+from tests.hostile_documents import HOSTILE, MARKDOWN_SHAPES, hostile_markdown  # noqa: E402
 from tests.hostile_imports import HOSTILE_IMPORTS  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -55,13 +60,51 @@ def best_ms(fn: Callable[[], object]) -> float:
     return min(times)
 
 
+def best_cpu_ms(fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(RUNS):
+        start = time.process_time()
+        fn()
+        times.append((time.process_time() - start) * 1000)
+    return min(times)
+
+
+def markdown_table() -> None:
+    """Each hostile shape at 10,000 characters: stock Python-Markdown as the pages used it (one run:
+    seconds each), the bounded renderer on a cold cache and on a hit, a comment. CPU time of this
+    process (best of RUNS), which other work on a shared machine disturbs less than wall time."""
+    stock = os.environ.get("BENCH_STOCK", "1") == "1"
+    header = f"{'stock ms':>9} {'page ms':>8} {'cached ms':>9} {'comment ms':>10}"
+    print(f"{'markdown shape × 10,000 characters':36} {header}")
+    for shape in MARKDOWN_SHAPES:
+        text = hostile_markdown(shape)
+        before = "—"
+        if stock:
+            start = time.process_time()
+            markdown.markdown(text, extensions=["fenced_code", "tables", "sane_lists", "nl2br"])
+            before = f"{(time.process_time() - start) * 1000:9.0f}"
+
+        def cold(text: str = text) -> object:
+            cache.clear()
+            return render_markdown(text, line_breaks=True)
+
+        page = best_cpu_ms(cold)
+        hit = best_cpu_ms(lambda text=text: render_markdown(text, line_breaks=True))
+        comment = best_cpu_ms(lambda text=text: render_comment(text, {}))
+        print(f"{shape!r:36} {before:>9} {page:8.1f} {hit:9.2f} {comment:10.1f}", flush=True)
+
+
 def main() -> None:
+    words = sys.argv[1:]
+    if not words or "markdown" in words:
+        markdown_table()
+        if words:
+            return
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # the error page links hashed static names
     user, _ = User.objects.get_or_create(username="bench")
     client = Client()
     client.force_login(user)
-    words = sys.argv[1:]
 
     print(
         f"{'document':40} {'MB':>5} {'refuse ms':>10} {'peak MiB':>9} {'errors':>7} {'text KB':>8} "

@@ -9,6 +9,15 @@ saying so (and a log line), never an exception.
 
 Results are cached by a hash of the DOT source in Django's cache framework, so a hit runs no
 `dot`, and app servers sharing a cache share the layouts.
+
+A layout is costly, so it is also shared and bounded while it runs: requests for the same layout
+wait for one `dot` (a lock per cache key, held by threads of a process and, through a lock file,
+by the processes of a machine; the waiters then find it in the cache), one process runs at most
+DIAGRAM_LAYOUTS_AT_ONCE layouts, and `dot` runs under `nice`, so a slow layout leaves the CPU to
+/healthz and other users' pages. A request that waits longer than DIAGRAM_LAYOUT_WAIT_MS is
+answered with a "being drawn, retry" figure instead. The views of one design are checked against
+it (a context or component it does not have is refused) and at most DIAGRAM_VIEWS_PER_DESIGN
+distinct ones are laid out per design state.
 """
 
 from __future__ import annotations
@@ -18,17 +27,23 @@ import html
 import logging
 import shutil
 import subprocess
+import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+import fasteners
 from django.conf import settings
 from django.core.cache import cache
 
 from designs.snapshot import DesignSnapshot
+from workbench import metrics
 from workbench.observability import log_duration
 
-from .diagrams import DIAGRAMS, diagram_source
+from .diagrams import DIAGRAMS, diagram_source, view_problems
 from .diagrams.dot import AS_DRAWN, Simplification
 from .diagrams.options import ViewOptions
 
@@ -66,8 +81,26 @@ LADDER: tuple[Simplification, ...] = (
 RENDER_VERSION = "1"
 
 
+# `dot` runs at this niceness: behind the app's own threads whenever they want the CPU.
+NICENESS = 10
+# Requests of one process that may wait for a layout besides those running one.
+WAITING = 2
+# Lock files: each cache key maps to one of these many, so they stay few whatever is drawn.
+LOCK_STRIPES = 256
+
+
 class LayoutFailed(Exception):
     """A Graphviz engine exited with an error, or is not installed."""
+
+
+class ViewRefused(Exception):
+    """A view of a diagram that is not drawn: options naming what the design does not have (400), or
+    one view too many for this design state (429)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -79,6 +112,8 @@ class RenderedDiagram:
     failed: bool = False
     # Why it failed, when it did.
     problem: str = ""
+    # Not drawn yet: the same layout, or as many as a process runs at once, ran longer than a request waits.
+    busy: bool = False
 
     @property
     def media_type(self) -> str:
@@ -95,9 +130,16 @@ def run_engine(engine: str, fmt: str, source: bytes, timeout: float) -> bytes:
     executable = shutil.which(engine)
     if executable is None:
         raise LayoutFailed(f"Graphviz's {engine} is not installed")
+    command = [executable, f"-T{fmt}"]
+    # Lower priority through `nice` (it execs the engine, so a timeout kills the engine itself);
+    # not preexec_fn, which is unsafe in a threaded server.
+    nice = shutil.which("nice")
+    if nice is not None:
+        command = [nice, "-n", str(NICENESS), *command]
+    metrics.count_layout(engine)
     # A fixed argument list and DOT on stdin: nothing from the design reaches the command line.
     completed = subprocess.run(  # noqa: S603
-        [executable, f"-T{fmt}"], input=source, capture_output=True, timeout=timeout, check=False
+        command, input=source, capture_output=True, timeout=timeout, check=False
     )
     if completed.returncode != 0 or not completed.stdout:
         # The first line says what went wrong ("Error: trouble in init_rank"); the rest is dot's debugging.
@@ -107,9 +149,20 @@ def run_engine(engine: str, fmt: str, source: bytes, timeout: float) -> bytes:
 
 
 def diagram_render(
-    *, snapshot: DesignSnapshot, name: str, options: ViewOptions, fmt: str = "svg", timeout: float | None = None
+    *,
+    snapshot: DesignSnapshot,
+    name: str,
+    options: ViewOptions,
+    fmt: str = "svg",
+    timeout: float | None = None,
+    busy_after: float | None = None,
 ) -> RenderedDiagram:
-    """One diagram laid out in `fmt` (svg, png or dot), from the cache when this DOT was laid out before."""
+    """One diagram laid out in `fmt` (svg, png or dot), from the cache when this DOT was laid out before.
+
+    `busy_after`: seconds a page may wait for the layout before it is answered with a "being drawn,
+    retry" figure (`busy`), and only a few threads of a process may wait at all; None (reports,
+    archives, the command line) waits its turn however long, in the same slots.
+    """
     source = diagram_source(snapshot, name, options)
     if fmt == "dot":
         return RenderedDiagram(source.encode(), "dot")
@@ -117,10 +170,130 @@ def diagram_render(
     cached = cache.get(key)
     if cached is not None:
         return cached
-    rendered = _lay_out(snapshot, name, options, fmt, source, timeout or settings.DIAGRAM_LAYOUT_TIMEOUT_MS / 1000)
-    if not rendered.failed:
-        cache.set(key, rendered, settings.DIAGRAM_CACHE_SECONDS)
+    if busy_after is None:
+        return _single_flight(snapshot, name, options, fmt, source, key, timeout, None)
+    with _layout_thread() as admitted:
+        if not admitted:
+            return _busy(name)
+        return _single_flight(snapshot, name, options, fmt, source, key, timeout, busy_after)
+
+
+def _single_flight(
+    snapshot: DesignSnapshot,
+    name: str,
+    options: ViewOptions,
+    fmt: str,
+    source: str,
+    key: str,
+    timeout: float | None,
+    wait: float | None,
+) -> RenderedDiagram:
+    """The layout of `key` by this request, or by the one it waited for, or "busy" after `wait` seconds."""
+    with _one_layout(key, wait) as holding:
+        if not holding:
+            return _busy(name)
+        # Drawn by the request this one waited for (shared through the cache).
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        with _layout_slot(wait) as slot:
+            if not slot:
+                return _busy(name)
+            rendered = _lay_out(
+                snapshot, name, options, fmt, source, timeout or settings.DIAGRAM_LAYOUT_TIMEOUT_MS / 1000
+            )
+        if not rendered.failed:
+            cache.set(key, rendered, settings.DIAGRAM_CACHE_SECONDS)
     return rendered
+
+
+def _busy(name: str) -> RenderedDiagram:
+    logger.warning("Diagram %s not drawn: layouts busy for longer than a request waits", name)
+    title = f"{DIAGRAMS[name].title} is being drawn"
+    message = failure_svg(title, "Other layouts are running; reload the page in a moment.")
+    return RenderedDiagram(message, "svg", failed=True, problem="layouts busy", busy=True)
+
+
+_key_locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
+_key_locks_guard = threading.Lock()
+_slots: threading.BoundedSemaphore | None = None
+_slots_size = 0
+_threads: threading.BoundedSemaphore | None = None
+_threads_size = 0
+
+
+@contextmanager
+def _one_layout(key: str, wait: float | None) -> Iterator[bool]:
+    """Held while the layout of `key` runs; True once held, False after `wait` seconds (None: never)
+    without it.
+
+    Threads of this process wait on a lock of their own per key; processes of this machine on a lock
+    file (one of LOCK_STRIPES, so two keys may rarely share one: they then take turns).
+    """
+    with _key_locks_guard:
+        lock = _key_locks.get(key)
+        if lock is None:
+            lock = _key_locks[key] = threading.Lock()
+    deadline = None if wait is None else time.monotonic() + wait
+    if not lock.acquire(timeout=-1 if wait is None else wait):
+        yield False
+        return
+    try:
+        stripe = int(key.rsplit(":", 1)[-1][:8], 16) % LOCK_STRIPES
+        directory = Path(settings.DIAGRAM_LOCK_DIR)
+        directory.mkdir(parents=True, exist_ok=True)
+        file_lock = fasteners.InterProcessLock(str(directory / f"layout-{stripe:03}.lock"))
+        left = None if deadline is None else max(0.0, deadline - time.monotonic())
+        if not file_lock.acquire(timeout=left, delay=0.01, max_delay=0.1):
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            file_lock.release()
+    finally:
+        lock.release()
+
+
+@contextmanager
+def _layout_thread() -> Iterator[bool]:
+    """Whether this request may wait for or run a layout: at most DIAGRAM_LAYOUTS_AT_ONCE + WAITING
+    threads of a process do, the others are told at once to retry. A waiting request holds a server
+    thread; with gunicorn's four per worker (WEB_THREADS), one stays free for /healthz and pages."""
+    global _threads, _threads_size
+    with _key_locks_guard:
+        size = settings.DIAGRAM_LAYOUTS_AT_ONCE + WAITING
+        if _threads is None or _threads_size != size:
+            _threads, _threads_size = threading.BoundedSemaphore(size), size
+        threads = _threads
+    if not threads.acquire(blocking=False):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        threads.release()
+
+
+@contextmanager
+def _layout_slot(wait: float | None) -> Iterator[bool]:
+    """One of this process's DIAGRAM_LAYOUTS_AT_ONCE layout slots; False after `wait` seconds (None:
+    never) without one."""
+    global _slots, _slots_size
+    with _key_locks_guard:
+        if _slots is None or _slots_size != settings.DIAGRAM_LAYOUTS_AT_ONCE:
+            _slots, _slots_size = (
+                threading.BoundedSemaphore(settings.DIAGRAM_LAYOUTS_AT_ONCE),
+                settings.DIAGRAM_LAYOUTS_AT_ONCE,
+            )
+        slots = _slots
+    if not slots.acquire(timeout=wait):  # None: blocks until one is free
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        slots.release()
 
 
 def design_diagram_render(
@@ -136,7 +309,12 @@ def design_diagram_render(
     Building the DOT of a large design takes longer than a cache lookup should, and reading its
     snapshot longer still: a hit here does neither. A miss loads the snapshot and falls through
     to the DOT-keyed cache, which states drawing the same DOT share.
+
+    A miss is also where a view is checked: options naming what the design does not have raise
+    `ViewRefused` (400), and so does a view past the DIAGRAM_VIEWS_PER_DESIGN distinct ones this
+    design state has had laid out (429); the default view of each diagram is always drawn.
     """
+    options = options.only(DIAGRAMS[name].options)
     # A frozen dataclass's repr names every option, in field order.
     view = repr(options)
     key = (
@@ -146,10 +324,49 @@ def design_diagram_render(
     cached = cache.get(key)
     if cached is not None:
         return cached
-    rendered = diagram_render(snapshot=load(), name=name, options=options, fmt=fmt)
+    counted = options != ViewOptions()
+    # Refused before the snapshot is read when every slot is another view's: a flood of new views
+    # costs a few cache reads each.
+    if counted and not _admitted(design_state, key, take=False):
+        raise _too_many_views()
+    snapshot = load()
+    problems = view_problems(snapshot, name, options)
+    if problems:
+        raise ViewRefused(" ".join(problems))
+    if counted and not _admitted(design_state, key):
+        raise _too_many_views()
+    wait = settings.DIAGRAM_LAYOUT_WAIT_MS / 1000
+    rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt=fmt, busy_after=wait)
     if not rendered.failed:
         cache.set(key, rendered, settings.DIAGRAM_CACHE_SECONDS)
     return rendered
+
+
+def _too_many_views() -> ViewRefused:
+    return ViewRefused(
+        f"This design has been drawn in {settings.DIAGRAM_VIEWS_PER_DESIGN} different views since it last "
+        "changed, the most that are drawn for one version of it. Views drawn before and the whole-system "
+        "view are still shown; any edit of the design starts the count again.",
+        status=429,
+    )
+
+
+def _admitted(design_state: str, view_key: str, *, take: bool = True) -> bool:
+    """Whether this view is one of the DIAGRAM_VIEWS_PER_DESIGN this design state may have laid out
+    (with `take=False`: whether it holds a slot or one is free, taking none).
+
+    Each view takes a numbered slot with the cache's atomic add(), so workers sharing the cache count
+    together, and a view that holds a slot keeps it (its layout may have dropped out of the cache).
+    """
+    state = hashlib.sha256(f"{RENDER_VERSION}\0{design_state}".encode()).hexdigest()
+    slot_keys = [f"diagram-view-slot:{state}:{slot}" for slot in range(settings.DIAGRAM_VIEWS_PER_DESIGN)]
+    if not take:
+        held = cache.get_many(slot_keys)
+        return len(held) < len(slot_keys) or view_key in held.values()
+    return any(
+        cache.add(slot_key, view_key, settings.DIAGRAM_CACHE_SECONDS) or cache.get(slot_key) == view_key
+        for slot_key in slot_keys
+    )
 
 
 def _lay_out(

@@ -31,7 +31,8 @@ from .render import diagram_render
 from .report_tree import parse_report
 
 HEADINGS = {f"h{level}": {"id"} for level in range(1, 5)}
-ATTRIBUTES = {**HEADINGS, "code": {"class"}, "th": {"align"}, "td": {"align"}}
+# Links keep their address (nh3 keeps only http, https and mailto ones, below).
+ATTRIBUTES = {**HEADINGS, "a": {"href"}, "code": {"class"}, "th": {"align"}, "td": {"align"}}
 TAGS = {"h1", "h2", "h3", "h4", "p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "table", "thead", "tbody"}
 TAGS |= {"tr", "th", "td", "a", "blockquote", "hr"}
 # Bump when the HTML of a report changes in a way the design's state does not capture.

@@ -18,6 +18,8 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from designs.markdown_html import BoundedMarkdown
+
 # Python-Markdown keeps raw HTML (its fenced code blocks, entities such as `&lt;`) out of the tree
 # behind placeholders `STX wzxhzdk:N ETX` (markdown.util.HTML_PLACEHOLDER).
 _STX, _ETX = "\x02", "\x03"
@@ -72,7 +74,9 @@ class ParsedReport:
 
 
 def parse_report(source: str) -> ParsedReport:
-    converter = markdown.Markdown(extensions=["tables", "fenced_code", "toc", ReportExtension()])
+    # Bounded (designs.markdown_html): the summary is the user's markdown; raw HTML is only ever ours here.
+    extensions = ["tables", "fenced_code", "toc", ReportExtension(), BoundedMarkdown(raw_html=True)]
+    converter = markdown.Markdown(extensions=extensions)
     converted = converter.convert(source)
     return ParsedReport(
         converted,

@@ -1,7 +1,9 @@
 """Diagram views: a diagram as a page (or, for htmx, the figure alone) and as a file to download.
 
 Thin, like every design view: access check, snapshot, render service, response. A diagram that
-cannot be laid out still answers 200 with a message drawn in its place.
+cannot be laid out still answers 200 with a message drawn in its place; a view naming what the
+design does not have answers 400, and one view too many for the design's state 429, each with
+the reason where the diagram would be.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from designs.snapshot import DesignSnapshot, load_snapshot
 from .diagrams import DIAGRAMS, Diagram
 from .diagrams.options import DIRECTIONS, ViewOptions
 from .pdf import PdfCover, PdfTooLarge, cached_pdf, pdf_cache_key
-from .render import FORMATS, RenderedDiagram, design_diagram_render
+from .render import FORMATS, RenderedDiagram, ViewRefused, design_diagram_render
 from .report_html import design_report_html
 from .reports import EXPORTS, PDF_FORMATS, export_filename
 
@@ -75,8 +77,13 @@ def diagram_page(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse
     """The diagram with its view options and downloads; htmx (a step page's panel) gets the figure only."""
     design = get_design(request, slug, "view")
     diagram = _diagram_or_404(name)
-    options = ViewOptions.from_query(request.GET)
-    rendered = _render(design, name, options)
+    options = ViewOptions.from_query(request.GET).only(diagram.options)
+    try:
+        rendered: RenderedDiagram | None = _render(design, name, options)
+    except ViewRefused as refused:
+        rendered, refusal, status = None, refused.message, refused.status
+    else:
+        refusal, status = "", 200
     query = urlencode(options.to_query(), doseq=True)
     context = {
         "design": design,
@@ -85,12 +92,13 @@ def diagram_page(request: HtmxHttpRequest, slug: str, name: str) -> HttpResponse
         "directions": DIRECTIONS,
         "query": f"?{query}" if query else "",
         "rendered": rendered,
+        "refusal": refusal,
         # dot's SVG re-serialised by outputs.render.svg_markup from escaped labels: no user text is markup.
-        "svg": mark_safe(rendered.markup),  # noqa: S308
+        "svg": mark_safe(rendered.markup) if rendered else "",  # noqa: S308
         "formats": FORMATS,
     }
     template = "outputs/diagram.html#figure" if request.htmx else "outputs/diagram.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @login_required
@@ -103,8 +111,17 @@ def diagram_file(request: HtmxHttpRequest, slug: str, name: str, fmt: str) -> Ht
     _diagram_or_404(name)
     if fmt not in FORMATS:
         raise Http404("No such format")
-    options = ViewOptions.from_query(request.GET)
-    rendered = _render(design, name, options, fmt)
+    options = ViewOptions.from_query(request.GET).only(DIAGRAMS[name].options)
+    try:
+        rendered = _render(design, name, options, fmt)
+    except ViewRefused as refused:
+        return HttpResponse(refused.message, content_type="text/plain; charset=utf-8", status=refused.status)
+    if rendered.busy:
+        response = HttpResponse(
+            "Other layouts are running; try again in a moment.", content_type="text/plain; charset=utf-8", status=503
+        )
+        response["Retry-After"] = "5"
+        return response
     response = attachment(rendered.content, rendered.media_type, f"{design.slug}-{name}.{rendered.format}")
     response["Content-Security-Policy"] = SVG_POLICY
     if rendered.simplification:

@@ -1,9 +1,10 @@
 """A comment's markdown as safe HTML, with @mentions of the design's members resolved.
 
-Raw HTML in a comment is not interpreted at all (Python-Markdown's HTML handling is switched off,
-so `<script>` shows as that text), and the result still goes through nh3 with a short allow-list:
-links only to http, https and mailto, with rel="noopener noreferrer nofollow", no images (a remote
-image would report every reader's visit), no SVG, no styles, no event handlers.
+Rendered by the bounded configuration every user text gets (designs.markdown_html: linear time,
+raw HTML not interpreted at all, so `<script>` shows as that text), and the result still goes
+through nh3 with a short allow-list: links only to http, https and mailto, with
+rel="noopener noreferrer nofollow", no images (a remote image would report every reader's visit),
+no SVG, no styles, no event handlers.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import markdown
 import nh3
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+
+from designs.markdown_html import convert
 
 TAGS = {"p", "br", "strong", "em", "code", "pre", "ul", "ol", "li", "blockquote", "a", "span", "hr"}
 TAGS |= {"table", "thead", "tbody", "tr", "th", "td", "del"}
@@ -62,9 +65,6 @@ class _Mentions(Extension):
         self.found = found
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
-        # Raw HTML is text in a comment: neither blocks nor inline tags are passed through.
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
         # After links and autolinks (so an address stays one link), before emphasis.
         md.inlinePatterns.register(_Mention(MENTION, self.members, self.found), "mention", 95)
 
@@ -72,7 +72,6 @@ class _Mentions(Extension):
 def render_comment(body: str, members: Mapping[str, Any]) -> Rendered:
     """`members`: the design's members by lower-cased username; only they can be mentioned."""
     found: list[Any] = []
-    converter = markdown.Markdown(extensions=["fenced_code", "tables", "sane_lists", _Mentions(members, found)])
-    html = converter.convert(body)
+    html = convert(body, ["fenced_code", "tables", "sane_lists", _Mentions(members, found)])
     clean = nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, link_rel=LINK_REL)
     return Rendered(clean, found)

@@ -2,7 +2,9 @@
 
 A comment is not an edit of the design: it leaves the design's `updated_at` (and so every cached
 page of it) alone. It does lock the design row, as every edit does (designs.services.editing), so a
-comment on an element and the element's deletion cannot cross: one of them sees the other.
+comment on an element and the element's deletion cannot cross: one of them sees the other. Its
+markdown is rendered before the lock is taken, never while another editor's save waits for it; the
+members it mentions are checked again under the lock, so one removed meanwhile is not told.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from designs.models import Design, Membership
 from designs.steps import Step, get_step
 
 from .anchors import design_anchors
-from .markup import render_comment
+from .markup import Rendered, render_comment
 from .models import Comment, DesignVersion
 from .models.comments import BODY_LIMIT
 from .models.notifications import Notification
@@ -34,6 +36,19 @@ def _members(design: Design) -> dict[str, Any]:
     """The design's members by lower-cased username: who a mention can reach."""
     members = Membership.objects.filter(design=design).select_related("user")
     return {membership.user.username.lower(): membership.user for membership in members}
+
+
+def _render(design: Design, body: str) -> Rendered:
+    """The comment rendered outside any lock, against the members as they are now."""
+    return render_comment(body, _members(design))
+
+
+def _still_members(design: Design, mentioned: list[Any]) -> list[Any]:
+    """Of the members a comment mentions, those still members (read under the design's lock)."""
+    if not mentioned:
+        return []
+    current = set(Membership.objects.filter(design=design, user__in=mentioned).values_list("user_id", flat=True))
+    return [user for user in mentioned if user.pk in current]
 
 
 def _clean_body(body: str) -> str:
@@ -102,6 +117,7 @@ def comment_create(
     An element deleted since the page was shown is refused with a message, and nothing is saved.
     """
     body = _clean_body(body)
+    rendered = _render(design, body)
     with transaction.atomic():
         _count_comment(author)
         locked = _lock(design)
@@ -124,8 +140,6 @@ def comment_create(
                 "element_label": str(element)[: Comment._meta.get_field("element_label").max_length],
                 "element_fingerprint": anchor.fingerprint if anchor else "",
             }
-        members = _members(locked)
-        rendered = render_comment(body, members)
         comment = Comment.objects.create(
             design=locked,
             step_key=step.key,
@@ -135,7 +149,7 @@ def comment_create(
             after_version=_latest_version(locked),
             **values,
         )
-        _notify_mentions(comment, rendered.mentioned)
+        _notify_mentions(comment, _still_members(locked, rendered.mentioned))
     return comment
 
 
@@ -148,10 +162,10 @@ def comment_reply(*, thread: Comment, author: Any, body: str) -> Comment:
     body = _clean_body(body)
     if thread.parent_id:
         thread = thread.parent
+    rendered = _render(thread.design, body)
     with transaction.atomic():
         _count_comment(author)
         locked = _lock(thread.design)
-        rendered = render_comment(body, _members(locked))
         reply = Comment.objects.create(
             design=locked,
             step_key=thread.step_key,
@@ -166,7 +180,7 @@ def comment_reply(*, thread: Comment, author: Any, body: str) -> Comment:
             body_html=rendered.html,
             after_version=_latest_version(locked),
         )
-        told = _notify_mentions(reply, rendered.mentioned)
+        told = _notify_mentions(reply, _still_members(locked, rendered.mentioned))
         starter = thread.author
         if starter is not None and starter.pk != author.pk and starter.pk not in told:
             # Only while they can still read the design.
@@ -187,14 +201,14 @@ def comment_edit(*, comment: Comment, user: Any, body: str) -> Comment:
     """Change your own comment; members newly mentioned are told, those mentioned before are not again."""
     _own(comment, user)
     body = _clean_body(body)
+    members = _members(comment.design)
+    before = {member.pk for member in render_comment(comment.body, members).mentioned}
+    rendered = render_comment(body, members)
     with transaction.atomic():
         locked = _lock(comment.design)
-        members = _members(locked)
-        before = {member.pk for member in render_comment(comment.body, members).mentioned}
-        rendered = render_comment(body, members)
         comment.body, comment.body_html, comment.edited_at = body, rendered.html, timezone.now()
         comment.save(update_fields=["body", "body_html", "edited_at"])
-        _notify_mentions(comment, rendered.mentioned, already=before)
+        _notify_mentions(comment, _still_members(locked, rendered.mentioned), already=before)
     return comment
 
 

@@ -89,3 +89,38 @@ HOSTILE: dict[str, Callable[[], bytes]] = {
     "1.1M NUL strings": lambda: unstorable_texts(1_100_000),
     "300k components of one name": lambda: duplicate_components(300_000),
 }
+
+
+# Markdown a field of 10,000 characters may hold, written to be slow (issue #20): each shape is
+# repeated to the field's length (`hostile_markdown`). Stock Python-Markdown took seconds on the
+# first twelve (a scan to the end of the text per `[`, `![` or `](`, or per heading and rule line).
+MARKDOWN_SHAPES = [
+    "[",
+    "![",
+    "[a](",
+    "[a](<",
+    "[a][",
+    "![a](",
+    "[\n",
+    "> [\n",
+    "*[\n",
+    "**[",
+    "a\n-\n",
+    "a\n=\n",
+    "# a\n",
+    "***\n",
+    "_[",
+    "](",
+    "*",
+    "_",
+    "`",
+    "<",
+    "<a href=",
+    "<a@b.c ",
+    "a|b\n-|-\n",
+    "[a](b) ",
+]
+
+
+def hostile_markdown(shape: str, length: int = 10_000) -> str:
+    return (shape * (length // len(shape) + 1))[:length]

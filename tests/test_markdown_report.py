@@ -8,11 +8,13 @@ from html import unescape
 import markdown
 import pytest
 
+from designs.document import snapshot_from_document
 from designs.steps import STEPS
 from outputs.markdown import brief_markdown, full_markdown
 from outputs.markdown.brief import SECTIONS
-from outputs.markdown.escape import fenced, md_table, md_text, mermaid_text
+from outputs.markdown.escape import fenced, md_block, md_table, md_text, mermaid_text
 from outputs.markdown.mermaid import MAX_CHARACTERS, MAX_EDGES, architecture_diagrams, erd_diagrams
+from outputs.report_html import report_html
 from tests.diagram_helpers import snapshot_of, starter_snapshot, tangled_snapshot, wide_schema_snapshot
 
 HOSTILE = [
@@ -225,3 +227,48 @@ def test_the_executive_summary_keeps_its_markdown_inside_a_quote_it_cannot_leave
     assert "Not a chapter" in report.body and "Not a chapter" not in [text for _, _, text in report.toc]
     chapters = [text for level, _, text in report.toc if level == 2]
     assert chapters[:2] == ["Executive summary", "1. Requirements analysis"]
+
+
+# The summary of issue #20: links to scripts and data, a tracking image and a Mermaid directive.
+UNSAFE_SUMMARY = (
+    "[click](javascript:alert(1)) [page](data:text/html;base64,PHNjcmlwdD5hbGVydCgyKTwvc2NyaXB0Pg==) "
+    "[shout](JAVASCRIPT:alert(3)) [spaced]( <javascript:alert(4)>) [escaped\\](javascript:alert(5)) "
+    "![pixel](https://tracker.example/p.gif) ![ref pixel][p] [defined][d] [docs](https://example.com/docs) "
+    "[mail](mailto:team@example.com) [relative](docs/a.md)\n\n"
+    "[p]: https://tracker.example/q.gif\n"
+    "[d]:\n  data:text/html,x\n\n"
+    "```mermaid\n%%{init: {'securityLevel': 'loose', 'themeCSS': 'x'}}%%\ngraph TD; A-->B\n```"
+)
+
+
+def _summary_snapshot(summary: str):
+    return snapshot_from_document({"format": "design-workbench/1", "design": {"name": "S", "summary": summary}})
+
+
+def test_the_summary_keeps_only_web_mail_and_relative_links_and_no_images_or_mermaid_directives():
+    text = full_markdown(_summary_snapshot(UNSAFE_SUMMARY))
+    html = _html(text)
+
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert {"https://example.com/docs", "mailto:team@example.com", "docs/a.md"} <= set(hrefs)
+    # An image is left a link to its address at most, which loads nothing.
+    assert all(href.startswith(("https://", "mailto:")) or href == "docs/a.md" for href in hrefs)
+    assert "<img" not in html
+    assert "%%{" not in text and "> %% {init: {'securityLevel': 'loose', 'themeCSS': 'x'}}%%" in text
+    # What is left out shows as the text typed.
+    for shown in ("[click](javascript:alert(1))", "[defined]", "(javascript:alert(5))"):
+        assert shown in unescape(re.sub(r"<[^>]+>", "", html))
+
+
+def test_the_mermaid_directive_is_a_comment_in_user_paragraphs_too():
+    assert md_block("%%{init: {'theme': 'dark'}}%%\nnext") == "%% {init: {'theme': 'dark'}}%%  \nnext"
+
+
+def test_the_report_page_keeps_web_links_and_drops_the_others():
+    report = report_html(_summary_snapshot(UNSAFE_SUMMARY), "brief")
+
+    hrefs = re.findall(r'href="([^"]*)"', report.body)
+    assert {"https://example.com/docs", "mailto:team@example.com", "docs/a.md"} <= set(hrefs)
+    assert all(href.startswith(("https://", "mailto:")) or href == "docs/a.md" for href in hrefs)
+    assert '<a href="https://example.com/docs">docs</a>' in report.body
+    assert "<img" not in report.body and "javascript" not in "".join(hrefs)

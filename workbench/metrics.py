@@ -21,6 +21,7 @@ _counts: dict[str, int] = {}
 _bucket_counts = [0] * len(BUCKETS)
 _duration_sum = 0.0
 _duration_count = 0
+_layouts: dict[str, int] = {}
 
 
 def observe(status: int, seconds: float) -> None:
@@ -36,6 +37,18 @@ def observe(status: int, seconds: float) -> None:
                 _bucket_counts[index] += 1
 
 
+def count_layout(engine: str) -> None:
+    """Count one Graphviz layout started by this process (outputs.render)."""
+    with _lock:
+        _layouts[engine] = _layouts.get(engine, 0) + 1
+
+
+def layouts() -> int:
+    """Graphviz layouts this process has started, all engines."""
+    with _lock:
+        return sum(_layouts.values())
+
+
 def exposition() -> str:
     """This process's figures as Prometheus text exposition format 0.0.4."""
     pid = f'pid="{os.getpid()}"'
@@ -43,6 +56,7 @@ def exposition() -> str:
         counts = dict(_counts)
         buckets = list(_bucket_counts)
         total, count = _duration_sum, _duration_count
+        layout_counts = dict(_layouts)
     lines = [
         "# HELP workbench_process_start_time_seconds When this worker process started (Unix time).",
         "# TYPE workbench_process_start_time_seconds gauge",
@@ -64,5 +78,10 @@ def exposition() -> str:
         f'workbench_http_request_duration_seconds_bucket{{{pid},le="+Inf"}} {count}',
         f"workbench_http_request_duration_seconds_sum{{{pid}}} {total:.6f}",
         f"workbench_http_request_duration_seconds_count{{{pid}}} {count}",
+        "# HELP workbench_diagram_layouts_total Graphviz layouts started by this worker process, by engine.",
+        "# TYPE workbench_diagram_layouts_total counter",
+    ]
+    lines += [
+        f'workbench_diagram_layouts_total{{{pid},engine="{engine}"}} {n}' for engine, n in sorted(layout_counts.items())
     ]
     return "\n".join(lines) + "\n"

@@ -318,6 +318,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024
 # long a laid-out diagram stays cached (by its DOT source, so an edit never serves a stale one).
 DIAGRAM_LAYOUT_TIMEOUT_MS = envint("DIAGRAM_LAYOUT_TIMEOUT_MS", "3000")
 DIAGRAM_CACHE_SECONDS = envint("DIAGRAM_CACHE_SECONDS", str(7 * 24 * 60 * 60))
+# Layouts one app process runs at once, each under `nice` (a request that finds them all busy, or the
+# same layout being run by another request, waits up to DIAGRAM_LAYOUT_WAIT_MS, then is told to retry);
+# the distinct views (option sets) of one design state laid out before only the default views are.
+DIAGRAM_LAYOUTS_AT_ONCE = envint("DIAGRAM_LAYOUTS_AT_ONCE", "1")
+DIAGRAM_LAYOUT_WAIT_MS = envint("DIAGRAM_LAYOUT_WAIT_MS", "10000")
+DIAGRAM_VIEWS_PER_DESIGN = envint("DIAGRAM_VIEWS_PER_DESIGN", "24")
+if DIAGRAM_LAYOUTS_AT_ONCE < 1 or DIAGRAM_VIEWS_PER_DESIGN < 0 or DIAGRAM_LAYOUT_WAIT_MS < 0:
+    raise ImproperlyConfigured(
+        "DIAGRAM_LAYOUTS_AT_ONCE must be at least 1, DIAGRAM_VIEWS_PER_DESIGN and DIAGRAM_LAYOUT_WAIT_MS at least 0"
+    )
+# Lock files by which the app processes of one machine run one layout of the same diagram at a time.
+DIAGRAM_LOCK_DIR = os.environ.get("DIAGRAM_LOCK_DIR") or str(VAR_DIR / ("locks-test" if TESTING else "locks"))
 
 
 def _caches(url: str) -> dict[str, dict[str, object]]:

@@ -76,6 +76,16 @@ class ViewOptions:
             keys_only=query.get("keys") in ("1", "on", "true"),
         )
 
+    def only(self, honoured: tuple[str, ...]) -> ViewOptions:
+        """These options less those a diagram does not honour (its `Diagram.options`), so a view that
+        only differs in them is the same view: the same cache entry, never another layout."""
+        default = ViewOptions()
+        kept = {key: getattr(self, key) for key in ("context", "store", "component", "method", "direction")}
+        kept |= {"collapse": self.collapse, "purposes": self.purposes, "keys_only": self.keys_only}
+        kept = {key: value if key in honoured else getattr(default, key) for key, value in kept.items()}
+        hops = self.hops if "hops" in honoured and kept["component"] else default.hops
+        return ViewOptions(**kept, hops=hops, marks=self.marks)
+
     def to_query(self) -> dict[str, str | list[str]]:
         """The options that differ from the defaults, for a link's query string (urlencode with doseq)."""
         default = ViewOptions()

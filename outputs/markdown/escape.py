@@ -4,6 +4,12 @@ The same text must stay text on code hosts (CommonMark/GFM) and in our own HTML 
 (Python-Markdown with the tables extension), so only escapes both honour are used: a backslash
 before the inline markup characters, entities for `<`, `>` and `&`, and a backslash before what
 would start a block (heading, list, quote, setext underline) at the beginning of a line.
+
+Text kept as markdown (the executive summary, `md_quote`) is made safe rather than inert: a link
+keeps its address only when that is a web, mail or relative one (a `javascript:` or `data:` link
+is left as its text), an image is left as its text (a remote one would report every reader's
+visit to its host), and a Mermaid directive (`%%{init: …}%%`, which could reconfigure the diagram
+renderer of a code host) becomes a Mermaid comment. The HTML report's nh3 drops the same things.
 """
 
 from __future__ import annotations
@@ -11,6 +17,14 @@ from __future__ import annotations
 import re
 
 _INLINE = re.compile(r"([\\`*_\[\]|])")
+# `%%{` opens a Mermaid directive; `%% {` is a Mermaid comment.
+_MERMAID_DIRECTIVE = re.compile(r"%%(?=\{)")
+# Where a link's destination starts: after `](` (inline links and images) or `]:` (a reference
+# definition), past spaces and an opening `<`.
+_DESTINATION = re.compile(r"\]([(:])[ \t]*(?:\n[ \t>]*)?(?:&lt;)?")
+# A destination kept as it is: web and mail addresses, and relative ones (no scheme before the first
+# `/`, `?` or `#`); anything else (javascript:, data:, vbscript:, file:, …) loses its link.
+_SAFE_DESTINATION = re.compile(r"(?:https?://|mailto:|[#/?.]|[^\s:/?#()<>]*(?:[/?#)\s]|$))", re.IGNORECASE)
 _BLOCK_START = re.compile(r"^(\s*)([#+\-=~]|\d+(?=[.)](\s|$)))")
 _SPACES = re.compile(r"\s+")
 
@@ -29,7 +43,8 @@ def md_text(value: object) -> str:
 def md_block(value: object) -> str:
     """Multi-line user text as one paragraph per blank-line-separated part, lines kept as line breaks."""
     paragraphs = []
-    for part in re.split(r"\n\s*\n", str(value).replace("\r\n", "\n").strip()):
+    text = _MERMAID_DIRECTIVE.sub("%% ", str(value))
+    for part in re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip()):
         lines = [_BLOCK_START.sub(_escape_start, _inline(line.strip())) for line in part.split("\n") if line.strip()]
         if lines:
             paragraphs.append("  \n".join(lines))
@@ -48,7 +63,26 @@ def md_quote(value: object) -> str:
     if not text:
         return ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _safe_links(_MERMAID_DIRECTIVE.sub("%% ", text))
     return "\n".join(f"> {line}" if line.strip() else ">" for line in text.split("\n"))
+
+
+def _safe_links(text: str) -> str:
+    """Markdown with links only to web, mail and relative addresses, and no images (see the module's
+    docstring): the `]` before an unsafe destination is escaped, so no link or definition forms and
+    the text shows as typed; every `![` becomes `!\\[`, so an image is at most a link."""
+    text = text.replace("![", "!\\[")
+    pieces, start = [], 0
+    for found in _DESTINATION.finditer(text):
+        at = back = found.start()
+        while back > start and text[back - 1] == "\\":
+            back -= 1
+        # An odd run of backslashes already escapes this `]`; another would escape the backslash instead.
+        if (at - back) % 2 or _SAFE_DESTINATION.match(text, found.end()):
+            continue
+        pieces += [text[start:at], "\\]"]
+        start = at + 1
+    return "".join([*pieces, text[start:]])
 
 
 def _escape_start(found: re.Match[str]) -> str:
