@@ -36,14 +36,17 @@ MARGINS = ((1.5 + 1.5) * CM, (2.0 + 1.8) * CM)
 CAPTION_ROOM = 64.0
 TOLERANCE = 0.02
 # The direction each diagram is printed in: a page holds a top-to-bottom architecture better.
-PRINT_DIRECTIONS = {"architecture": "TB"}
+PRINT_DIRECTIONS = {"architecture": "TB", "erd": "TB"}
 # A design this large is never legible as one drawing: its parts are drawn straight away.
 SPLIT_COMPONENTS = 40
 SPLIT_TABLES = 24
 # An overview that needs more pages than this at the floor is left out: its parts follow anyway.
 OVERVIEW_PAGES = 4
 OVERVIEW = "overview, key columns only"
+CONTEXT_MAP = "context map: one node per bounded context"
 OVERVIEW_TABLES = 60
+# A view printed on more pages than this in its usual direction is laid out the other way too.
+OTHER_DIRECTION_PAST = 2
 # The layouts of one report run side by side (each `dot` is a process of its own).
 LAYOUT_THREADS = 2
 
@@ -202,7 +205,7 @@ def _parts(snapshot: DesignSnapshot, name: str) -> list[tuple[str, ViewOptions]]
         contexts = list(dict.fromkeys(c.bounded_context for c in components if c.bounded_context))
         if len(contexts) <= 1:
             return []
-        overview = [("context map: one node per bounded context", ViewOptions(collapse=tuple(contexts)))]
+        overview = [(CONTEXT_MAP, ViewOptions(collapse=tuple(contexts)))]
         if name == "deployment":
             overview = []
         # Each context in full; the components it talks to in other contexts as one node per context.
@@ -239,10 +242,13 @@ def _too_large_to_try(snapshot: DesignSnapshot, name: str) -> bool:
 
 def _draw(snapshot: DesignSnapshot, name: str, options: ViewOptions, view: str) -> Drawing:
     """A view laid out in the direction that prints best: the diagram's usual one for paper, and
-    when that does not fit one page, the other one too (the fewer pages win)."""
+    when that takes more than OTHER_DIRECTION_PAST pages, the other one too (the fewer pages win)."""
     first = PRINT_DIRECTIONS.get(name, "LR")
     drawing = _lay_out(snapshot, name, replace(options, direction=first), view)
-    if fits(drawing) or drawing.rendered.failed or name == "sequence":
+    # A whole diagram or an overview is one view: worth a second layout to save a page. A design split
+    # into dozens of parts would double dozens of layouts for them.
+    past = 1 if view in ("", OVERVIEW, CONTEXT_MAP) else OTHER_DIRECTION_PAST
+    if len(plates(drawing, "", "")) <= past or drawing.rendered.failed or name == "sequence":
         return drawing
     other = _lay_out(snapshot, name, replace(options, direction="LR" if first == "TB" else "TB"), view)
     return other if len(plates(other, "", "")) < len(plates(drawing, "", "")) else drawing
