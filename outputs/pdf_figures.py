@@ -2,10 +2,11 @@
 than a reader can read.
 
 A diagram is scaled to fill its page. When that would print its smallest text under FONT_FLOOR, it
-is split the way a reader would want it: the architecture (and the deployment) into a context map
-plus one page per bounded context, the ERD into a keys-only overview plus one page per data store,
-the authentication sequences one method a page. A part that is still too large for one page at the
-floor is printed at the floor across several pages, each captioned with its place ("part 2 of 4").
+is split the way a reader would want it: the architecture into a context map plus one page per
+bounded context, the deployment one environment a page, the ERD into a keys-only overview plus one
+page per data store, the authentication sequences one method a page. A part that is still too large
+for one page at the floor is printed at the floor across several pages, each captioned with its
+place ("part 2 of 4").
 """
 
 from __future__ import annotations
@@ -160,11 +161,16 @@ def plates(drawing: Drawing, src: str, caption: str) -> list[Plate]:
         width, height = _area(landscape)
         return math.ceil(printed[0] / width), math.ceil(printed[1] / height)
 
-    landscape = math.prod(pieces(True)) < math.prod(pieces(False))
+    def filled(landscape: bool) -> float:
+        """The scale at which the pieces fill their pages: as many pages as the floor needs, each full."""
+        columns, rows = pieces(landscape)
+        width, height = _area(landscape)
+        return min(width * columns / drawing.width, height * rows / drawing.height, MOST_ENLARGED)
+
+    # The fewer pages; of as many, the larger print.
+    landscape = min((False, True), key=lambda side: (math.prod(pieces(side)), -filled(side)))
     columns, rows = pieces(landscape)
-    width, height = _area(landscape)
-    # As many pages as the floor needs, each filled: enlarged until the pieces fill their pages.
-    scale = min(width * columns / drawing.width, height * rows / drawing.height, MOST_ENLARGED)
+    scale = filled(landscape)
     printed = (drawing.width * scale, drawing.height * scale)
     # Pieces of equal size, so every page of the drawing is filled the same way.
     width, height = printed[0] / columns, printed[1] / rows
@@ -200,16 +206,18 @@ def for_print(svg: bytes) -> bytes:
 
 def _parts(snapshot: DesignSnapshot, name: str) -> list[tuple[str, ViewOptions]]:
     """The views a diagram splits into on paper, each with what its caption says it shows."""
-    if name in ("architecture", "deployment"):
+    if name == "deployment":
+        environments = [e.name for e in snapshot.elements("environments")]
+        if len(environments) <= 1:
+            return []
+        return [(f"environment {environment}", ViewOptions(environment=environment)) for environment in environments]
+    if name == "architecture":
         components = snapshot.elements("components")
         contexts = list(dict.fromkeys(c.bounded_context for c in components if c.bounded_context))
         if len(contexts) <= 1:
             return []
-        overview = [(CONTEXT_MAP, ViewOptions(collapse=tuple(contexts)))]
-        if name == "deployment":
-            overview = []
         # Each context in full; the components it talks to in other contexts as one node per context.
-        return overview + [
+        return [(CONTEXT_MAP, ViewOptions(collapse=tuple(contexts)))] + [
             (
                 f"bounded context {context}",
                 ViewOptions(context=context, collapse=tuple(c for c in contexts if c != context)),

@@ -64,3 +64,19 @@ def test_it_groups_what_runs_per_environment_with_instances_and_scaling():
 
 def test_it_says_so_without_environments():
     assert texts(_svg(snapshot_of())) == ["No environments yet: add them in step 8, Deployment strategy."]
+
+
+def test_it_draws_one_environment_when_asked_and_refuses_one_the_design_lacks():
+    from outputs.diagrams import view_problems
+
+    snapshot = snapshot_of(**DESIGN)
+
+    drawn = diagram_render(snapshot=snapshot, name="deployment", options=ViewOptions(environment="staging"))
+
+    one = texts(svg_root(drawn.content))
+    assert any("staging" in text for text in one) and not any("production" in text for text in one)
+    assert view_problems(snapshot, "deployment", ViewOptions(environment="production")) == []
+    assert view_problems(snapshot, "deployment", ViewOptions(environment="qa")) == [
+        "This design has no environment named “qa”."
+    ]
+    assert ViewOptions(environment="staging").to_query() == {"environment": "staging"}

@@ -41,7 +41,7 @@ DIAGRAMS: dict[str, Diagram] = {
             "deployment",
             "Deployment diagram",
             deployment.build,
-            ("context", "component", "hops", "direction", "purposes"),
+            ("context", "component", "hops", "environment", "direction", "purposes"),
         ),
     )
 }
@@ -73,6 +73,8 @@ def view_problems(snapshot: DesignSnapshot, name: str, options: ViewOptions) -> 
         methods = {method.name for method in snapshot.elements("auth") if snapshot.referring(method, "flow", "method")}
         if options.method not in methods:
             problems.append(f"This design has no authentication method named “{options.method}” with a flow.")
+    if options.environment and options.environment not in {e.name for e in snapshot.elements("environments")}:
+        problems.append(f"This design has no environment named “{options.environment}”.")
     unknown = [context for context in options.collapse if context not in contexts]
     if unknown:
         problems.append("This design has no bounded context named " + ", ".join(f"“{c}”" for c in unknown) + ".")

@@ -21,6 +21,10 @@ def build(snapshot: DesignSnapshot, options: ViewOptions, simplification: Simpli
     environments = snapshot.elements("environments")
     if not environments:
         return note(graph, "No environments yet: add them in step 8, Deployment strategy.")
+    if options.environment:
+        environments = tuple(e for e in environments if e.name == options.environment)
+        if not environments:
+            return note(graph, f"No environment named “{options.environment}”.")
     selected = scope(snapshot, options)
     if selected.empty:
         return note(graph, selected.empty)

@@ -34,6 +34,8 @@ class ViewOptions:
     hops: int = 1
     # One authentication method (sequence).
     method: str = ""
+    # One environment (deployment).
+    environment: str = ""
     direction: str = "LR"
     # Bounded contexts drawn as one node each, their interactions aggregated.
     collapse: tuple[str, ...] = field(default=())
@@ -70,6 +72,7 @@ class ViewOptions:
             component=name("component"),
             hops=hops,
             method=name("method"),
+            environment=name("environment"),
             direction=direction if direction in DIRECTIONS else "LR",
             collapse=collapse,
             purposes=query.get("purposes") in ("1", "on", "true"),
@@ -80,7 +83,9 @@ class ViewOptions:
         """These options less those a diagram does not honour (its `Diagram.options`), so a view that
         only differs in them is the same view: the same cache entry, never another layout."""
         default = ViewOptions()
-        kept = {key: getattr(self, key) for key in ("context", "store", "component", "method", "direction")}
+        kept = {
+            key: getattr(self, key) for key in ("context", "store", "component", "method", "environment", "direction")
+        }
         kept |= {"collapse": self.collapse, "purposes": self.purposes, "keys_only": self.keys_only}
         kept = {key: value if key in honoured else getattr(default, key) for key, value in kept.items()}
         hops = self.hops if "hops" in honoured and kept["component"] else default.hops
@@ -90,7 +95,7 @@ class ViewOptions:
         """The options that differ from the defaults, for a link's query string (urlencode with doseq)."""
         default = ViewOptions()
         query: dict[str, str | list[str]] = {}
-        for key in ("context", "store", "component", "method", "direction"):
+        for key in ("context", "store", "component", "method", "environment", "direction"):
             if getattr(self, key) != getattr(default, key):
                 query[key] = getattr(self, key)
         if self.component and self.hops != default.hops:

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--component", default="", help="Only this component and its neighbours.")
         parser.add_argument("--hops", type=int, default=1, help=f"With --component: how far, 1 to {MAX_HOPS}.")
         parser.add_argument("--method", default="", help="Sequence: only this authentication method.")
+        parser.add_argument("--environment", default="", help="Deployment: only this environment.")
         parser.add_argument("--direction", choices=DIRECTIONS, default="LR")
         parser.add_argument(
             "--collapse", action="append", default=[], metavar="CONTEXT", help="Draw a bounded context as one node."
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 component=options["component"],
                 hops=options["hops"],
                 method=options["method"],
+                environment=options["environment"],
                 direction=options["direction"],
                 collapse=tuple(options["collapse"]),
                 purposes=options["purposes"],
