@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -88,6 +88,9 @@ class Drawing:
     width: float
     height: float
     smallest_font: float
+    # Which diagram and view options drew it, to draw it again as PDF for the page.
+    name: str = ""
+    options: ViewOptions = field(default_factory=ViewOptions)
 
 
 def _measure(rendered: RenderedDiagram) -> tuple[float, float, float]:
@@ -265,11 +268,26 @@ def _draw(snapshot: DesignSnapshot, name: str, options: ViewOptions, view: str) 
 def _lay_out(snapshot: DesignSnapshot, name: str, options: ViewOptions, view: str) -> Drawing:
     rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt="svg")
     width, height, smallest = _measure(rendered)
-    return Drawing(view, rendered, width, height, smallest)
+    return Drawing(view, rendered, width, height, smallest, name, options)
+
+
+def _printed_file(snapshot: DesignSnapshot, drawing: Drawing) -> tuple[str, bytes]:
+    """(suffix, content) of the file a drawing prints from: dot's PDF of the same layout.
+
+    The SVG says how large the drawing is and how small its text (it is measured, then cached);
+    the page gets dot's PDF of the same view: cairo embeds each font once and Typst places the page
+    as one object, where an SVG's every label is shaped again (and again on each page a drawing
+    spans): about eight times the typesetting and ten times the file. A drawing that could not be
+    laid out prints the SVG that says so."""
+    if not drawing.rendered.failed and drawing.name:
+        rendered = diagram_render(snapshot=snapshot, name=drawing.name, options=drawing.options, fmt="pdf")
+        if not rendered.failed and rendered.format == "pdf":
+            return "pdf", rendered.content
+    return "svg", for_print(drawing.rendered.content)
 
 
 def print_diagrams(snapshot: DesignSnapshot, names: Iterable[str], directory: Path) -> dict[str, list[Plate]]:
-    """Each named diagram laid out for paper, its SVG files written into `directory` (the compile's root)."""
+    """Each named diagram laid out for paper, its files written into `directory` (the compile's root)."""
     names = list(names)
     wholes: dict[str, Drawing] = {}
     with ThreadPoolExecutor(LAYOUT_THREADS) as pool:
@@ -286,18 +304,25 @@ def print_diagrams(snapshot: DesignSnapshot, names: Iterable[str], directory: Pa
                 wholes[name] = _draw(snapshot, name, ViewOptions(), "")
             views += [(name, view, options) for view, options in parts]
         drawn = list(pool.map(lambda v: (v[0], _draw(snapshot, v[0], v[2], v[1])), views))
+    chosen_of: dict[str, list[Drawing]] = {}
+    for name in names:
+        parts = [drawing for part_name, drawing in drawn if part_name == name]
+        if parts and parts[0].view == OVERVIEW and len(plates(parts[0], "", "")) > OVERVIEW_PAGES:
+            parts = parts[1:]
+        chosen_of[name] = parts or [wholes[name]]
+    every = [drawing for name in names for drawing in chosen_of[name]]
+    with ThreadPoolExecutor(LAYOUT_THREADS) as pool:
+        files = dict(zip(map(id, every), pool.map(lambda d: _printed_file(snapshot, d), every), strict=True))
     printed: dict[str, list[Plate]] = {}
     for name in names:
         title = DIAGRAMS[name].title
-        parts = [drawing for part_name, drawing in drawn if part_name == name]
-        chosen = parts or [wholes[name]]
-        if parts and len(plates(parts[0], "", "")) > OVERVIEW_PAGES and parts[0].view == OVERVIEW:
-            parts = chosen = parts[1:]
+        chosen = chosen_of[name]
         out: list[Plate] = []
         for number, drawing in enumerate(chosen, start=1):
-            src = f"diagrams/{name}-{number}.svg"
+            suffix, content = files[id(drawing)]
+            src = f"diagrams/{name}-{number}.{suffix}"
             (directory / src).parent.mkdir(exist_ok=True)
-            (directory / src).write_bytes(for_print(drawing.rendered.content))
+            (directory / src).write_bytes(content)
             caption = title
             notes = [note for note in (drawing.view, drawing.rendered.simplification) if note]
             if notes:

@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 
 FORMATS = ("svg", "png", "dot")
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "dot": "text/vnd.graphviz; charset=utf-8"}
+# Drawn for the PDF report only (outputs/pdf_figures.py), never offered as a download.
+MEDIA_TYPES["pdf"] = "application/pdf"
 SVG_NS = "http://www.w3.org/2000/svg"
 
 _CAPPED = "layout effort capped"

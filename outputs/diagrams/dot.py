@@ -84,6 +84,9 @@ def new_graph(name: str, simplification: Simplification, *, direction: str = "LR
         "fontsize": "12",
         "nodesep": "0.4",
         "ranksep": "0.6",
+        # No margin around the drawing in any format: dot's PDF (printed reports) then has exactly
+        # the size of its SVG (measured for print), where PDF would otherwise add half an inch a side.
+        "margin": "0",
         **attrs,
     }
     if simplification.capped_effort:
