@@ -47,11 +47,11 @@ generated: setup
 bench: setup
 	$(BIN)/python bench/run.py
 
-# gunicorn as `make run` starts it, driven by wrk on 127.0.0.1; see README, "Under load".
+# gunicorn as `make run` starts it, driven by wrk on 127.0.0.1; see bench/README.md, "Under load".
 bench-load: setup
 	$(BIN)/python bench/load.py
 
-# Two gunicorn instances sharing PostgreSQL and Redis (127.0.0.1:6379), through a PostgreSQL restart; see README.
+# Two gunicorn instances sharing PostgreSQL and Redis (127.0.0.1:6379), through a PostgreSQL restart; see bench/README.md.
 bench-faults: setup
 	$(BIN)/python bench/load.py --servers 2 --restart-postgres-at 20 --restart-seconds 5 --users 8 --duration 60 --only overview
 

@@ -6,7 +6,7 @@ call graph has cycles and long chains), 200 tables of 10 columns and 300 endpoin
 read from the database (the checks never query), a fresh one for each timed run of all checks. The
 ceiling, measured in the same run, is one pass reading every field of every element of the snapshot:
 what any check of the whole design must at least pay.
-Prints a table; README records the figures seen.
+Prints a table; bench/README.md records the figures seen.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Run with `python bench/diagrams.py`. Uses its own embedded PostgreSQL data direc
 directly on the same DOT file; our first render (DOT, layout down the degrade ladder, SVG
 cut out for pages; cache emptied first); a hit of the cache keyed by DOT (which builds the DOT
 to hash it); and a hit of the cache keyed by the design's state, which the views use (no
-snapshot, no DOT). Prints a table; README records the figures seen.
+snapshot, no DOT). Prints a table; bench/README.md records the figures seen.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ write, then Django."""
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -16,6 +17,13 @@ def setup(data_dir: str = "pgdata-bench") -> None:
         sys.path.insert(0, str(BASE))
     os.environ.setdefault("WORKBENCH_PGDATA", str(BASE / "var" / data_dir))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "workbench.settings")
+    # A benchmark prints tables: without LOG_LEVEL or LOG_FORMAT set, no JSON line per request, `dot`
+    # layout or slow render in between them, and errors only, readable. Child processes inherit it.
+    quiet = not {"LOG_LEVEL", "LOG_FORMAT"} & os.environ.keys()
+    if quiet:
+        os.environ["LOG_LEVEL"] = "ERROR"
+        os.environ["LOG_FORMAT"] = "console"
+        os.environ.setdefault("REQUEST_LOG", "false")
 
     import django
 
@@ -23,3 +31,6 @@ def setup(data_dir: str = "pgdata-bench") -> None:
 
     prepare()
     django.setup()
+    if quiet:
+        # The settings keep the slow-render lines at INFO whatever LOG_LEVEL says (production wants them).
+        logging.getLogger("workbench.slow").setLevel(logging.ERROR)

@@ -8,7 +8,7 @@ import_design` runs) and through the upload view with Django's test client. Then
 tests/hostile_imports.py (issue #20's: the OpenAPI reference bomb, the 9 MB MySQL dump, 4 MB of
 CREATE TABLE, a DEFAULT 3,000 parentheses deep) goes through its parser in this process and through
 its import page, which parses in a limited child process (imports/bounded.py). Uses its own embedded
-PostgreSQL (var/pgdata-bench), as bench/run.py does. Prints tables; README records the figures seen.
+PostgreSQL (var/pgdata-bench), as bench/run.py does. Prints tables; bench/README.md records the figures seen.
 """
 
 from __future__ import annotations

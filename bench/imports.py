@@ -7,7 +7,7 @@ columns, with their foreign keys and indexes). Each is imported into a fresh emp
 into the design that now holds it (everything unchanged: the plan's cost alone, no write). The OpenAPI
 import is timed the same way on the STAPI description (tests/fixtures/openapi/star-trek.yaml: 80 paths,
 120 operations), into a fresh empty design and into a design as large as bench/run.py's (300 endpoints).
-Prints a table of medians; README records the figures seen.
+Prints a table of medians; bench/README.md records the figures seen.
 """
 
 from __future__ import annotations

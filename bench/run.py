@@ -4,7 +4,7 @@ Run with `make bench`. Uses its own embedded PostgreSQL data directory
 (var/pgdata-bench) so it never touches the dev or test databases. Requests go
 through Django's test client (middleware, templates, real PostgreSQL), not
 over a socket, so the figures are repeatable and exclude network and gunicorn.
-Prints a table; README records the figures seen.
+Prints a table; bench/README.md records the figures seen.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The documented production configuration passes `manage.py check --deploy` without a warning,
-and the security settings read their environment variables (README, "Production")."""
+and the security settings read their environment variables (docs/production.md)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from workbench.settings import _caches, _proxy_ssl_header
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-# The README's production environment, variable for variable (beside DATABASE_URL and REDIS_URL).
+# The production environment of docs/production.md, variable for variable (beside DATABASE_URL and REDIS_URL).
 PRODUCTION = {
     "DEBUG": "false",
     "ALLOWED_HOSTS": "workbench.example.com",

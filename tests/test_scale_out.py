@@ -186,7 +186,7 @@ def test_a_design_survives_pg_dump_and_pg_restore(scratch, scratch_database):
     before = manage("shell", "-v", "0", "-c", count, env=env).strip()
 
     dump = scratch / "workbench.dump"
-    # The README's backup command: custom format, restorable table by table.
+    # The backup command of docs/production.md: custom format, restorable table by table.
     subprocess.run(["pg_dump", "--format=custom", "--file", str(dump), scratch_database], check=True, timeout=120)  # noqa: S603, S607
 
     restored = f"{scratch_database}_restored"

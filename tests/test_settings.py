@@ -142,6 +142,33 @@ def test_it_imports_the_settings_without_writing_files_or_starting_postgres(tmp_
     assert list(var.iterdir()) == []
 
 
+_BENCH_LOGS = (
+    "import logging, time; from bench.django_setup import setup; setup(); "
+    "from workbench.observability import log_duration; "
+    "log_duration('dot layout', time.monotonic() - 5); "  # a slow render: a warning
+    "logging.getLogger('outputs.render').warning('a warning'); "
+    "logging.getLogger('outputs.render').error('an error')"
+)
+
+
+def test_a_benchmark_prints_no_json_log_lines_unless_asked(tmp_path):
+    var = tmp_path / "var"
+    var.mkdir()
+    env = {
+        name: value
+        for name, value in _fresh_shell_env(var).items()
+        if name not in ("LOG_LEVEL", "LOG_FORMAT", "REQUEST_LOG")
+    }
+
+    quiet = _python("-c", _BENCH_LOGS, env=env, cwd=tmp_path).stderr
+    asked = _python("-c", _BENCH_LOGS, env={**env, "LOG_LEVEL": "WARNING"}, cwd=tmp_path).stderr
+
+    # Errors only, as readable lines; the JSON lines of production when LOG_LEVEL or LOG_FORMAT is set.
+    assert [line for line in quiet.splitlines() if line.strip()] == [quiet.strip()]
+    assert "an error" in quiet and "{" not in quiet and "dot layout" not in quiet
+    assert [json.loads(line)["event"] for line in asked.splitlines()] == ["dot layout", "a warning", "an error"]
+
+
 # ---------------------------------------------------------------- embedded database
 
 

@@ -3,7 +3,7 @@
 Per process, honestly so: with several gunicorn workers each keeps its own figures, and a scrape
 reaches whichever worker takes it. Every sample carries the worker's `pid` label so figures of
 different workers are never mistaken for one series; for exact whole-site figures, sum the JSON
-request log lines (`duration_ms`, `status`), which every worker writes (README, "Production").
+request log lines (`duration_ms`, `status`), which every worker writes (docs/production.md).
 """
 
 from __future__ import annotations

@@ -217,7 +217,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Off by default so `make run` works over plain HTTP; the README's production configuration turns
+# Off by default so `make run` works over plain HTTP; docs/production.md's environment turns
 # them on (`manage.py check --deploy` then passes without a warning, tests/test_production_settings.py).
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "false")
