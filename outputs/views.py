@@ -31,7 +31,7 @@ from .diagrams.options import DIRECTIONS, ViewOptions
 from .pdf import PdfCover, PdfTooLarge, cached_pdf, pdf_cache_key
 from .render import FORMATS, RenderedDiagram, ViewRefused, design_diagram_render
 from .report_html import design_report_html
-from .reports import EXPORTS, PDF_FORMATS, export_filename
+from .reports import EXPORTS, export_filename
 
 # An SVG opened at its own address stays inert: no script, no fetches, only its inline styles.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -154,7 +154,7 @@ def export_response(
     asking again, or a colleague asking at the same time, costs no second build.
     """
     chosen = EXPORTS[fmt]
-    if fmt in PDF_FORMATS:
+    if chosen.pdf:
         said = decisions_digest(decisions) if decisions is not None else ""
         key = pdf_cache_key(state, fmt, cover.authors, cover.version, cover.approved_by, said, date.today().isoformat())
         try:
@@ -186,7 +186,7 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # Markdown of escaped user text, cleaned by nh3; the diagrams are dot's SVG of escaped labels.
         "body": mark_safe(report.body),  # noqa: S308
         "toc": report.toc,
-        "downloads": [e for e in EXPORTS.values() if not (report.pdf_refusal and e.key in PDF_FORMATS)],
+        "downloads": [e for e in EXPORTS.values() if not (report.pdf_refusal and e.pdf)],
         "pdf_refusal": report.pdf_refusal,
     }
     return render(request, "outputs/report.html", context)
