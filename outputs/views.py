@@ -24,6 +24,7 @@ from django_htmx.middleware import HtmxDetails
 
 from checks.engine import DesignDecisions, decisions_digest, design_decisions
 from designs.access import get_design, requires
+from designs.caching import design_state
 from designs.snapshot import DesignSnapshot, load_snapshot
 
 from .diagrams import DIAGRAMS, Diagram
@@ -53,7 +54,7 @@ def _render(design: Any, name: str, options: ViewOptions, fmt: str = "svg") -> R
     """`design` is what get_design returns (outputs never imports the models)."""
     # Every edit moves updated_at, so an unchanged design is served without reading its snapshot.
     return design_diagram_render(
-        design_state=f"{design.pk}:{design.updated_at.isoformat()}",
+        design_state=design_state(design),
         load=lambda: load_snapshot(design),
         name=name,
         options=options,
@@ -175,7 +176,7 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     layout = "brief" if request.GET.get("layout") == "brief" else "full"
     report = design_report_html(
-        design_state=f"{design.pk}:{design.updated_at.isoformat()}",
+        design_state=design_state(design),
         load=lambda: load_snapshot(design),
         layout=layout,
         decisions=design_decisions(design),
@@ -204,7 +205,7 @@ def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     return export_response(
         fmt=fmt,
         filename=export_filename(design.slug, fmt),
-        state=f"design-{design.pk}:{design.updated_at.isoformat()}",
+        state=design_state(design),
         load=lambda: load_snapshot(design),
         cover=PdfCover(authors=design_authors(design)),
         decisions=design_decisions(design),
