@@ -37,7 +37,7 @@ from django.core.management import call_command  # noqa: E402
 from designs.document import document_from_snapshot, document_json, snapshot_from_document  # noqa: E402
 from designs.models import Design, Endpoint  # noqa: E402
 from designs.snapshot import load_snapshot  # noqa: E402
-from outputs.reports import FORMATS, export  # noqa: E402
+from outputs.reports import EXPORTS, FORMATS, export  # noqa: E402
 from tests.large_design import build_large_design  # noqa: E402
 
 STARTER = BASE / "designs" / "starters" / "ecommerce.json"
@@ -119,7 +119,7 @@ def _pdf_in_a_fresh_process(name: str, fmt: str) -> None:
 
 
 def _pdfs(name: str) -> None:
-    for fmt in [f for f in CHOSEN or FORMATS if f.endswith("pdf")]:
+    for fmt in [f for f in CHOSEN or FORMATS if EXPORTS[f].pdf]:
         runs = []
         for _ in range(RUNS):
             done = subprocess.run(  # noqa: S603
@@ -136,7 +136,7 @@ def _formats(name: str) -> None:
     snapshot = _snapshot(name)
     # The ceiling of the text formats: the design document as JSON, the cheapest full pass over the snapshot.
     document_ms, _ = _median_ms(lambda: document_json(document_from_snapshot(snapshot)), RUNS)
-    for fmt in [f for f in CHOSEN or FORMATS if not f.endswith("pdf")]:
+    for fmt in [f for f in CHOSEN or FORMATS if not EXPORTS[f].pdf]:
         ms, content = _median_ms(lambda fmt=fmt: export(snapshot, fmt)[0], RUNS)
         _row(f"{name} {fmt}", ms, content, document_ms, "ceiling: document JSON")
     _pdfs(name)

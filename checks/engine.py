@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.cache import cache
-
+from designs.caching import cached_by_state
 from designs.snapshot import DesignSnapshot, ElementRecord
 
 from . import rules as _rules  # noqa: F401  (importing it registers the rules)
@@ -73,12 +72,14 @@ def cached_findings(
     """`run_checks` keyed by the design's state (e.g. "pk:updated_at", which every edit changes): a hit
     neither loads the snapshot nor runs a rule."""
     overrides = json.dumps(dict(settings or {}), sort_keys=True)
-    key = "checks:" + hashlib.sha256(f"{_RULES_SOURCE}\0{design_state}\0{overrides}".encode()).hexdigest()
-    found = cache.get(key)
-    if found is None:
-        found = run_checks(load(), settings)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return cached_by_state(
+        "checks",
+        design_state,
+        _RULES_SOURCE,
+        overrides,
+        build=lambda: run_checks(load(), settings),
+        timeout=CACHE_SECONDS,
+    )
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

@@ -22,6 +22,7 @@ from django_htmx.middleware import HtmxDetails
 from designs import presentation as page
 from designs import threat_suggestions
 from designs.access import get_design, requires
+from designs.caching import design_state
 from designs.snapshot import load_snapshot
 from designs.steps import get_step
 
@@ -50,9 +51,7 @@ def review_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     decisions = design_decisions(design)
     # Every edit moves updated_at, so an unchanged design is checked once, not on every visit.
-    findings = cached_findings(
-        f"{design.pk}:{design.updated_at.isoformat()}", lambda: load_snapshot(design), dict(decisions.overrides)
-    )
+    findings = cached_findings(design_state(design), lambda: load_snapshot(design), dict(decisions.overrides))
     findings, dismissed = split_dismissed(findings, decisions)
     context = {
         "design": design,
@@ -86,7 +85,7 @@ def step_findings(request: HtmxHttpRequest, slug: str, step_key: str) -> HttpRes
         snapshot.append(load_snapshot(design))
         return snapshot[0]
 
-    found = cached_findings(f"{design.pk}:{design.updated_at.isoformat()}", load, dict(decisions.overrides))
+    found = cached_findings(design_state(design), load, dict(decisions.overrides))
     found, _ = split_dismissed([f for f in found if f.step == step.key], decisions)
     links = element_links(design, found, snapshot[0] if snapshot else None)
     context = {"design": design, "step": step, "findings": [(f, links.get(f, "")) for f in found]}

@@ -17,10 +17,10 @@ from django.core.validators import URLValidator
 from django.db import models as dj
 from django.urls import reverse
 
+from .display import column_label, display_value
 from .models import Design
 from .models.api import validate_json_example
 from .steps import ElementSpec, Step, all_element_specs
-from .templatetags.workbench import column_label, display_value
 
 # Only these schemes become links: a `javascript:` or `data:` runbook stays text.
 LINK_SCHEMES = ("http", "https")

@@ -17,7 +17,6 @@ from functools import reduce
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.cache import cache
 from django.db import models as dj
 from django.db.models import Count, Q, Window
 from django.http import HttpRequest, QueryDict
@@ -27,6 +26,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from . import services
+from .caching import cached_by_state, design_state
 from .capacity import (
     FACTOR_CHOICES,
     GROWTH_FACTOR,
@@ -399,11 +399,8 @@ def rendered_content(
     lists and panels, on a miss only. The rows show each element's open threads, which change
     without an edit of the design: their `stamp` is in the key too.
     """
-    key = f"step-content:{design.pk}:{design.updated_at.isoformat()}:{step.key}:{int(editable)}"
-    if notes is not None:
-        key += f":{notes.stamp(step.key)}"
-    html = cache.get(key)
-    if html is None:
+
+    def render() -> str:
         context = {
             "design": design,
             "step": step,
@@ -413,8 +410,18 @@ def rendered_content(
             "annotations": notes,
             **parts(),
         }
-        html = render_to_string("designs/step.html#step-content", context)
-        cache.set(key, html, CONTENT_CACHE_SECONDS)
+        return render_to_string("designs/step.html#step-content", context)
+
+    stamp = notes.stamp(step.key) if notes is not None else ""
+    html = cached_by_state(
+        "step-content",
+        design_state(design),
+        step.key,
+        int(editable),
+        stamp,
+        build=render,
+        timeout=CONTENT_CACHE_SECONDS,
+    )
     # Rendered by the template engine with autoescaping: the cached text is as safe as the page.
     return mark_safe(html.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
 

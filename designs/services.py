@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from . import models as m
 from .completeness import StepProgress, evaluate, overall_percent
+from .display import display_value
 from .models.activity import LABEL_LIMIT, shorten
 from .steps import STEPS, ElementSpec, SectionSpec
-from .templatetags.workbench import display_value
 
 # Who made a write: the user of the request, or None for the command line and the system
 # (imports run by `manage.py`, the demo seed). Every write function takes it as `actor=`.

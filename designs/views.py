@@ -27,6 +27,7 @@ from . import members as team
 from . import presentation as page
 from . import services, starting
 from .access import get_design, requires
+from .display import display_value
 from .document import (
     DocumentError,
     check_size,
@@ -48,7 +49,6 @@ from .forms import (
 )
 from .models import ActivityEntry, Design, Membership
 from .steps import STEPS, ElementSpec, Step, get_step
-from .templatetags.workbench import display_value
 from .views_invitations import open_invitations
 
 DASHBOARD_PAGE_SIZE = 20

@@ -1,6 +1,6 @@
 """Parsing an uploaded file in a child process with memory, CPU and wall-clock limits.
 
-The parsers count what they expand (imports/openapi.py, imports/sql.py), but a library can still
+The parsers count what they expand (imports/openapi.py, imports/sql/), but a library can still
 spend more than a request may: pglast, sqlglot, PyYAML and jsonref run to completion once called,
 and a crash inside one (a RecursionError, a MemoryError, a C extension's fault) would take the
 request down with it. `run_bounded(parse, *args)` calls `parse(*args)` in a child process:

@@ -9,4 +9,4 @@ django.setup()
 
 import imports.openapi  # noqa: E402
 import imports.sql  # noqa: E402
-import imports.sql_mysql  # noqa: E402, F401
+import imports.sql.mysql  # noqa: E402, F401

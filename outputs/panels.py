@@ -14,6 +14,7 @@ from typing import Any
 from designs.presentation import Panel
 
 from .diagrams import DIAGRAMS, Diagram
+from .reports import EXPORTS
 
 TEMPLATE = "outputs/_diagram_panel.html"
 EXPORT_TEMPLATE = "outputs/_export_panel.html"
@@ -45,22 +46,26 @@ def diagram_panels() -> list[Panel]:
 class ExportPanel:
     name: str
     title: str
-    # (format of the report-file download, label)
-    downloads: tuple[tuple[str, str], ...]
+    formats: tuple[str, ...]  # report-file downloads, keys of outputs.reports.EXPORTS
     hint: str
+
+    @property
+    def downloads(self) -> list[tuple[str, str]]:
+        """(format, label) of each link: the labels the Report page shows, from the one table of exports."""
+        return [(fmt, EXPORTS[fmt].label) for fmt in self.formats]
 
 
 EXPORT_PANELS = (
     ExportPanel(
         "openapi",
         "Export the API",
-        (("openapi-yaml", "OpenAPI 3.1 (YAML)"), ("openapi-json", "OpenAPI 3.1 (JSON)")),
+        ("openapi-yaml", "openapi-json"),
         "Endpoints, examples, error responses, pagination and the security schemes of step 5.",
     ),
     ExportPanel(
         "dbml",
         "Export the schema",
-        (("dbml", "DBML"), ("sql", "SQL DDL")),
+        ("dbml", "sql"),
         "Tables, columns, references and indexes, for dbdiagram.io and migration tools.",
     ),
 )

@@ -39,6 +39,7 @@ import fasteners
 from django.conf import settings
 from django.core.cache import cache
 
+from designs.caching import cached_by_state, state_key
 from designs.snapshot import DesignSnapshot
 from workbench import metrics
 from workbench.observability import log_duration
@@ -318,30 +319,32 @@ def design_diagram_render(
     """
     options = options.only(DIAGRAMS[name].options)
     # A frozen dataclass's repr names every option, in field order.
-    view = repr(options)
-    key = (
-        "diagram-state:"
-        + hashlib.sha256(f"{RENDER_VERSION}\0{design_state}\0{name}\0{fmt}\0{view}".encode()).hexdigest()
+    view = f"{name}:{fmt}:{options!r}"
+
+    def draw() -> RenderedDiagram:
+        counted = options != ViewOptions()
+        # Refused before the snapshot is read when every slot is another view's: a flood of new views
+        # costs a few cache reads each.
+        if counted and not _admitted(design_state, view, take=False):
+            raise _too_many_views()
+        snapshot = load()
+        problems = view_problems(snapshot, name, options)
+        if problems:
+            raise ViewRefused(" ".join(problems))
+        if counted and not _admitted(design_state, view):
+            raise _too_many_views()
+        wait = settings.DIAGRAM_LAYOUT_WAIT_MS / 1000
+        return diagram_render(snapshot=snapshot, name=name, options=options, fmt=fmt, busy_after=wait)
+
+    return cached_by_state(
+        "diagram-state",
+        design_state,
+        RENDER_VERSION,
+        view,
+        build=draw,
+        timeout=settings.DIAGRAM_CACHE_SECONDS,
+        keep=lambda rendered: not rendered.failed,
     )
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    counted = options != ViewOptions()
-    # Refused before the snapshot is read when every slot is another view's: a flood of new views
-    # costs a few cache reads each.
-    if counted and not _admitted(design_state, key, take=False):
-        raise _too_many_views()
-    snapshot = load()
-    problems = view_problems(snapshot, name, options)
-    if problems:
-        raise ViewRefused(" ".join(problems))
-    if counted and not _admitted(design_state, key):
-        raise _too_many_views()
-    wait = settings.DIAGRAM_LAYOUT_WAIT_MS / 1000
-    rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt=fmt, busy_after=wait)
-    if not rendered.failed:
-        cache.set(key, rendered, settings.DIAGRAM_CACHE_SECONDS)
-    return rendered
 
 
 def _too_many_views() -> ViewRefused:
@@ -353,20 +356,20 @@ def _too_many_views() -> ViewRefused:
     )
 
 
-def _admitted(design_state: str, view_key: str, *, take: bool = True) -> bool:
+def _admitted(design_state: str, view: str, *, take: bool = True) -> bool:
     """Whether this view is one of the DIAGRAM_VIEWS_PER_DESIGN this design state may have laid out
     (with `take=False`: whether it holds a slot or one is free, taking none).
 
     Each view takes a numbered slot with the cache's atomic add(), so workers sharing the cache count
     together, and a view that holds a slot keeps it (its layout may have dropped out of the cache).
     """
-    state = hashlib.sha256(f"{RENDER_VERSION}\0{design_state}".encode()).hexdigest()
-    slot_keys = [f"diagram-view-slot:{state}:{slot}" for slot in range(settings.DIAGRAM_VIEWS_PER_DESIGN)]
+    state = state_key("diagram-view-slot", design_state, RENDER_VERSION)
+    slot_keys = [f"{state}:{slot}" for slot in range(settings.DIAGRAM_VIEWS_PER_DESIGN)]
     if not take:
         held = cache.get_many(slot_keys)
-        return len(held) < len(slot_keys) or view_key in held.values()
+        return len(held) < len(slot_keys) or view in held.values()
     return any(
-        cache.add(slot_key, view_key, settings.DIAGRAM_CACHE_SECONDS) or cache.get(slot_key) == view_key
+        cache.add(slot_key, view, settings.DIAGRAM_CACHE_SECONDS) or cache.get(slot_key) == view
         for slot_key in slot_keys
     )
 

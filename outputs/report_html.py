@@ -9,17 +9,16 @@ drawings go in after the cleaning: they are our own SVG, every label escaped bef
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 
 import nh3
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.html import escape
 
 from checks.engine import DesignDecisions, decisions_digest
+from designs.caching import cached_by_state
 from designs.snapshot import DesignSnapshot
 
 from .diagrams import DIAGRAMS
@@ -94,11 +93,12 @@ def design_report_html(
     reader opening the page again, or a colleague opening it after them, gets it from the cache.
     """
     said = decisions_digest(decisions) if decisions is not None else ""
-    key = (
-        "report-html:" + hashlib.sha256(f"{REPORT_HTML_VERSION}\0{design_state}\0{layout}\0{said}".encode()).hexdigest()
+    return cached_by_state(
+        "report-html",
+        design_state,
+        REPORT_HTML_VERSION,
+        layout,
+        said,
+        build=lambda: report_html(load(), layout, decisions=decisions),
+        timeout=settings.DIAGRAM_CACHE_SECONDS,
     )
-    cached = cache.get(key)
-    if cached is None:
-        cached = report_html(load(), layout, decisions=decisions)
-        cache.set(key, cached, settings.DIAGRAM_CACHE_SECONDS)
-    return cached

@@ -126,6 +126,16 @@ class ExportFormat:
     def filename(self, slug: str) -> str:
         return f"{slug}-{self.suffix}"
 
+    @property
+    def pdf(self) -> bool:
+        """Typeset by Typst: kept by the state it shows, and refused past the page limits."""
+        return self.media_type == "application/pdf"
+
+    @property
+    def binary(self) -> bool:
+        """Bytes rather than text (a text format names its charset): the command line never prints one to a terminal."""
+        return "charset=" not in self.media_type
+
 
 def _text(make: Callable[[DesignSnapshot], str]) -> Callable[[DesignSnapshot, PdfCover, DesignDecisions | None], bytes]:
     return lambda snapshot, cover, decisions: make(snapshot).encode()
@@ -176,7 +186,6 @@ EXPORTS: dict[str, ExportFormat] = {
     )
 }
 FORMATS = tuple(EXPORTS)
-PDF_FORMATS = ("pdf", "brief-pdf")
 
 
 def export_filename(slug: str, fmt: str) -> str:

@@ -24,6 +24,7 @@ from django_htmx.middleware import HtmxDetails
 
 from checks.engine import DesignDecisions, decisions_digest, design_decisions
 from designs.access import get_design, requires
+from designs.caching import design_state
 from designs.snapshot import DesignSnapshot, load_snapshot
 
 from .diagrams import DIAGRAMS, Diagram
@@ -31,7 +32,7 @@ from .diagrams.options import DIRECTIONS, ViewOptions
 from .pdf import PdfCover, PdfTooLarge, cached_pdf, pdf_cache_key
 from .render import FORMATS, RenderedDiagram, ViewRefused, design_diagram_render
 from .report_html import design_report_html
-from .reports import EXPORTS, PDF_FORMATS, export_filename
+from .reports import EXPORTS, export_filename
 
 # An SVG opened at its own address stays inert: no script, no fetches, only its inline styles.
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
@@ -53,7 +54,7 @@ def _render(design: Any, name: str, options: ViewOptions, fmt: str = "svg") -> R
     """`design` is what get_design returns (outputs never imports the models)."""
     # Every edit moves updated_at, so an unchanged design is served without reading its snapshot.
     return design_diagram_render(
-        design_state=f"{design.pk}:{design.updated_at.isoformat()}",
+        design_state=design_state(design),
         load=lambda: load_snapshot(design),
         name=name,
         options=options,
@@ -154,7 +155,7 @@ def export_response(
     asking again, or a colleague asking at the same time, costs no second build.
     """
     chosen = EXPORTS[fmt]
-    if fmt in PDF_FORMATS:
+    if chosen.pdf:
         said = decisions_digest(decisions) if decisions is not None else ""
         key = pdf_cache_key(state, fmt, cover.authors, cover.version, cover.approved_by, said, date.today().isoformat())
         try:
@@ -175,7 +176,7 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
     design = get_design(request, slug, "view")
     layout = "brief" if request.GET.get("layout") == "brief" else "full"
     report = design_report_html(
-        design_state=f"{design.pk}:{design.updated_at.isoformat()}",
+        design_state=design_state(design),
         load=lambda: load_snapshot(design),
         layout=layout,
         decisions=design_decisions(design),
@@ -186,7 +187,7 @@ def report_page(request: HtmxHttpRequest, slug: str) -> HttpResponse:
         # Markdown of escaped user text, cleaned by nh3; the diagrams are dot's SVG of escaped labels.
         "body": mark_safe(report.body),  # noqa: S308
         "toc": report.toc,
-        "downloads": [e for e in EXPORTS.values() if not (report.pdf_refusal and e.key in PDF_FORMATS)],
+        "downloads": [e for e in EXPORTS.values() if not (report.pdf_refusal and e.pdf)],
         "pdf_refusal": report.pdf_refusal,
     }
     return render(request, "outputs/report.html", context)
@@ -204,7 +205,7 @@ def report_file(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     return export_response(
         fmt=fmt,
         filename=export_filename(design.slug, fmt),
-        state=f"design-{design.pk}:{design.updated_at.isoformat()}",
+        state=design_state(design),
         load=lambda: load_snapshot(design),
         cover=PdfCover(authors=design_authors(design)),
         decisions=design_decisions(design),

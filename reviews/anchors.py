@@ -15,8 +15,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
-
+from designs.caching import cached_by_state, design_state
 from designs.models import Design
 from designs.snapshot import DesignSnapshot, ElementRecord, load_snapshot
 
@@ -56,5 +55,9 @@ def anchors_of(snapshot: DesignSnapshot) -> dict[uuid.UUID, Anchor]:
 
 def design_anchors(design: Design) -> dict[uuid.UUID, Anchor]:
     """Every element of the design as stored now, cached per design state (every edit moves `updated_at`)."""
-    key = f"comment-anchors:{design.pk}:{design.updated_at.isoformat()}"
-    return cache.get_or_set(key, lambda: anchors_of(load_snapshot(design)), ANCHOR_CACHE_SECONDS)
+    return cached_by_state(
+        "comment-anchors",
+        design_state(design),
+        build=lambda: anchors_of(load_snapshot(design)),
+        timeout=ANCHOR_CACHE_SECONDS,
+    )

@@ -15,6 +15,7 @@ from django.db import transaction
 from checks.engine import DesignDecisions, cached_findings, split_dismissed
 from checks.registry import RULES, Finding
 from designs import services as design_services
+from designs.caching import design_state
 from designs.models import ActivityEntry, Design
 from designs.snapshot import load_snapshot
 
@@ -35,9 +36,7 @@ def decisions(design: Design | str) -> DesignDecisions:
 def open_findings(design: Design) -> tuple[list[Finding], list[tuple[Finding, str, str]], DesignDecisions]:
     """The design's findings after its own decisions: (open, dismissed with reason and who, decisions)."""
     said = decisions(design)
-    findings = cached_findings(
-        f"{design.pk}:{design.updated_at.isoformat()}", lambda: load_snapshot(design), dict(said.overrides)
-    )
+    findings = cached_findings(design_state(design), lambda: load_snapshot(design), dict(said.overrides))
     open_, dismissed = split_dismissed(findings, said)
     return open_, dismissed, said
 

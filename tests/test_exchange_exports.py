@@ -92,17 +92,22 @@ def test_it_links_the_downloads_from_the_report_page(full, owner_client):
 
 
 @pytest.mark.parametrize(
-    ("step", "formats"), [("api", ("openapi-yaml", "openapi-json")), ("database", ("dbml", "sql"))]
+    ("step", "formats", "labels"),
+    [
+        ("api", ("openapi-yaml", "openapi-json"), ("OpenAPI (YAML)", "OpenAPI (JSON)")),
+        ("database", ("dbml", "sql"), ("DBML schema", "SQL schema")),
+    ],
 )
-def test_it_links_the_exports_from_the_api_and_database_steps(full, stranger, step, formats):
+def test_it_links_the_exports_from_the_api_and_database_steps(full, stranger, step, formats, labels):
     add_member(full, stranger, Role.VIEWER)
     client = Client()
     client.force_login(stranger)
 
     page = client.get(reverse("designs:step", args=[full.slug, step])).content.decode()
 
-    for fmt in formats:
-        assert f'href="{_file(full, fmt)}"' in page
+    for fmt, label in zip(formats, labels, strict=True):
+        # The panel's links read like the Report page's: both take their labels from outputs.reports.EXPORTS.
+        assert f'href="{_file(full, fmt)}" download>{label}</a>' in page
 
 
 def _run(command: str, *args: str) -> str:

@@ -21,12 +21,12 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from designs import models as m
-from imports import openapi, sql_mysql
+from imports import openapi
 from imports.bounded import run_bounded
 from imports.management.commands import import_openapi
 from imports.openapi import parse_openapi
 from imports.plan import ImportFileError
-from imports.sql import parse_sql
+from imports.sql import mysql, parse_sql
 from tests import hostile_imports as hostile
 
 BOMB_MESSAGE = (
@@ -114,8 +114,8 @@ def test_an_example_of_more_values_than_step_3_holds_is_skipped_uncopied(monkeyp
 
 
 def test_a_mysql_dump_over_the_element_limit_is_refused_before_it_is_parsed(monkeypatch):
-    parsed = _Counting(sql_mysql._parsed)
-    monkeypatch.setattr(sql_mysql, "_parsed", parsed)
+    parsed = _Counting(mysql._parsed)
+    monkeypatch.setattr(mysql, "_parsed", parsed)
     text = hostile.mysql_dump(10_000).decode()
     assert 9_000_000 < len(text) < 10 * 1024 * 1024
     error = _refused(parse_sql, text, dialect="mysql", store="db")
@@ -141,13 +141,13 @@ def test_four_megabytes_of_create_table_are_refused_before_they_are_parsed(monke
 
 def test_the_count_follows_the_setting_and_sees_columns_keys_and_indexes(settings):
     settings.DESIGN_MAX_ELEMENTS = 37
-    mysql = hostile.mysql_dump(2)  # two tables of 16 columns and a key: 36 elements
-    assert len(parse_sql(mysql.decode(), dialect="mysql", store="db").items) == 2 + 36
+    dump = hostile.mysql_dump(2)  # two tables of 16 columns and a key: 36 elements
+    assert len(parse_sql(dump.decode(), dialect="mysql", store="db").items) == 2 + 36
     postgres = hostile.postgres_tables(3)  # three tables of 12 columns: 39
     assert "more than 37 tables" in _refused(parse_sql, postgres.decode(), store="db").message
     settings.DESIGN_MAX_ELEMENTS = 35
     # A conditional comment, then DROP and CREATE of each table: the second CREATE passes 35.
-    error = _refused(parse_sql, mysql.decode(), dialect="mysql", store="db")
+    error = _refused(parse_sql, dump.decode(), dialect="mysql", store="db")
     assert "in its first 5 statements (by line 25)" in error.message
 
 
@@ -174,7 +174,7 @@ def test_a_postgres_default_3000_parentheses_deep_is_read():
 def test_pieces_read_apart_give_the_positions_of_the_whole_text(monkeypatch):
     text = hostile.mysql_dump(40).decode() + "CREATE TABLE bad (a int));\n"
     whole = _refused(parse_sql, text, dialect="mysql", store="db")
-    monkeypatch.setattr(sql_mysql, "CHUNK", 1_000)
+    monkeypatch.setattr(mysql, "CHUNK", 1_000)
     pieces = _refused(parse_sql, text, dialect="mysql", store="db")
     assert (pieces.line, pieces.column, pieces.message) == (whole.line, whole.column, whole.message)
     assert whole.line == text.count("\n")

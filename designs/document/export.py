@@ -6,11 +6,10 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.core.cache import cache
-
 from designs import models as m
 from designs.snapshot import DesignSnapshot, ElementRecord, Record, load_snapshot
 
+from ..caching import cached_by_state, design_state
 from .format import FORMAT, INDEX_COLUMNS, KEYS, UID, document_json, list_keys
 
 # Exported text is kept this long per design state; a day is plenty, any edit makes a new key.
@@ -75,5 +74,10 @@ def export_text(design: m.Design) -> str:
     Every edit of a design moves its `updated_at` (services.design_changed), so the key names one
     state of it exactly; repeated downloads of an unchanged large design cost one cache read.
     """
-    key = f"design-export:{FORMAT}:{design.pk}:{design.updated_at.isoformat()}"
-    return cache.get_or_set(key, lambda: document_json(export_design(design)), EXPORT_CACHE_SECONDS)
+    return cached_by_state(
+        "design-export",
+        design_state(design),
+        FORMAT,
+        build=lambda: document_json(export_design(design)),
+        timeout=EXPORT_CACHE_SECONDS,
+    )

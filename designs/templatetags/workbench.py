@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.core.exceptions import FieldDoesNotExist
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from designs.detail import section_fields
+from designs.display import column_label, display_value
 from designs.markdown_html import render_markdown
 
 register = template.Library()
@@ -26,33 +26,6 @@ def markdown(text: str) -> SafeString:
 def prose(text: str) -> SafeString:
     """A prose field of an element as markdown, its line breaks kept: fields are typed one point a line."""
     return mark_safe(render_markdown(text, line_breaks=True))  # noqa: S308 - sanitized by nh3
-
-
-def display_value(obj: Any, name: str) -> str:
-    try:
-        field = obj._meta.get_field(name)
-    except FieldDoesNotExist:
-        field = None
-    if field is not None and field.choices:
-        return getattr(obj, f"get_{name}_display")()
-    value = getattr(obj, name)
-    if field is not None and field.many_to_many:
-        # A link list (the requirements a component serves): its targets, not the manager's repr.
-        return ", ".join(str(target) for target in value.all()) if obj.pk else "—"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "—"
-    if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
-    return str(value)
-
-
-def column_label(model: type, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name.removesuffix("_display").replace("_", " ")
 
 
 CELL_LIMIT = 140
@@ -139,7 +112,4 @@ def thread_link(context: Any, obj: Any) -> str:
 @register.filter
 def read_fields(form: Any) -> list[Any]:
     """Every field of a one-per-design record as the read view shows it (prose as markdown)."""
-    # Imported here: designs.detail builds on this module's display helpers.
-    from designs.detail import section_fields
-
     return section_fields(form.design, form.instance, tuple(name for name in form._meta.fields if name in form.fields))

@@ -10,10 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from designs.snapshot import load_snapshot_by_slug
 from outputs.pdf import PdfCover
-from outputs.reports import FORMATS, export
+from outputs.reports import EXPORTS, FORMATS, export
 from reviews.versions import frozen_version_export
-
-BINARY = ("pdf", "brief-pdf", "zip")
 
 
 class Command(BaseCommand):
@@ -34,7 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         fmt = options["format"]
-        if fmt in BINARY and not options["output"] and sys.stdout.isatty():
+        if EXPORTS[fmt].binary and not options["output"] and sys.stdout.isatty():
             raise CommandError(f"A {fmt} file is binary: give --output FILE or redirect stdout.")
         if options["version"] is not None:
             found = frozen_version_export(options["slug"], options["version"])
@@ -48,7 +46,7 @@ class Command(BaseCommand):
         content, _, _ = export(snapshot, fmt, cover=cover)
         if options["output"]:
             Path(options["output"]).write_bytes(content)
-        elif fmt in BINARY:
+        elif EXPORTS[fmt].binary:
             sys.stdout.buffer.write(content)
         else:
             self.stdout.write(content.decode(), ending="")

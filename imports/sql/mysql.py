@@ -22,8 +22,8 @@ from sqlglot.tokens import Token, TokenType
 
 from designs.models.database import column_identifier, identifier
 
-from .plan import ImportFileError
-from .sql import (
+from ..plan import ImportFileError
+from .schema import (
     CONDITION_LIMIT,
     DEFAULT_LIMIT,
     TEXT_LIMIT,
@@ -32,8 +32,8 @@ from .sql import (
     SqlIndex,
     SqlSchema,
     SqlTable,
-    _valid,
     design_type,
+    valid,
 )
 
 T = exp.DataType.Type
@@ -275,7 +275,7 @@ class _MysqlReader:
 
     def create_table(self, statement: exp.Create) -> None:
         name = _table_name(statement.this)
-        if not _valid(identifier, name) or len(name) > 63:
+        if not valid(identifier, name) or len(name) > 63:
             self.skip("CREATE TABLE", name, "the design's table names are letters, digits and underscores")
             return
         if self.schema.table(name) is not None:
@@ -331,7 +331,7 @@ class _MysqlReader:
         name = element.name
         label = f"{table.name}.{name}"
         self.where = _line(element) or self.where
-        if not _valid(column_identifier, name) or len(name) > 63:
+        if not valid(column_identifier, name) or len(name) > 63:
             self.skip("column", label, "the design's column names are letters, digits and underscores")
             return
         if table.column(name) is not None:
@@ -464,7 +464,7 @@ class _MysqlReader:
         return found  # type: ignore[return-value]
 
     def index(self, index: SqlIndex) -> None:
-        if not _valid(column_identifier, index.name):
+        if not valid(column_identifier, index.name):
             self.skip("index", index.name, "the design's index names are letters, digits and underscores")
         elif index.name.casefold() in self.schema.indexes:
             self.skip("index", index.name, "an index of this name is defined above")

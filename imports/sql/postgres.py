@@ -1,34 +1,40 @@
-"""SQL DDL into step 4: tables, columns, keys and indexes, from PostgreSQL (pglast) or MySQL (sqlglot). Pure.
+"""PostgreSQL DDL read by PostgreSQL's own parser (pglast) into the shared schema. Pure.
 
-PostgreSQL DDL is read by PostgreSQL's own parser (pglast), including what `pg_dump --schema-only`
-writes: the SET lines, sequences owned by a column (the column becomes `serial`), identity columns
-(held as `serial`/`bigserial`, the identity noted), `ALTER TABLE ONLY … ADD CONSTRAINT` for primary
-keys, unique keys and foreign keys, comments, enum and domain types (columns of them keep the
-underlying type). MySQL DDL is read by sqlglot and mapped to the same PostgreSQL types.
-
-What the design cannot hold — views, functions, triggers, check constraints, grants, owners,
-extensions, expression indexes, operator classes… — is listed as skipped with the statement kind,
-the line and why. A syntax error raises ImportFileError with the line and column.
+Including what `pg_dump --schema-only` writes: the SET lines, sequences owned by a column (the column
+becomes `serial`), identity columns (held as `serial`/`bigserial`, the identity noted), `ALTER TABLE
+ONLY … ADD CONSTRAINT` for primary keys, unique keys and foreign keys, comments, enum and domain types
+(columns of them keep the underlying type). What the design cannot hold — views, functions, triggers,
+check constraints, grants, owners, extensions, expression indexes, operator classes… — is listed as skipped.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import Any
 
 import pglast
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from pglast import ast, enums, visitors
 from pglast.stream import RawStream
 
-from designs.models.database import column_identifier, identifier, validate_sql_type
+from designs.models.database import column_identifier, identifier
 
-from .plan import ImportFileError, Item, Parsed, Ref, Skipped, register_equivalence
+from ..plan import ImportFileError
+from .schema import (
+    CONDITION_LIMIT,
+    DEFAULT_LIMIT,
+    TEXT_LIMIT,
+    ElementCounter,
+    SqlColumn,
+    SqlIndex,
+    SqlSchema,
+    SqlTable,
+    SqlType,
+    design_type,
+    valid,
+)
 
-DIALECTS = ("postgres", "mysql")
 ON_DELETE = {"a": "no_action", "r": "restrict", "c": "cascade", "n": "set_null", "d": "set_default"}
 INDEX_METHODS = {"btree", "hash", "gin", "gist", "brin"}
 PARTITIONING = {"r": "range", "l": "list", "h": "hash"}
@@ -36,304 +42,7 @@ TRIGRAM_OPERATOR_CLASSES = {"gin": "gin_trgm_ops", "gist": "gist_trgm_ops"}
 # Sequence-backed integer columns: the design writes them as serial types.
 SERIAL = {"int2": "smallserial", "smallint": "smallserial", "int4": "serial", "integer": "serial",
           "int": "serial", "int8": "bigserial", "bigint": "bigserial"}  # fmt: skip
-TYPE_LIMIT, DEFAULT_LIMIT, CONDITION_LIMIT, TEXT_LIMIT = 60, 200, 300, 10_000
 DEFAULT_SCHEMAS = {"public", ""}
-# Statements read per element a design may hold (DESIGN_MAX_ELEMENTS): a pg_dump adds an owner, grants, a
-# comment or a constraint to each table and column, never four of them to every one.
-STATEMENTS_PER_ELEMENT = 4
-
-
-# ---------------------------------------------------------------- the schema read from a file
-
-
-@dataclass
-class SqlColumn:
-    name: str
-    data_type: str
-    where: str
-    nullable: bool = True
-    default: str = ""
-    primary_key: bool = False
-    unique: bool = False
-    references: tuple[str, str] | None = None  # (table, column)
-    on_delete: str = "no_action"
-    pii: bool = False
-    sequence_type: str = ""  # the serial type this column becomes if a sequence it owns is its default
-    default_sequence: str = ""  # the sequence named by its nextval() default
-
-
-@dataclass
-class SqlTable:
-    name: str
-    where: str
-    columns: dict[str, SqlColumn] = field(default_factory=dict)  # folded name -> column
-    description: str = ""
-    partitioning: str = ""
-    partition_key: str = ""
-
-    def column(self, name: str) -> SqlColumn | None:
-        return self.columns.get(name.casefold())
-
-
-@dataclass
-class SqlIndex:
-    name: str
-    table: str
-    columns: list[str]
-    where: str
-    unique: bool = False
-    method: str = "btree"
-    condition: str = ""
-    serves_query: str = ""
-
-
-@dataclass
-class SqlType:
-    """An enum or a domain: a custom type of step 4."""
-
-    name: str
-    kind: str  # "enum" or "domain"
-    where: str
-    labels: list[str] = field(default_factory=list)
-    base_type: str = ""
-    constraint: str = ""
-    description: str = ""
-
-
-@dataclass
-class SqlSchema:
-    """What a DDL file declares that the design can hold, plus what it cannot (skipped)."""
-
-    types: dict[str, SqlType] = field(default_factory=dict)  # folded name -> enum or domain
-    tables: dict[str, SqlTable] = field(default_factory=dict)  # folded name -> table
-    indexes: dict[str, SqlIndex] = field(default_factory=dict)
-    skipped: list[Skipped] = field(default_factory=list)
-
-    def table(self, name: str) -> SqlTable | None:
-        return self.tables.get(name.casefold())
-
-    def skip(self, kind: str, name: str, reason: str, where: str) -> None:
-        self.skipped.append(Skipped(kind, name, reason, where))
-
-
-def _valid(validator: Any, value: str) -> bool:
-    try:
-        validator(value)
-    except ValidationError:
-        return False
-    return True
-
-
-def design_type(text: str) -> bool:
-    return len(text) <= TYPE_LIMIT and _valid(validate_sql_type, text)
-
-
-# ---------------------------------------------------------------- the same SQL, written differently
-
-
-def _rendered(sql: str) -> str | None:
-    """PostgreSQL's parser's reading of an expression, rendered back: one spelling per meaning."""
-    try:
-        statements = pglast.parse_sql(f"SELECT {sql}")
-    except pglast.parser.ParseError:
-        return None
-    if len(statements) != 1 or not statements[0].stmt.targetList or len(statements[0].stmt.targetList) != 1:
-        return None
-    return RawStream()(statements[0].stmt.targetList[0].val)
-
-
-def _type_key(sql: str) -> tuple | None:
-    """A type as PostgreSQL resolves its name: `timestamptz` and `timestamp with time zone` are one."""
-    try:
-        statements = pglast.parse_sql(f"SELECT NULL::{sql}")
-    except pglast.parser.ParseError:
-        return None
-    targets = statements[0].stmt.targetList if len(statements) == 1 else None
-    if not targets or len(targets) != 1 or not isinstance(targets[0].val, ast.TypeCast):
-        return None
-    type_name = targets[0].val.typeName
-    mods = tuple(RawStream()(mod) for mod in type_name.typmods or ())
-    return type_name.names[-1].sval.lower(), mods, len(type_name.arrayBounds or ())
-
-
-def same_type(old: str, new: str) -> bool:
-    found = _type_key(old)
-    return found is not None and found == _type_key(new)
-
-
-def same_expression(old: str, new: str) -> bool:
-    found = _rendered(old)
-    return found is not None and found == _rendered(new)
-
-
-for _list, _field, _same in (
-    ("columns", "data_type", same_type),
-    ("types", "base_type", same_type),
-    ("columns", "default", same_expression),
-    ("indexes", "condition", same_expression),
-    ("types", "constraint", same_expression),
-):
-    register_equivalence(_list, _field, _same)
-
-
-# ---------------------------------------------------------------- into plan items
-
-
-def to_parsed(schema: SqlSchema, *, store: str, engine: str) -> Parsed:
-    """The schema as plan items: the store (created when absent), then tables, columns and indexes."""
-    parsed = Parsed(skipped=list(schema.skipped))
-    parsed.items += [
-        Item("components", store, {"name": store, "kind": "database", "technology": engine}, create_only=True),
-        Item("stores", store, {"component": Ref("components", store), "engine": engine}, create_only=True),
-    ]
-    for found in schema.types.values():
-        values = {"name": found.name, "kind": found.kind, "labels": "\n".join(found.labels)}
-        values |= {"base_type": found.base_type, "constraint": found.constraint}
-        if found.description:
-            values["description"] = found.description
-        parsed.items.append(Item("types", found.name, values, where=found.where))
-    # A description, a PII mark and an index's query are the design's own notes more often than the file's:
-    # they are set when the file says them (a comment), never cleared because it is silent.
-    for table in schema.tables.values():
-        values: dict[str, Any] = {
-            "store": Ref("stores", store),
-            "name": table.name,
-            "partitioning": table.partitioning,
-            "partition_key": table.partition_key,
-        }
-        if table.description:
-            values["description"] = table.description
-        parsed.items.append(Item("tables", table.name, values, where=table.where))
-        for column in table.columns.values():
-            values: dict[str, Any] = {
-                "table": Ref("tables", table.name),
-                "name": column.name,
-                "data_type": column.data_type,
-                "nullable": column.nullable and not column.primary_key,
-                "default": column.default,
-                "primary_key": column.primary_key,
-                "unique": column.unique,
-                "references": Ref("columns", ".".join(column.references)) if column.references else None,
-            }
-            if column.references:
-                values["on_delete"] = column.on_delete  # without a reference the rule means nothing
-            if column.pii:
-                values["pii"] = True
-            parsed.items.append(Item("columns", f"{table.name}.{column.name}", values, where=column.where))
-    for index in schema.indexes.values():
-        values = {
-            "table": Ref("tables", index.table),
-            "name": index.name,
-            "unique": index.unique,
-            "method": index.method,
-            "condition": index.condition,
-        }
-        if index.serves_query:
-            values["serves_query"] = index.serves_query
-        columns = tuple(f"{index.table}.{c}" for c in index.columns)
-        parsed.items.append(Item("indexes", index.name, values, columns=columns, where=index.where))
-    return parsed
-
-
-def parse_sql(
-    text: str, *, dialect: str = "postgres", store: str, engine: str = "", max_elements: int | None = None
-) -> Parsed:
-    """Read a DDL file into plan items for the data store named `store`; raises ImportFileError.
-
-    The statements and the elements they declare are counted before they are read in full: a file of
-    more than `max_elements` (DESIGN_MAX_ELEMENTS) tables, columns, indexes and types is refused having
-    read only as many, whatever its size."""
-    if dialect not in DIALECTS:
-        raise ImportFileError(f"Unknown dialect “{dialect}”; use postgres or mysql.")
-    if not text.strip():
-        raise ImportFileError("The file is empty: there is no SQL to import.", line=1, column=1)
-    counter = ElementCounter(settings.DESIGN_MAX_ELEMENTS if max_elements is None else max_elements)
-    try:
-        if dialect == "mysql":
-            from .sql_mysql import read_mysql
-
-            schema = read_mysql(text, counter)
-        else:
-            schema = read_postgres(text, counter)
-        finish(schema)
-    except RecursionError:
-        # sqlglot parses and both dialects render expressions recursively: DEFAULT ((((…)))) 3,000 deep.
-        raise ImportFileError(
-            "The SQL nests too deeply to be read: an expression inside hundreds of parentheses."
-        ) from None
-    return to_parsed(schema, store=store, engine=engine or ("MySQL" if dialect == "mysql" else "PostgreSQL"))
-
-
-class ElementCounter:
-    """Counts the statements and the elements (tables, columns, indexes, types) a file declares as they
-    are found, refusing the file as soon as it passes what a design may hold."""
-
-    def __init__(self, max_elements: int) -> None:
-        self.max_elements = max_elements
-        self.max_statements = STATEMENTS_PER_ELEMENT * max_elements
-        self.elements = 0
-
-    def statements(self, count: int) -> None:
-        if count > self.max_statements:
-            raise ImportFileError(
-                f"The file holds {count:,} SQL statements; at most {self.max_statements:,} are read "
-                f"({STATEMENTS_PER_ELEMENT} for each of the {self.max_elements:,} elements a design holds)."
-            )
-
-    def add(
-        self, elements: int, *, read: int, statements: int | None = None, line: Callable[[], int] | None = None
-    ) -> None:
-        """`elements` more, declared by the `read`-th statement (of `statements`, when known) at `line()`."""
-        self.elements += elements
-        if self.elements > self.max_elements:
-            of = f" of {statements:,}" if statements is not None else ""
-            where = f" (by line {line():,})" if line is not None else ""
-            raise ImportFileError(
-                f"The file declares more than {self.max_elements:,} tables, columns, indexes and types in its "
-                f"first {read:,}{of} statements{where}; a design holds at most {self.max_elements:,} elements."
-            )
-
-
-def finish(schema: SqlSchema) -> None:
-    """Rules that need the whole file: foreign keys to what the design can reference, indexes on kept columns."""
-    for table in schema.tables.values():
-        for column in table.columns.values():
-            if column.references is None:
-                continue
-            target_table = schema.table(column.references[0])
-            target = target_table.column(column.references[1]) if target_table else None
-            label = f"{table.name}.{column.name}"
-            reference = ".".join(column.references)
-            if target is None or target_table is None:
-                reason = f"references {reference}, which this file does not define"
-                schema.skip("foreign key", label, reason, column.where)
-                column.references = None
-            elif not (target.primary_key or target.unique):
-                schema.skip(
-                    "foreign key", label, f"references {reference}, which is not a primary key or unique", column.where
-                )
-                column.references = None
-            else:
-                column.references = (target_table.name, target.name)
-            if column.references is None:
-                column.on_delete = "no_action"
-            elif column.on_delete == "set_null" and not column.nullable:
-                reason = "ON DELETE SET NULL on a NOT NULL column is held as NO ACTION"
-                schema.skip("foreign key", label, reason, column.where)
-                column.on_delete = "no_action"
-    for key, index in list(schema.indexes.items()):
-        table = schema.table(index.table)
-        missing = [c for c in index.columns if table is None or table.column(c) is None]
-        if table is None or missing:
-            what = f"table {index.table}" if table is None else f"column {missing[0]} of {index.table}"
-            schema.skip("CREATE INDEX", index.name, f"{what} is not imported", index.where)
-            del schema.indexes[key]
-            continue
-        index.table = table.name
-        index.columns = [table.column(c).name for c in index.columns]  # type: ignore[union-attr]
-
-
-# ---------------------------------------------------------------- PostgreSQL
 
 
 class _Lines:
@@ -591,7 +300,7 @@ class _PostgresReader:
 
     def declare(self, found: SqlType) -> bool:
         """Keep a type as a custom type of the design; one it cannot name (another schema's) is not kept."""
-        if not _valid(column_identifier, found.name) or len(found.name) > 63:
+        if not valid(column_identifier, found.name) or len(found.name) > 63:
             return False
         if found.name.casefold() in self.schema.types:
             self.skip(f"CREATE {found.kind.upper()}", found.name, "defined twice; the first definition is kept")
@@ -678,7 +387,7 @@ class _PostgresReader:
         if stmt.partbound is not None:
             self.skip("CREATE TABLE … PARTITION OF", name, "partitions are not held; the parent table is")
             return
-        if not _valid(identifier, name) or len(name) > 63:
+        if not valid(identifier, name) or len(name) > 63:
             self.skip("CREATE TABLE", name, "the design's table names are letters, digits and underscores")
             return
         if self.schema.table(name) is not None:
@@ -714,7 +423,7 @@ class _PostgresReader:
 
     def add_column(self, table: SqlTable, element: ast.ColumnDef) -> None:
         label = f"{table.name}.{element.colname}"
-        if not _valid(column_identifier, element.colname) or len(element.colname) > 63:
+        if not valid(column_identifier, element.colname) or len(element.colname) > 63:
             self.skip("column", label, "the design's column names are letters, digits and underscores")
             return
         if table.column(element.colname) is not None:
@@ -956,7 +665,7 @@ class _PostgresReader:
         table = _name(stmt.relation)
         name = stmt.idxname or f"{stmt.relation.relname}_idx"
         method = (stmt.accessMethod or "btree").lower()
-        if not _valid(column_identifier, name) or len(name) > 63:
+        if not valid(column_identifier, name) or len(name) > 63:
             self.skip("CREATE INDEX", name, "the design's index names are letters, digits and underscores")
             return
         if method not in INDEX_METHODS:
