@@ -36,6 +36,21 @@ class SectionSpec:
         return self.title or str(self.model._meta.verbose_name).capitalize()
 
 
+@dataclass(frozen=True)
+class KeyRule:
+    """How an element that others reference is named in the design document (its natural key).
+
+    A key is unique in a design because the model enforces it: see each Meta.constraints.
+    """
+
+    parts: tuple[str, ...]
+    separator: str = " "
+    describes: str = "its name"
+    # No unique name: the element carries a "key" property, by default its parts
+    # joined, numbered " #2", " #3"… when they repeat.
+    explicit: bool = False
+
+
 # Identity-hashed: specs are singletons of the registry and key form caches.
 @dataclass(frozen=True, eq=False)
 class ElementSpec:
@@ -61,6 +76,8 @@ class ElementSpec:
     # Many-to-many references (e.g. the requirements a component serves), kept apart from `fields`:
     # a multi-select in the form, a tuple of records in the snapshot, a list of keys in the document.
     links: tuple[str, ...] = ()
+    # How others refer to an element of this list; every list a field refers to needs one (a test checks it).
+    natural_key: KeyRule | None = None
 
     @property
     def label(self) -> str:
@@ -158,12 +175,14 @@ STEPS: tuple[Step, ...] = (
                 m.FunctionalRequirement,
                 ("code", "title", "description", "priority"),
                 columns=("code", "title", "priority", "description"),
+                natural_key=KeyRule(("code",), describes="its code, e.g. FR-1"),
             ),
             ElementSpec(
                 "nonfunctional",
                 m.NonFunctionalRequirement,
                 ("code", "category", "title", "metric", "comparator", "target_value", "unit"),
                 columns=("code", "category", "title", "target_display"),
+                natural_key=KeyRule(("code",), describes="its code, e.g. NFR-1"),
             ),
             ElementSpec(
                 "consistency",
@@ -188,12 +207,14 @@ STEPS: tuple[Step, ...] = (
                 ("name", "kind", "technology", "responsibility", "owning_team", "stateful", "bounded_context"),
                 columns=("name", "kind", "technology", "owning_team", "bounded_context", "stateful"),
                 links=("requirements",),
+                natural_key=KeyRule(("name",)),
             ),
             ElementSpec(
                 "interactions",
                 m.Interaction,
                 ("source", "target", "mode", "protocol", "purpose", "data_classification", "tls"),
                 columns=("source", "target", "mode", "protocol", "data_classification", "purpose"),
+                natural_key=KeyRule(("source", "target"), " -> ", "“Source -> Target”", explicit=True),
             ),
             ElementSpec(
                 "decisions",
@@ -201,6 +222,7 @@ STEPS: tuple[Step, ...] = (
                 ("code", "area", "choice", "status", "context", "justification", "consequences"),
                 columns=("code", "area", "choice", "status", "justification"),
                 title="Technology decisions (ADRs)",
+                natural_key=KeyRule(("code",), describes="its code, e.g. ADR-1"),
             ),
             ElementSpec(
                 "alternatives",
@@ -247,6 +269,7 @@ STEPS: tuple[Step, ...] = (
                 ),
                 columns=("method", "path", "service", "summary", "success_status", "auth_required", "paginated"),
                 links=("requirements",),
+                natural_key=KeyRule(("method", "path"), " ", "“METHOD /path”"),
             ),
             ElementSpec(
                 "errors",
@@ -296,6 +319,7 @@ STEPS: tuple[Step, ...] = (
                     "rpo_minutes",
                     "rto_minutes",
                 ),
+                natural_key=KeyRule(("component",), describes="its component's name"),
             ),
             ElementSpec(
                 "types",
@@ -304,12 +328,14 @@ STEPS: tuple[Step, ...] = (
                 columns=("name", "kind", "labels", "base_type", "constraint"),
                 title="Custom types (enums and domains)",
                 help="Declare an enum or a domain here, then use its name as a column type.",
+                natural_key=KeyRule(("name",)),
             ),
             ElementSpec(
                 "tables",
                 m.Table,
                 ("store", "name", "description", "partitioning", "partition_key"),
                 columns=("name", "store", "partitioning", "partition_key", "description"),
+                natural_key=KeyRule(("name",)),
             ),
             ElementSpec(
                 "columns",
@@ -331,6 +357,7 @@ STEPS: tuple[Step, ...] = (
                 order_by=("table__position", "table_id", "position", "id"),
                 # A foreign key can only reference a primary key or unique column.
                 choice_filters={"references": Q(primary_key=True) | Q(unique=True)},
+                natural_key=KeyRule(("table", "name"), ".", "“table.column”"),
             ),
             ElementSpec(
                 "indexes",
@@ -339,6 +366,7 @@ STEPS: tuple[Step, ...] = (
                 columns=("table", "name", "columns_in_order", "unique", "method", "serves_query"),
                 prefetch=("index_columns__column",),
                 form_base="IndexForm",
+                natural_key=KeyRule(("name",)),
             ),
         ),
         rule=rules.database,
@@ -378,6 +406,7 @@ STEPS: tuple[Step, ...] = (
                     "notes",
                 ),
                 title="Authentication methods",
+                natural_key=KeyRule(("name",)),
             ),
             ElementSpec(
                 "flow",
@@ -388,7 +417,7 @@ STEPS: tuple[Step, ...] = (
                 group_by="method",
                 order_by=("method__position", "method_id", "position", "id"),
             ),
-            ElementSpec("roles", m.SecurityRole, ("name", "description")),
+            ElementSpec("roles", m.SecurityRole, ("name", "description"), natural_key=KeyRule(("name",))),
             ElementSpec(
                 "permissions",
                 m.PermissionGrant,
@@ -547,7 +576,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         elements=(
-            ElementSpec("environments", m.Environment, ("name", "purpose", "region")),
+            ElementSpec("environments", m.Environment, ("name", "purpose", "region"), natural_key=KeyRule(("name",))),
             ElementSpec(
                 "units",
                 m.DeploymentUnit,

@@ -42,7 +42,6 @@ from django.utils.text import capfirst
 
 from designs import models as m
 from designs import services
-from designs.document.format import KEYS
 from designs.snapshot import INDEX_COLUMNS, DesignSnapshot, ElementRecord
 from designs.steps import STEPS, ElementSpec
 
@@ -50,12 +49,12 @@ SPECS: dict[str, ElementSpec] = {spec.key: spec for step in STEPS for spec in st
 # The order lists are written in: the registry's, so what an element references exists first.
 ORDER: dict[str, int] = {key: i for i, key in enumerate(SPECS)}
 
-# How an element is named: its key fields joined, as in the design document (designs.document.format.KEYS);
+# How an element is named: its key fields joined, as in the design document (each spec's natural_key);
 # a reference is named by its target's key. An endpoint's error response is named by endpoint and status.
 KEY_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    spec.key: (KEYS[spec.model].parts, KEYS[spec.model].separator)
+    spec.key: (spec.natural_key.parts, spec.natural_key.separator)
     for spec in SPECS.values()
-    if spec.model in KEYS and not KEYS[spec.model].explicit
+    if spec.natural_key is not None and not spec.natural_key.explicit
 }
 KEY_FIELDS["errors"] = (("endpoint", "status"), " ")
 

@@ -20,7 +20,7 @@ from designs import services
 from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 
 from .errors import MAX_REPORTED_ERRORS, DocumentError, Errors, _json_type
-from .format import INDEX_COLUMNS, KEYS, UID, _field, _numbered, document_key, fill_codes, pointer
+from .format import INDEX_COLUMNS, UID, _field, _numbered, document_key, fill_codes, pointer
 from .schema import _check_format, check_element_count, schema_errors
 from .snapshot import dangling_message, reference_errors
 
@@ -169,7 +169,7 @@ class _Importer:
 
     def elements(self, step: Step, spec: ElementSpec, items: list[dict[str, Any]]) -> None:
         """Validate a list's elements in order, then insert the valid ones together."""
-        rule = KEYS.get(spec.model)
+        rule = spec.natural_key
         used: set[str] = set()
         accepted: list[models.Model] = []
         index_columns: list[m.IndexColumn] = []
