@@ -7,7 +7,7 @@ model field plus its name here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -78,10 +78,22 @@ class ElementSpec:
     links: tuple[str, ...] = ()
     # How others refer to an element of this list; every list a field refers to needs one (a test checks it).
     natural_key: KeyRule | None = None
+    # What a reader calls one element (in findings, reports, diffs), from its record;
+    # by default its name, title or code, else its first field.
+    names: Callable[[Any], str] | None = None
 
     @property
     def label(self) -> str:
         return self.title or str(self.model._meta.verbose_name_plural).capitalize()
+
+    def label_of(self, record: Any) -> str:
+        """What a reader calls this element of the list (`record` is a snapshot's ElementRecord)."""
+        if self.names is not None:
+            return self.names(record)
+        for name in ("name", "title", "code"):
+            if name in self.fields:
+                return str(getattr(record, name))
+        return str(getattr(record, self.fields[0]))
 
     @property
     def singular(self) -> str:
@@ -144,6 +156,24 @@ class Step:
         raise KeyError(key)
 
 
+def element_label(record: Any) -> str:
+    """What a reader calls an element: its list's rule (ElementSpec.label_of) applied to its record."""
+    return record.spec.label_of(record)
+
+
+def _pretty(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+def _threat_label(record: Any) -> str:
+    target = record.target_component or record.target_interaction
+    return f"{_pretty(record.category)} on {element_label(target) if target is not None else 'the system'}"
+
+
+def _data_scaling_label(record: Any) -> str:
+    return f"{_pretty(record.technique)} for {record.table.name if record.table else record.store.component.name}"
+
+
 STEPS: tuple[Step, ...] = (
     Step(
         1,
@@ -176,6 +206,7 @@ STEPS: tuple[Step, ...] = (
                 ("code", "title", "description", "priority"),
                 columns=("code", "title", "priority", "description"),
                 natural_key=KeyRule(("code",), describes="its code, e.g. FR-1"),
+                names=lambda r: f"{r.code} {r.title}",
             ),
             ElementSpec(
                 "nonfunctional",
@@ -183,14 +214,16 @@ STEPS: tuple[Step, ...] = (
                 ("code", "category", "title", "metric", "comparator", "target_value", "unit"),
                 columns=("code", "category", "title", "target_display"),
                 natural_key=KeyRule(("code",), describes="its code, e.g. NFR-1"),
+                names=lambda r: f"{r.code} {r.title}",
             ),
             ElementSpec(
                 "consistency",
                 m.ConsistencyNeed,
                 ("data_domain", "preference", "consistency_model", "rationale"),
                 title="Consistency vs. availability per data domain",
+                names=lambda r: r.data_domain,
             ),
-            ElementSpec("constraints", m.ConstraintOrAssumption, ("kind", "statement")),
+            ElementSpec("constraints", m.ConstraintOrAssumption, ("kind", "statement"), names=lambda r: r.statement),
         ),
         rule=rules.requirements,
         panels=("traceability",),
@@ -215,6 +248,7 @@ STEPS: tuple[Step, ...] = (
                 ("source", "target", "mode", "protocol", "purpose", "data_classification", "tls"),
                 columns=("source", "target", "mode", "protocol", "data_classification", "purpose"),
                 natural_key=KeyRule(("source", "target"), " -> ", "“Source -> Target”", explicit=True),
+                names=lambda r: f"{r.source.name} → {r.target.name}",
             ),
             ElementSpec(
                 "decisions",
@@ -223,6 +257,7 @@ STEPS: tuple[Step, ...] = (
                 columns=("code", "area", "choice", "status", "justification"),
                 title="Technology decisions (ADRs)",
                 natural_key=KeyRule(("code",), describes="its code, e.g. ADR-1"),
+                names=lambda r: f"{r.code} {r.area}: {r.choice}",
             ),
             ElementSpec(
                 "alternatives",
@@ -231,6 +266,7 @@ STEPS: tuple[Step, ...] = (
                 title="Alternatives weighed",
                 group_by="decision",
                 order_by=("decision__position", "decision_id", "position", "id"),
+                names=lambda r: r.option,
             ),
         ),
         rule=rules.architecture,
@@ -270,6 +306,7 @@ STEPS: tuple[Step, ...] = (
                 columns=("method", "path", "service", "summary", "success_status", "auth_required", "paginated"),
                 links=("requirements",),
                 natural_key=KeyRule(("method", "path"), " ", "“METHOD /path”"),
+                names=lambda r: f"{r.method} {r.path}",
             ),
             ElementSpec(
                 "errors",
@@ -278,6 +315,7 @@ STEPS: tuple[Step, ...] = (
                 title="Error responses",
                 group_by="endpoint",
                 order_by=("endpoint__position", "endpoint_id", "status"),
+                names=lambda r: f"{r.endpoint.method} {r.endpoint.path} → {r.status}",
             ),
         ),
         rule=rules.api,
@@ -320,6 +358,7 @@ STEPS: tuple[Step, ...] = (
                     "rto_minutes",
                 ),
                 natural_key=KeyRule(("component",), describes="its component's name"),
+                names=lambda r: r.component.name,
             ),
             ElementSpec(
                 "types",
@@ -358,6 +397,7 @@ STEPS: tuple[Step, ...] = (
                 # A foreign key can only reference a primary key or unique column.
                 choice_filters={"references": Q(primary_key=True) | Q(unique=True)},
                 natural_key=KeyRule(("table", "name"), ".", "“table.column”"),
+                names=lambda r: f"{r.table.name}.{r.name}",
             ),
             ElementSpec(
                 "indexes",
@@ -416,6 +456,7 @@ STEPS: tuple[Step, ...] = (
                 title="Authentication flow steps",
                 group_by="method",
                 order_by=("method__position", "method_id", "position", "id"),
+                names=lambda r: r.message,
             ),
             ElementSpec("roles", m.SecurityRole, ("name", "description"), natural_key=KeyRule(("name",))),
             ElementSpec(
@@ -425,6 +466,7 @@ STEPS: tuple[Step, ...] = (
                 title="Permission matrix",
                 group_by="role",
                 order_by=("role__position", "role_id", "resource", "action"),
+                names=lambda r: f"{r.role.name}: {r.action} {r.resource}",
             ),
             ElementSpec(
                 "threats",
@@ -448,8 +490,15 @@ STEPS: tuple[Step, ...] = (
                     "status",
                     "mitigation",
                 ),
+                names=_threat_label,
             ),
-            ElementSpec("compliance", m.ComplianceRegime, ("regime", "notes"), title="Compliance regimes"),
+            ElementSpec(
+                "compliance",
+                m.ComplianceRegime,
+                ("regime", "notes"),
+                title="Compliance regimes",
+                names=lambda r: r.regime.upper(),
+            ),
         ),
         rule=rules.security,
         panels=("sequence-diagram", "threat-suggestions"),
@@ -472,12 +521,14 @@ STEPS: tuple[Step, ...] = (
                 m.PerformanceBudget,
                 ("endpoint", "nfr", "p50_ms", "p95_ms", "p99_ms"),
                 columns=("endpoint", "nfr", "p50_ms", "p95_ms", "p99_ms"),
+                names=lambda r: f"Budget for {element_label(r.endpoint or r.nfr)}",
             ),
             ElementSpec(
                 "caching",
                 m.CachePolicy,
                 ("layer", "cached_data", "pattern", "ttl_seconds", "invalidation", "cache_component"),
                 columns=("layer", "cached_data", "pattern", "ttl_seconds", "cache_component"),
+                names=lambda r: r.cached_data,
             ),
             ElementSpec(
                 "hot_queries",
@@ -526,9 +577,21 @@ STEPS: tuple[Step, ...] = (
                 ),
                 title="Scaling per component",
                 order_by=("component__position", "component_id"),
+                names=lambda r: r.component.name,
             ),
-            ElementSpec("data_scaling", m.DataScaling, ("store", "technique", "table", "notes"), title="Data scaling"),
-            ElementSpec("bottlenecks", m.Bottleneck, ("kind", "component", "description", "mitigation")),
+            ElementSpec(
+                "data_scaling",
+                m.DataScaling,
+                ("store", "technique", "table", "notes"),
+                title="Data scaling",
+                names=_data_scaling_label,
+            ),
+            ElementSpec(
+                "bottlenecks",
+                m.Bottleneck,
+                ("kind", "component", "description", "mitigation"),
+                names=lambda r: r.component.name if r.component else r.description[:40],
+            ),
             ElementSpec("roadmap", m.RoadmapPhase, ("name", "trigger_metric", "changes"), title="Phased roadmap"),
         ),
         rule=rules.scalability,
@@ -584,6 +647,7 @@ STEPS: tuple[Step, ...] = (
                 title="Components per environment",
                 group_by="environment",
                 order_by=("environment__position", "environment_id", "component__position", "id"),
+                names=lambda r: f"{r.component.name} in {r.environment.name}",
             ),
             ElementSpec(
                 "pipeline",
@@ -597,6 +661,7 @@ STEPS: tuple[Step, ...] = (
                 m.HealthCheck,
                 ("component", "kind", "probe"),
                 title="Health checks",
+                names=lambda r: f"{r.component.name} {r.kind}",
             ),
             ElementSpec("alerts", m.Alert, ("name", "condition", "threshold", "severity", "runbook")),
             ElementSpec("slos", m.Slo, ("name", "sli", "target_percent", "window_days"), title="SLOs"),
