@@ -27,7 +27,7 @@ from django.utils import timezone
 from . import models as m
 from .completeness import StepProgress, evaluate, overall_percent
 from .models.activity import LABEL_LIMIT, shorten
-from .steps import STEPS, ElementSpec, SectionSpec
+from .steps import STEPS, ElementSpec, SectionSpec, spec_for
 from .templatetags.workbench import display_value
 
 # Who made a write: the user of the request, or None for the command line and the system
@@ -272,9 +272,7 @@ def section_save(
         _validate_and_save(obj, values)
         if changes := _changes(obj, before):
             action = Action.CREATED if created else Action.CHANGED
-            record(
-                locked, actor=actor, action=action, step=step_of(spec.model), kind=spec.label.lower(), changes=changes
-            )
+            record(locked, actor=actor, action=action, step=spec.step.key, kind=spec.label.lower(), changes=changes)
         return obj
 
 
@@ -395,20 +393,10 @@ def section_instance(design: m.Design, model: type[m.Section]) -> m.Section:
 # ---------------------------------------------------------------- activity log
 
 
-def _step_keys() -> dict[type[models.Model], str]:
-    found: dict[type[models.Model], str] = {}
-    for step in STEPS:
-        for spec in (*step.sections, *step.elements):
-            found.setdefault(spec.model, step.key)
-    return found
-
-
-_STEP_OF = _step_keys()
-
-
 def step_of(model: type[models.Model]) -> str:
-    """The key of the step whose list or section holds `model` ("" if none)."""
-    return _STEP_OF.get(model, "")
+    """The key of the step whose list or section holds `model` ("" if none), for the log."""
+    spec = spec_for(model)
+    return spec.step.key if spec is not None else ""
 
 
 def _model_noun(label: str, count: int) -> str:

@@ -30,6 +30,8 @@ class SectionSpec:
     model: type[m.Section]
     fields: tuple[str, ...]
     title: str = ""
+    # The step that lists this section; set by the Step that holds it.
+    step: Step = field(init=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -81,6 +83,8 @@ class ElementSpec:
     # What a reader calls one element (in findings, reports, diffs), from its record;
     # by default its name, title or code, else its first field.
     names: Callable[[Any], str] | None = None
+    # The step that lists this list; set by the Step that holds it.
+    step: Step = field(init=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -138,6 +142,11 @@ class Step:
     rule: rules.StepRules
     # Named panels shown above the forms, e.g. "capacity"; designs.presentation.PANELS says how to draw each.
     panels: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Each spec belongs to exactly one step and knows it (specs are frozen: set once, here).
+        for spec in (*self.sections, *self.elements):
+            object.__setattr__(spec, "step", self)
 
     @cached_property
     def guidance(self) -> str:
@@ -685,10 +694,18 @@ OVERVIEW_PANELS: tuple[str, ...] = (
 EVERY_STEP_PANELS: tuple[str, ...] = ("step-findings",)
 
 _BY_KEY = {step.key: step for step in STEPS}
+_BY_MODEL: dict[type[dj.Model], SectionSpec | ElementSpec] = {
+    spec.model: spec for step in STEPS for spec in (*step.sections, *step.elements)
+}
 
 
 def get_step(key: str) -> Step:
     return _BY_KEY[key]
+
+
+def spec_for(model: type[dj.Model]) -> SectionSpec | ElementSpec | None:
+    """The section or list whose records are `model`'s (None for a model no step lists, e.g. a link row)."""
+    return _BY_MODEL.get(model)
 
 
 def all_element_specs() -> list[tuple[Step, ElementSpec]]:
