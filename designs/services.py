@@ -7,7 +7,6 @@ numbering, completeness) without blocking other designs.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -145,12 +144,7 @@ def _next_code_number(model: type[m.Element], design: m.Design, also: Iterable[s
     """The number after the highest code (FR-7) of the design's list and of `also`, codes about to be added."""
     prefix = model.code_prefix  # type: ignore[attr-defined]
     stored = model.objects.filter(design=design, code__istartswith=f"{prefix}-").values_list("code", flat=True)
-    numbers = [
-        int(match.group(1))
-        for code in (*stored, *also)
-        if (match := re.fullmatch(rf"{prefix}-(\d+)", code or "", re.IGNORECASE))
-    ]
-    return max(numbers, default=0) + 1
+    return m.next_code_number(prefix, (*stored, *also))
 
 
 def _next_code(model: type[m.Element], design: m.Design) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import models
 
+from designs.models import next_code_number
 from designs.snapshot import DESIGN_FIELDS, INDEX_COLUMNS, ElementRecord
 from designs.steps import KeyRule, all_element_specs
 
@@ -83,16 +83,11 @@ def document_key(model: type[models.Model], rule: KeyRule, item: dict[str, Any])
 
 
 def fill_codes(model: type[models.Model], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Empty codes get the next FR-n / NFR-n / ADR-n, as when saving in the browser."""
+    """Empty codes get the next FR-n / NFR-n / ADR-n, as an import (services.ElementBatch.numbered) gives them."""
     prefix = getattr(model, "code_prefix", None)
     if not prefix:
         return items
-    numbers = [
-        int(match.group(1))
-        for item in items
-        if (match := re.fullmatch(rf"{prefix}-(\d+)", item.get("code", ""), re.IGNORECASE))
-    ]
-    following = max(numbers, default=0) + 1
+    following = next_code_number(prefix, (item.get("code", "") for item in items))
     filled = []
     for item in items:
         if not item.get("code"):
