@@ -13,18 +13,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from designs import steps
 from designs.caching import cached_by_state
 from designs.snapshot import DesignSnapshot, ElementRecord
+from designs.steps import element_label
 
 from . import rules as _rules  # noqa: F401  (importing it registers the rules)
-from .labels import label
 from .registry import RULES, SPEC_LABEL, Finding, Rule, Severity
 
 OFF = "off"
-# Findings are cached per design state, overrides and the rules' own source, so a deploy that changes a
-# rule never serves findings an older rule made.
+# Findings are cached per design state, overrides and the rules' own source (with the registry, which names
+# each element), so a deploy that changes a rule or a label never serves findings an older one made.
 _RULES_SOURCE = hashlib.sha256(
-    b"".join(Path(__file__).with_name(name).read_bytes() for name in ("rules.py", "labels.py", "registry.py"))
+    b"".join(
+        path.read_bytes()
+        for path in (
+            *(Path(__file__).with_name(name) for name in ("rules.py", "registry.py")),
+            Path(steps.__file__),
+        )
+    )
 ).hexdigest()[:16]
 CACHE_SECONDS = 7 * 24 * 3600
 
@@ -49,7 +56,7 @@ def _finding(rule: Rule, severity: Severity, where: ElementRecord | str, message
     # The finding belongs to the step where it is fixed (the rule's), which may not be the element's:
     # a service with no health check is listed in step 2 and fixed in step 8.
     if isinstance(where, ElementRecord):
-        return Finding(rule.id, severity, message, rule.step, where.spec.key, where.uid, label(where))
+        return Finding(rule.id, severity, message, rule.step, where.spec.key, where.uid, element_label(where))
     return Finding(rule.id, severity, message, rule.step, where, None, SPEC_LABEL[where])
 
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 from designs.capacity import GROWTH_FACTOR, capacity_from_snapshot
 from designs.endpoints import returns_collection
 from designs.snapshot import DesignSnapshot, ElementRecord
+from designs.steps import element_label
 
-from .labels import label
 from .registry import Hit, Severity, rule
 from .traceability import traceability
 
@@ -79,7 +79,7 @@ def _names(components: Iterable[ElementRecord]) -> str:
 def nfr_without_target(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for nfr in snapshot.elements("nonfunctional"):
         if not (nfr.metric and nfr.comparator and nfr.target_value is not None and nfr.unit):
-            yield Hit(nfr, f"{label(nfr)} has no measurable target.")
+            yield Hit(nfr, f"{element_label(nfr)} has no measurable target.")
 
 
 @rule(
@@ -97,7 +97,7 @@ def unserved_requirement(snapshot: DesignSnapshot) -> Iterator[Hit]:
     matrix = traceability(snapshot)
     if matrix.started:
         for requirement in matrix.unserved:
-            yield Hit(requirement, f"{label(requirement)} is served by no component or endpoint.")
+            yield Hit(requirement, f"{element_label(requirement)} is served by no component or endpoint.")
 
 
 # ---------------------------------------------------------------- architecture
@@ -342,7 +342,7 @@ def sensitive_without_tls(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for interaction in snapshot.elements("interactions"):
         if interaction.data_classification in SENSITIVE and not interaction.tls:
             what = "PII" if interaction.data_classification == "pii" else "Confidential data"
-            yield Hit(interaction, f"{what} travels without TLS on {label(interaction)}.")
+            yield Hit(interaction, f"{what} travels without TLS on {element_label(interaction)}.")
 
 
 @rule(
@@ -359,7 +359,7 @@ def outside_without_tls(snapshot: DesignSnapshot) -> Iterator[Hit]:
         outside = interaction.source.kind in (CLIENT, EXTERNAL) or interaction.target.kind in (CLIENT, EXTERNAL)
         # Sensitive data without TLS is ARCH-005's error already.
         if outside and not interaction.tls and interaction.data_classification not in SENSITIVE:
-            yield Hit(interaction, f"{label(interaction)} crosses into or out of the system without TLS.")
+            yield Hit(interaction, f"{element_label(interaction)} crosses into or out of the system without TLS.")
 
 
 @rule(
@@ -376,7 +376,7 @@ def decision_without_alternative(snapshot: DesignSnapshot) -> Iterator[Hit]:
         if decision.status in ("superseded", "deprecated"):
             continue
         if not snapshot.referring(decision, "alternatives", "decision"):
-            yield Hit(decision, f"{label(decision)} weighs no alternative.")
+            yield Hit(decision, f"{element_label(decision)} weighs no alternative.")
 
 
 # ---------------------------------------------------------------- API
@@ -394,7 +394,7 @@ def decision_without_alternative(snapshot: DesignSnapshot) -> Iterator[Hit]:
 def endpoint_without_errors(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for endpoint in snapshot.elements("endpoints"):
         if not snapshot.referring(endpoint, "errors", "endpoint"):
-            yield Hit(endpoint, f"{label(endpoint)} documents no error response.")
+            yield Hit(endpoint, f"{element_label(endpoint)} documents no error response.")
 
 
 @rule(
@@ -411,7 +411,7 @@ def unpaginated_collections(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for endpoint in snapshot.elements("endpoints"):
         collection = returns_collection(endpoint.collection, endpoint.response_example)
         if endpoint.method == "GET" and collection and not endpoint.paginated:
-            yield Hit(endpoint, f"{label(endpoint)} returns a collection without pagination.")
+            yield Hit(endpoint, f"{element_label(endpoint)} returns a collection without pagination.")
 
 
 @rule(
@@ -427,7 +427,7 @@ def sensitive_without_auth(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for endpoint in snapshot.elements("endpoints"):
         if endpoint.exposes_classification in SENSITIVE and not endpoint.auth_required:
             what = "PII" if endpoint.exposes_classification == "pii" else "confidential data"
-            yield Hit(endpoint, f"{label(endpoint)} exposes {what} without authentication.")
+            yield Hit(endpoint, f"{element_label(endpoint)} exposes {what} without authentication.")
 
 
 @rule(
@@ -496,7 +496,9 @@ def foreign_key_without_index(snapshot: DesignSnapshot) -> Iterator[Hit]:
         keys = [c for c in by_table[column.table] if c.primary_key]
         if keys and keys[0] is column:
             continue  # the primary key's index leads with it
-        yield Hit(column, f"{label(column)} references {label(column.references)} but no index leads with it.")
+        yield Hit(
+            column, f"{element_label(column)} references {element_label(column.references)} but no index leads with it."
+        )
 
 
 @rule(
@@ -565,7 +567,7 @@ def database_without_objectives(snapshot: DesignSnapshot) -> Iterator[Hit]:
 def threat_without_mitigation(snapshot: DesignSnapshot) -> Iterator[Hit]:
     for threat in snapshot.elements("threats"):
         if threat.status not in ("accepted", "transferred") and not threat.mitigation.strip():
-            yield Hit(threat, f"{label(threat)} has no mitigation.")
+            yield Hit(threat, f"{element_label(threat)} has no mitigation.")
 
 
 @rule(

@@ -6,8 +6,7 @@ import csv
 import io
 
 from designs.snapshot import DesignSnapshot
-
-from .labels import label
+from designs.steps import element_label
 
 HEADER = ("Category", "Target", "Description", "Likelihood", "Impact", "Mitigation", "Status")
 # A cell a spreadsheet would run as a formula (CSV injection, OWASP): =, +, -, @, and tab/CR that
@@ -32,7 +31,7 @@ def threats_csv(snapshot: DesignSnapshot) -> str:
         target = threat.target_component or threat.target_interaction
         row = (
             _pretty(threat.category),
-            label(target) if target is not None else "The system",
+            element_label(target) if target is not None else "The system",
             threat.description,
             _pretty(threat.likelihood),
             _pretty(threat.impact),

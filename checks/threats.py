@@ -17,8 +17,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
 from designs.snapshot import DesignSnapshot, ElementRecord
-
-from .labels import label
+from designs.steps import element_label
 
 OUTSIDE = frozenset({"client", "external"})
 SENSITIVE = frozenset({"pii", "confidential"})
@@ -58,7 +57,7 @@ class Suggestion:
     @property
     def target_label(self) -> str:
         if self.target is not None:
-            return label(self.target)
+            return element_label(self.target)
         return f"the system via {self.via}" if self.via else "the system"
 
     @property
@@ -81,7 +80,7 @@ def _make(
     *,
     via: str = "",
 ) -> Suggestion:
-    on = label(target) if target is not None else "the system" + (f" via {via}" if via else "")
+    on = element_label(target) if target is not None else "the system" + (f" via {via}" if via else "")
     title = f"{category.replace('_', ' ').capitalize()} on {on}"
     return Suggestion(
         suggestion_id(rule, category, anchor.uid), rule, category, target, title, explanation, mitigation, via

@@ -41,7 +41,7 @@ from .capacity import (
 from .completeness import StepProgress
 from .forms import element_form_class, section_form_class
 from .models import Design
-from .steps import EVERY_STEP_PANELS, OVERVIEW_PANELS, STEPS, ElementSpec, SectionSpec, Step, neighbours
+from .steps import EVERY_STEP_PANELS, OVERVIEW_PANELS, STEPS, ElementSpec, SectionSpec, Step, neighbours, spec_for
 
 # A long list shows one page of rows and loads the next on demand; rendering thousands of rows
 # was most of a large step page's time (and of its 2 MB).
@@ -578,7 +578,6 @@ UNMET_NAMED = 25
 def unmet_criteria(design: Design) -> list[UnmetCriterion]:
     """Every unmet criterion of every step, each naming its failing elements (one query per such criterion)."""
     progress = {item.step.key: item for item in nav(design, notes=Annotations())}
-    specs = {(step.key, spec.model): spec for step in STEPS for spec in step.elements}
     found = []
     for step in STEPS:
         missing = set(progress[step.key].missing)
@@ -589,18 +588,14 @@ def unmet_criteria(design: Design) -> list[UnmetCriterion]:
                 found.append(UnmetCriterion(step, rule.label))
                 continue
             model, condition = rule.failing
-            spec = specs.get((step.key, model)) or next(s for (_, m_), s in specs.items() if m_ is model)
+            spec = spec_for(model)
             rows = list(
                 model.objects.filter(condition, design=design)
                 .select_related(*model.label_related)
                 .order_by("position", "pk")[: UNMET_NAMED + 1]
             )
-            page = reverse("designs:step", args=[design.slug, _step_of(spec).key])
+            page = reverse("designs:step", args=[design.slug, spec.step.key])
             named = tuple((str(row), f"{page}?list={spec.key}#row-{spec.key}-{row.pk}") for row in rows[:UNMET_NAMED])
             more = model.objects.filter(condition, design=design).count() - len(named) if len(rows) > UNMET_NAMED else 0
             found.append(UnmetCriterion(step, rule.label, named, more))
     return found
-
-
-def _step_of(spec: ElementSpec) -> Step:
-    return next(step for step in STEPS if spec in step.elements)

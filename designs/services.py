@@ -7,10 +7,9 @@ numbering, completeness) without blocking other designs.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from . import models as m
 from .completeness import StepProgress, evaluate, overall_percent
 from .display import display_value
 from .models.activity import LABEL_LIMIT, shorten
-from .steps import STEPS, ElementSpec, SectionSpec
+from .steps import STEPS, ElementSpec, SectionSpec, spec_for
 
 # Who made a write: the user of the request, or None for the command line and the system
 # (imports run by `manage.py`, the demo seed). Every write function takes it as `actor=`.
@@ -141,14 +140,15 @@ def design_delete(*, design: m.Design) -> None:
     _lock(design, editing=False).delete()
 
 
-def _next_code(model: type[m.Element], design: m.Design) -> str:
+def _next_code_number(model: type[m.Element], design: m.Design, also: Iterable[str] = ()) -> int:
+    """The number after the highest code (FR-7) of the design's list and of `also`, codes about to be added."""
     prefix = model.code_prefix  # type: ignore[attr-defined]
-    numbers = [
-        int(match.group(1))
-        for code in model.objects.filter(design=design, code__istartswith=f"{prefix}-").values_list("code", flat=True)
-        if (match := re.fullmatch(rf"{prefix}-(\d+)", code, re.IGNORECASE))
-    ]
-    return f"{prefix}-{max(numbers, default=0) + 1}"
+    stored = model.objects.filter(design=design, code__istartswith=f"{prefix}-").values_list("code", flat=True)
+    return m.next_code_number(prefix, (*stored, *also))
+
+
+def _next_code(model: type[m.Element], design: m.Design) -> str:
+    return f"{model.code_prefix}-{_next_code_number(model, design)}"  # type: ignore[attr-defined]
 
 
 def _locked_current(model: type[models.Model], pk: Any, base_version: int | None) -> Any:
@@ -272,45 +272,172 @@ def section_save(
         _validate_and_save(obj, values)
         if changes := _changes(obj, before):
             action = Action.CREATED if created else Action.CHANGED
-            record(
-                locked, actor=actor, action=action, step=step_of(spec.model), kind=spec.label.lower(), changes=changes
-            )
+            record(locked, actor=actor, action=action, step=spec.step.key, kind=spec.label.lower(), changes=changes)
         return obj
 
 
-def elements_insert(
-    *,
-    design: m.Design,
-    model: type[m.Element],
-    elements: Sequence[m.Element],
-    index_columns: Sequence[m.IndexColumn] = (),
-    links: Sequence[models.Model] = (),
-    actor: Actor = None,
-    log: bool = True,
-) -> None:
-    """Insert many validated elements of one list at once (an import); inside an `editing` of the design,
-    completeness waits for the last list. The log gets one entry for the list, not one per element
-    (none when `log` is off: a restore logs itself once)."""
-    with editing(design) as locked:
-        # One INSERT: PostgreSQL returns the ids, which references to these elements need.
-        model.objects.bulk_create(elements)
-        m.IndexColumn.objects.bulk_create(index_columns)
-        # Rows of many-to-many links (one table per reference), once the elements have their ids.
-        by_table: dict[type[models.Model], list[models.Model]] = defaultdict(list)
-        for row in links:
-            by_table[type(row)].append(row)
-        for table, rows in by_table.items():
-            table.objects.bulk_create(rows)
-        if elements and log:
-            noun = model._meta.verbose_name if len(elements) == 1 else model._meta.verbose_name_plural
-            record(
-                locked,
-                actor=actor,
-                action=Action.IMPORTED,
-                step=step_of(model),
-                kind=str(model._meta.verbose_name),
-                label=f"{len(elements)} {noun}",
-            )
+def element_clean(obj: m.Element, siblings: m.Siblings) -> None:
+    """full_clean() for a new element of a batch, without a query per rule or reference.
+
+    Uniqueness is answered by `siblings` (the design's stored elements the caller seeded, plus those
+    accepted so far) rather than a query per rule, and resolved references are not looked up again.
+    """
+    relations = {f.name for f in obj._meta.concrete_fields if f.is_relation}
+    errors: dict[str, Any] = {}
+    for check in (lambda: obj.clean_fields(exclude=relations), lambda: obj.clean(siblings=siblings)):
+        try:
+            check()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    # As full_clean() does: a field that already failed is not checked for uniqueness.
+    try:
+        siblings.validate_unique(obj, set(errors))
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass
+class _Later:
+    obj: m.Element
+    name: str
+    resolve: Callable[[], models.Model | None]
+    invalid: Callable[[ValidationError], None]
+
+
+class ElementBatch:
+    """Many new elements of one list written in one edit of the design: the write path of every import.
+
+    The caller turns its own format into values and references, row by row, and reports refusals in
+    its own words; the batch gives each row its position and code, validates it in memory against
+    `siblings`, and `save()` inserts the accepted rows with their links and ordered columns at once,
+    then sets the references within the list (a column referencing a column further down). Use it
+    inside `editing(design)`: it is one transaction with the caller's other writes.
+
+        batch = ElementBatch(design=design, spec=spec, siblings=siblings)
+        obj = batch.new({"name": "orders", "store": store})
+        batch.accept(obj)            # ValidationError: the model's rules refused it
+        batch.save(actor=actor)
+    """
+
+    def __init__(self, *, design: m.Design, spec: ElementSpec, siblings: m.Siblings) -> None:
+        self.design = design
+        self.spec = spec
+        self.siblings = siblings
+        self.accepted: list[m.Element] = []
+        self._links: list[models.Model] = []
+        self._index_columns: list[m.IndexColumn] = []
+        self._later: list[_Later] = []
+        last = spec.model.objects.filter(design=design).aggregate(models.Max("position"))["position__max"]
+        self._positions = iter(range((last or 0) + 1, 2**31))
+        self._prefix: str | None = getattr(spec.model, "code_prefix", None)
+        self._codes: Iterator[str] | None = None
+
+    def _start_codes(self, brought: Iterable[str] = ()) -> Iterator[str]:
+        if self._codes is None:
+            first = _next_code_number(self.spec.model, self.design, brought)
+            self._codes = (f"{self._prefix}-{n}" for n in range(first, 2**31))
+        return self._codes
+
+    def numbered(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Rows of plain values with each empty code (FR-n, NFR-n, ADR-n) filled, in order: numbering goes on
+        after the design's codes and the rows' own. For a format that names elements by code before they exist."""
+        if self._prefix is None:
+            return rows
+        codes = self._start_codes(row.get("code", "") for row in rows)
+        return [row if row.get("code") else {**row, "code": next(codes)} for row in rows]
+
+    def new(self, values: Mapping[str, Any] | None = None) -> m.Element:
+        """An unsaved element of the list at the next position, holding `values` (references as instances)."""
+        obj = self.spec.model(design=self.design, position=next(self._positions))
+        for name, value in (values or {}).items():
+            setattr(obj, name, value)
+        return obj
+
+    def accept(
+        self,
+        obj: m.Element,
+        *,
+        links: Mapping[str, Sequence[models.Model]] | None = None,
+        columns: Sequence[m.Column] | None = None,
+    ) -> None:
+        """Validate `obj` with its many-to-many `links` and (an index) its `columns` in order; it is saved
+        by `save()`; one without a code gets the next. Raises ValidationError, a problem with the columns
+        under the key "columns"."""
+        if self._prefix is not None and not obj.code:
+            obj.code = next(self._start_codes())
+        if columns is not None and (problem := obj.columns_problem(list(columns))):
+            raise ValidationError({"columns": [problem]})
+        element_clean(obj, self.siblings)
+        # Later elements are checked against it as if it were saved already.
+        self.siblings.add(obj)
+        self.accepted.append(obj)
+        for name, targets in (links or {}).items():
+            field = self.spec.model._meta.get_field(name)
+            through = field.remote_field.through
+            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+            self._links += [through(**{own: obj, other: target}) for target in targets]
+        self._index_columns += [m.IndexColumn(index=obj, column=c, position=n) for n, c in enumerate(columns or ())]
+
+    def later(
+        self,
+        obj: m.Element,
+        name: str,
+        resolve: Callable[[], models.Model | None],
+        invalid: Callable[[ValidationError], None],
+    ) -> None:
+        """A reference to an element of this same list, set by `save()` once all of them exist: `resolve`
+        finds the target (None: it reported why), `invalid` reports the model refusing it."""
+        self._later.append(_Later(obj, name, resolve, invalid))
+
+    def save(self, *, actor: Actor = None, log: bool = True) -> None:
+        """Insert the accepted elements; the log gets one entry for the list, not one per element
+        (none when `log` is off: a restore logs itself once). Completeness waits for the edit's end."""
+        model = self.spec.model
+        with editing(self.design) as locked:
+            # One INSERT: PostgreSQL returns the ids, which references to these elements need.
+            model.objects.bulk_create(self.accepted)
+            m.IndexColumn.objects.bulk_create(self._index_columns)
+            # Rows of many-to-many links (one table per reference), once the elements have their ids.
+            by_table: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+            for row in self._links:
+                by_table[type(row)].append(row)
+            for table, rows in by_table.items():
+                table.objects.bulk_create(rows)
+            self._set_later()
+            if self.accepted and log:
+                count = len(self.accepted)
+                noun = model._meta.verbose_name if count == 1 else model._meta.verbose_name_plural
+                record(
+                    locked,
+                    actor=actor,
+                    action=Action.IMPORTED,
+                    step=self.spec.step.key,
+                    kind=str(model._meta.verbose_name),
+                    label=f"{count} {noun}",
+                )
+
+    def _set_later(self) -> None:
+        changed: dict[int, m.Element] = {}
+        names: set[str] = set()
+        for later in self._later:
+            if later.obj.pk is None:
+                continue  # refused itself: its references are not judged
+            target = later.resolve()
+            if target is None:
+                continue
+            setattr(later.obj, later.name, target)
+            try:
+                element_clean(later.obj, self.siblings)
+            except ValidationError as exc:
+                later.invalid(exc)
+                continue
+            changed[id(later.obj)] = later.obj
+            names.add(later.name)
+        if changed:
+            # Only the references change: the elements were validated and saved whole above.
+            self.spec.model.objects.bulk_update(changed.values(), sorted(names))
 
 
 @dataclass(frozen=True)
@@ -395,20 +522,10 @@ def section_instance(design: m.Design, model: type[m.Section]) -> m.Section:
 # ---------------------------------------------------------------- activity log
 
 
-def _step_keys() -> dict[type[models.Model], str]:
-    found: dict[type[models.Model], str] = {}
-    for step in STEPS:
-        for spec in (*step.sections, *step.elements):
-            found.setdefault(spec.model, step.key)
-    return found
-
-
-_STEP_OF = _step_keys()
-
-
 def step_of(model: type[models.Model]) -> str:
-    """The key of the step whose list or section holds `model` ("" if none)."""
-    return _STEP_OF.get(model, "")
+    """The key of the step whose list or section holds `model` ("" if none), for the log."""
+    spec = spec_for(model)
+    return spec.step.key if spec is not None else ""
 
 
 def _model_noun(label: str, count: int) -> str:

@@ -7,7 +7,7 @@ model field plus its name here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -30,10 +30,27 @@ class SectionSpec:
     model: type[m.Section]
     fields: tuple[str, ...]
     title: str = ""
+    # The step that lists this section; set by the Step that holds it.
+    step: Step = field(init=False, repr=False)
 
     @property
     def label(self) -> str:
         return self.title or str(self.model._meta.verbose_name).capitalize()
+
+
+@dataclass(frozen=True)
+class KeyRule:
+    """How an element that others reference is named in the design document (its natural key).
+
+    A key is unique in a design because the model enforces it: see each Meta.constraints.
+    """
+
+    parts: tuple[str, ...]
+    separator: str = " "
+    describes: str = "its name"
+    # No unique name: the element carries a "key" property, by default its parts
+    # joined, numbered " #2", " #3"… when they repeat.
+    explicit: bool = False
 
 
 # Identity-hashed: specs are singletons of the registry and key form caches.
@@ -61,10 +78,26 @@ class ElementSpec:
     # Many-to-many references (e.g. the requirements a component serves), kept apart from `fields`:
     # a multi-select in the form, a tuple of records in the snapshot, a list of keys in the document.
     links: tuple[str, ...] = ()
+    # How others refer to an element of this list; every list a field refers to needs one (a test checks it).
+    natural_key: KeyRule | None = None
+    # What a reader calls one element (in findings, reports, diffs), from its record;
+    # by default its name, title or code, else its first field.
+    names: Callable[[Any], str] | None = None
+    # The step that lists this list; set by the Step that holds it.
+    step: Step = field(init=False, repr=False)
 
     @property
     def label(self) -> str:
         return self.title or str(self.model._meta.verbose_name_plural).capitalize()
+
+    def label_of(self, record: Any) -> str:
+        """What a reader calls this element of the list (`record` is a snapshot's ElementRecord)."""
+        if self.names is not None:
+            return self.names(record)
+        for name in ("name", "title", "code"):
+            if name in self.fields:
+                return str(getattr(record, name))
+        return str(getattr(record, self.fields[0]))
 
     @property
     def singular(self) -> str:
@@ -110,6 +143,11 @@ class Step:
     # Named panels shown above the forms, e.g. "capacity"; designs.presentation.PANELS says how to draw each.
     panels: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Each spec belongs to exactly one step and knows it (specs are frozen: set once, here).
+        for spec in (*self.sections, *self.elements):
+            object.__setattr__(spec, "step", self)
+
     @cached_property
     def guidance(self) -> str:
         return (GUIDANCE_DIR / f"{self.key}.md").read_text()
@@ -125,6 +163,24 @@ class Step:
             if spec.key == key:
                 return spec
         raise KeyError(key)
+
+
+def element_label(record: Any) -> str:
+    """What a reader calls an element: its list's rule (ElementSpec.label_of) applied to its record."""
+    return record.spec.label_of(record)
+
+
+def _pretty(value: str) -> str:
+    return value.replace("_", " ").capitalize()
+
+
+def _threat_label(record: Any) -> str:
+    target = record.target_component or record.target_interaction
+    return f"{_pretty(record.category)} on {element_label(target) if target is not None else 'the system'}"
+
+
+def _data_scaling_label(record: Any) -> str:
+    return f"{_pretty(record.technique)} for {record.table.name if record.table else record.store.component.name}"
 
 
 STEPS: tuple[Step, ...] = (
@@ -158,20 +214,25 @@ STEPS: tuple[Step, ...] = (
                 m.FunctionalRequirement,
                 ("code", "title", "description", "priority"),
                 columns=("code", "title", "priority", "description"),
+                natural_key=KeyRule(("code",), describes="its code, e.g. FR-1"),
+                names=lambda r: f"{r.code} {r.title}",
             ),
             ElementSpec(
                 "nonfunctional",
                 m.NonFunctionalRequirement,
                 ("code", "category", "title", "metric", "comparator", "target_value", "unit"),
                 columns=("code", "category", "title", "target_display"),
+                natural_key=KeyRule(("code",), describes="its code, e.g. NFR-1"),
+                names=lambda r: f"{r.code} {r.title}",
             ),
             ElementSpec(
                 "consistency",
                 m.ConsistencyNeed,
                 ("data_domain", "preference", "consistency_model", "rationale"),
                 title="Consistency vs. availability per data domain",
+                names=lambda r: r.data_domain,
             ),
-            ElementSpec("constraints", m.ConstraintOrAssumption, ("kind", "statement")),
+            ElementSpec("constraints", m.ConstraintOrAssumption, ("kind", "statement"), names=lambda r: r.statement),
         ),
         rule=rules.requirements,
         panels=("traceability",),
@@ -188,12 +249,15 @@ STEPS: tuple[Step, ...] = (
                 ("name", "kind", "technology", "responsibility", "owning_team", "stateful", "bounded_context"),
                 columns=("name", "kind", "technology", "owning_team", "bounded_context", "stateful"),
                 links=("requirements",),
+                natural_key=KeyRule(("name",)),
             ),
             ElementSpec(
                 "interactions",
                 m.Interaction,
                 ("source", "target", "mode", "protocol", "purpose", "data_classification", "tls"),
                 columns=("source", "target", "mode", "protocol", "data_classification", "purpose"),
+                natural_key=KeyRule(("source", "target"), " -> ", "“Source -> Target”", explicit=True),
+                names=lambda r: f"{r.source.name} → {r.target.name}",
             ),
             ElementSpec(
                 "decisions",
@@ -201,6 +265,8 @@ STEPS: tuple[Step, ...] = (
                 ("code", "area", "choice", "status", "context", "justification", "consequences"),
                 columns=("code", "area", "choice", "status", "justification"),
                 title="Technology decisions (ADRs)",
+                natural_key=KeyRule(("code",), describes="its code, e.g. ADR-1"),
+                names=lambda r: f"{r.code} {r.area}: {r.choice}",
             ),
             ElementSpec(
                 "alternatives",
@@ -209,6 +275,7 @@ STEPS: tuple[Step, ...] = (
                 title="Alternatives weighed",
                 group_by="decision",
                 order_by=("decision__position", "decision_id", "position", "id"),
+                names=lambda r: r.option,
             ),
         ),
         rule=rules.architecture,
@@ -247,6 +314,8 @@ STEPS: tuple[Step, ...] = (
                 ),
                 columns=("method", "path", "service", "summary", "success_status", "auth_required", "paginated"),
                 links=("requirements",),
+                natural_key=KeyRule(("method", "path"), " ", "“METHOD /path”"),
+                names=lambda r: f"{r.method} {r.path}",
             ),
             ElementSpec(
                 "errors",
@@ -255,6 +324,7 @@ STEPS: tuple[Step, ...] = (
                 title="Error responses",
                 group_by="endpoint",
                 order_by=("endpoint__position", "endpoint_id", "status"),
+                names=lambda r: f"{r.endpoint.method} {r.endpoint.path} → {r.status}",
             ),
         ),
         rule=rules.api,
@@ -296,6 +366,8 @@ STEPS: tuple[Step, ...] = (
                     "rpo_minutes",
                     "rto_minutes",
                 ),
+                natural_key=KeyRule(("component",), describes="its component's name"),
+                names=lambda r: r.component.name,
             ),
             ElementSpec(
                 "types",
@@ -304,12 +376,14 @@ STEPS: tuple[Step, ...] = (
                 columns=("name", "kind", "labels", "base_type", "constraint"),
                 title="Custom types (enums and domains)",
                 help="Declare an enum or a domain here, then use its name as a column type.",
+                natural_key=KeyRule(("name",)),
             ),
             ElementSpec(
                 "tables",
                 m.Table,
                 ("store", "name", "description", "partitioning", "partition_key"),
                 columns=("name", "store", "partitioning", "partition_key", "description"),
+                natural_key=KeyRule(("name",)),
             ),
             ElementSpec(
                 "columns",
@@ -331,6 +405,8 @@ STEPS: tuple[Step, ...] = (
                 order_by=("table__position", "table_id", "position", "id"),
                 # A foreign key can only reference a primary key or unique column.
                 choice_filters={"references": Q(primary_key=True) | Q(unique=True)},
+                natural_key=KeyRule(("table", "name"), ".", "“table.column”"),
+                names=lambda r: f"{r.table.name}.{r.name}",
             ),
             ElementSpec(
                 "indexes",
@@ -339,6 +415,7 @@ STEPS: tuple[Step, ...] = (
                 columns=("table", "name", "columns_in_order", "unique", "method", "serves_query"),
                 prefetch=("index_columns__column",),
                 form_base="IndexForm",
+                natural_key=KeyRule(("name",)),
             ),
         ),
         rule=rules.database,
@@ -378,6 +455,7 @@ STEPS: tuple[Step, ...] = (
                     "notes",
                 ),
                 title="Authentication methods",
+                natural_key=KeyRule(("name",)),
             ),
             ElementSpec(
                 "flow",
@@ -387,8 +465,9 @@ STEPS: tuple[Step, ...] = (
                 title="Authentication flow steps",
                 group_by="method",
                 order_by=("method__position", "method_id", "position", "id"),
+                names=lambda r: r.message,
             ),
-            ElementSpec("roles", m.SecurityRole, ("name", "description")),
+            ElementSpec("roles", m.SecurityRole, ("name", "description"), natural_key=KeyRule(("name",))),
             ElementSpec(
                 "permissions",
                 m.PermissionGrant,
@@ -396,6 +475,7 @@ STEPS: tuple[Step, ...] = (
                 title="Permission matrix",
                 group_by="role",
                 order_by=("role__position", "role_id", "resource", "action"),
+                names=lambda r: f"{r.role.name}: {r.action} {r.resource}",
             ),
             ElementSpec(
                 "threats",
@@ -419,8 +499,15 @@ STEPS: tuple[Step, ...] = (
                     "status",
                     "mitigation",
                 ),
+                names=_threat_label,
             ),
-            ElementSpec("compliance", m.ComplianceRegime, ("regime", "notes"), title="Compliance regimes"),
+            ElementSpec(
+                "compliance",
+                m.ComplianceRegime,
+                ("regime", "notes"),
+                title="Compliance regimes",
+                names=lambda r: r.regime.upper(),
+            ),
         ),
         rule=rules.security,
         panels=("sequence-diagram", "threat-suggestions"),
@@ -443,12 +530,14 @@ STEPS: tuple[Step, ...] = (
                 m.PerformanceBudget,
                 ("endpoint", "nfr", "p50_ms", "p95_ms", "p99_ms"),
                 columns=("endpoint", "nfr", "p50_ms", "p95_ms", "p99_ms"),
+                names=lambda r: f"Budget for {element_label(r.endpoint or r.nfr)}",
             ),
             ElementSpec(
                 "caching",
                 m.CachePolicy,
                 ("layer", "cached_data", "pattern", "ttl_seconds", "invalidation", "cache_component"),
                 columns=("layer", "cached_data", "pattern", "ttl_seconds", "cache_component"),
+                names=lambda r: r.cached_data,
             ),
             ElementSpec(
                 "hot_queries",
@@ -497,9 +586,21 @@ STEPS: tuple[Step, ...] = (
                 ),
                 title="Scaling per component",
                 order_by=("component__position", "component_id"),
+                names=lambda r: r.component.name,
             ),
-            ElementSpec("data_scaling", m.DataScaling, ("store", "technique", "table", "notes"), title="Data scaling"),
-            ElementSpec("bottlenecks", m.Bottleneck, ("kind", "component", "description", "mitigation")),
+            ElementSpec(
+                "data_scaling",
+                m.DataScaling,
+                ("store", "technique", "table", "notes"),
+                title="Data scaling",
+                names=_data_scaling_label,
+            ),
+            ElementSpec(
+                "bottlenecks",
+                m.Bottleneck,
+                ("kind", "component", "description", "mitigation"),
+                names=lambda r: r.component.name if r.component else r.description[:40],
+            ),
             ElementSpec("roadmap", m.RoadmapPhase, ("name", "trigger_metric", "changes"), title="Phased roadmap"),
         ),
         rule=rules.scalability,
@@ -547,7 +648,7 @@ STEPS: tuple[Step, ...] = (
             ),
         ),
         elements=(
-            ElementSpec("environments", m.Environment, ("name", "purpose", "region")),
+            ElementSpec("environments", m.Environment, ("name", "purpose", "region"), natural_key=KeyRule(("name",))),
             ElementSpec(
                 "units",
                 m.DeploymentUnit,
@@ -555,6 +656,7 @@ STEPS: tuple[Step, ...] = (
                 title="Components per environment",
                 group_by="environment",
                 order_by=("environment__position", "environment_id", "component__position", "id"),
+                names=lambda r: f"{r.component.name} in {r.environment.name}",
             ),
             ElementSpec(
                 "pipeline",
@@ -568,6 +670,7 @@ STEPS: tuple[Step, ...] = (
                 m.HealthCheck,
                 ("component", "kind", "probe"),
                 title="Health checks",
+                names=lambda r: f"{r.component.name} {r.kind}",
             ),
             ElementSpec("alerts", m.Alert, ("name", "condition", "threshold", "severity", "runbook")),
             ElementSpec("slos", m.Slo, ("name", "sli", "target_percent", "window_days"), title="SLOs"),
@@ -591,10 +694,18 @@ OVERVIEW_PANELS: tuple[str, ...] = (
 EVERY_STEP_PANELS: tuple[str, ...] = ("step-findings",)
 
 _BY_KEY = {step.key: step for step in STEPS}
+_BY_MODEL: dict[type[dj.Model], SectionSpec | ElementSpec] = {
+    spec.model: spec for step in STEPS for spec in (*step.sections, *step.elements)
+}
 
 
 def get_step(key: str) -> Step:
     return _BY_KEY[key]
+
+
+def spec_for(model: type[dj.Model]) -> SectionSpec | ElementSpec | None:
+    """The section or list whose records are `model`'s (None for a model no step lists, e.g. a link row)."""
+    return _BY_MODEL.get(model)
 
 
 def all_element_specs() -> list[tuple[Step, ElementSpec]]:

@@ -42,7 +42,6 @@ from django.utils.text import capfirst
 
 from designs import models as m
 from designs import services
-from designs.document.format import KEYS
 from designs.snapshot import INDEX_COLUMNS, DesignSnapshot, ElementRecord
 from designs.steps import STEPS, ElementSpec
 
@@ -50,12 +49,12 @@ SPECS: dict[str, ElementSpec] = {spec.key: spec for step in STEPS for spec in st
 # The order lists are written in: the registry's, so what an element references exists first.
 ORDER: dict[str, int] = {key: i for i, key in enumerate(SPECS)}
 
-# How an element is named: its key fields joined, as in the design document (designs.document.format.KEYS);
+# How an element is named: its key fields joined, as in the design document (each spec's natural_key);
 # a reference is named by its target's key. An endpoint's error response is named by endpoint and status.
 KEY_FIELDS: dict[str, tuple[tuple[str, ...], str]] = {
-    spec.key: (KEYS[spec.model].parts, KEYS[spec.model].separator)
+    spec.key: (spec.natural_key.parts, spec.natural_key.separator)
     for spec in SPECS.values()
-    if spec.model in KEYS and not KEYS[spec.model].explicit
+    if spec.natural_key is not None and not spec.natural_key.explicit
 }
 KEY_FIELDS["errors"] = (("endpoint", "status"), " ")
 
@@ -434,24 +433,6 @@ def apply_plan(design: m.Design, plan: ImportPlan) -> dict[str, int]:
     return plan.counts()
 
 
-def _clean(obj: models.Model, siblings: m.Siblings) -> None:
-    """full_clean() for a new element, uniqueness answered by `siblings` (the stored elements plus those
-    accepted so far) rather than a query per rule, and no existence query per resolved reference."""
-    relations = {f.name for f in obj._meta.concrete_fields if f.is_relation}
-    errors: dict[str, Any] = {}
-    for check in (lambda: obj.clean_fields(exclude=relations), lambda: obj.clean(siblings=siblings)):
-        try:
-            check()
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-    try:
-        siblings.validate_unique(obj, set(errors))
-    except ValidationError as exc:
-        errors = exc.update_error_dict(errors)
-    if errors:
-        raise ValidationError(errors)
-
-
 class _Writer:
     def __init__(self, design: m.Design, plan: ImportPlan) -> None:
         self.design = design
@@ -484,7 +465,8 @@ class _Writer:
         spec = entry.item.spec
         for name, messages in exc.message_dict.items():
             for message in messages:
-                if name not in (NON_FIELD_ERRORS, "__all__"):
+                # A problem with an index's columns reads as the index's own.
+                if name not in (NON_FIELD_ERRORS, "__all__", INDEX_COLUMNS):
                     message = f"{capfirst(_label(spec, name))}: {message}"
                 self.errors.append((entry.item.where, f"{capfirst(spec.singular)} {entry.key}: {message}"))
 
@@ -541,70 +523,40 @@ class _Writer:
         return columns
 
     def add(self, spec: ElementSpec, entries: list[Entry]) -> None:
+        """Hand the new elements of one list to an ElementBatch: positions, codes, validation, one insert."""
         if not entries:
             return
         model = spec.model
         self.seed(model)
         for other in SEEDED_WITH.get(model, ()):
             self.seed(other)
-        siblings = self.siblings
-        last = model.objects.filter(design=self.design).aggregate(models.Max("position"))["position__max"] or 0
-        next_code = self._codes(model)
+        batch = services.ElementBatch(design=self.design, spec=spec, siblings=self.siblings)
         accepted: list[tuple[Entry, models.Model]] = []
-        index_columns: list[m.IndexColumn] = []
         deferred: list[tuple[Entry, str, Ref]] = []
-        for n, entry in enumerate(entries, start=1):
+        for entry in entries:
             values = self.values(entry, deferred=deferred)
             if values is None:
                 continue
-            obj = model(design=self.design, position=last + n)
-            for name, value in values.items():
-                setattr(obj, name, value)
-            if next_code is not None and not getattr(obj, "code", ""):
-                obj.code = next_code()
-            columns: list[m.Column] = []
+            obj = batch.new(values)
+            columns = None
             if model is m.Index:
-                found = self.index_columns(entry, obj)
-                if found is None:
+                columns = self.index_columns(entry, obj)
+                if columns is None:
                     continue
-                if problem := obj.columns_problem(found):
-                    self.errors.append((entry.item.where, f"Index {entry.key}: {problem}"))
-                    continue
-                columns = found
             try:
-                _clean(obj, siblings)
+                batch.accept(obj, columns=columns)
             except ValidationError as exc:
                 self.refuse(entry, exc)
                 continue
-            siblings.add(obj)
             accepted.append((entry, obj))
-            index_columns += [m.IndexColumn(index=obj, column=c, position=i) for i, c in enumerate(columns)]
         if self.errors:
             return
-        services.elements_insert(
-            design=self.design, model=model, elements=[obj for _, obj in accepted], index_columns=index_columns
-        )
         for entry, obj in accepted:
             self.instances[(entry.item.list, fold(entry.key))] = obj
-        self.self_references(model, deferred, siblings)
-
-    def self_references(self, model: type[models.Model], deferred: list, siblings: m.Siblings) -> None:
-        """References within the list just inserted (a column referencing another new column), checked whole."""
-        changed: dict[int, tuple[Entry, models.Model]] = {}
-        names: set[str] = set()
         for entry, name, ref in deferred:
             obj = self.instances[(entry.item.list, fold(entry.key))]
-            target = self.resolve(ref)
-            setattr(obj, name, target)
-            changed[obj.pk] = (entry, obj)
-            names.add(name)
-        for entry, obj in changed.values():
-            try:
-                _clean(obj, siblings)
-            except ValidationError as exc:
-                self.refuse(entry, exc)
-        if changed and not self.errors:
-            model.objects.bulk_update([obj for _, obj in changed.values()], sorted(names))
+            batch.later(obj, name, lambda ref=ref: self.resolve(ref), lambda exc, entry=entry: self.refuse(entry, exc))
+        batch.save()
 
     def change(self, spec: ElementSpec, entries: list[Entry]) -> None:
         for entry in entries:
@@ -638,12 +590,3 @@ class _Writer:
                 self.refuse(entry, exc)
                 continue
             self.instances[(entry.item.list, fold(entry.key))] = saved
-
-    def _codes(self, model: type[models.Model]) -> Any:
-        """A numbering for lists with codes (FR-1…), continuing the design's; None for lists without."""
-        prefix = getattr(model, "code_prefix", None)
-        if prefix is None:
-            return None
-        first = int(services._next_code(model, self.design).rsplit("-", 1)[1])
-        counter = iter(range(first, first + 10**9))
-        return lambda: f"{prefix}-{next(counter)}"

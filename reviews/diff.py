@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from designs.snapshot import INDEX_COLUMNS, DesignSnapshot, ElementRecord, Record
-from designs.steps import STEPS, ElementSpec, SectionSpec, Step
+from designs.steps import STEPS, ElementSpec, SectionSpec, Step, element_label
 from outputs.markdown.escape import md_text
-from outputs.markdown.parts import label, value_text
+from outputs.markdown.parts import value_text
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
 SIGNS = {ADDED: "+", REMOVED: "-", CHANGED: "~"}
@@ -197,16 +197,16 @@ def _step_diff(step: Step, before: DesignSnapshot, after: DesignSnapshot) -> Ste
         new_records = {r.uid: r for r in after.steps[step.key].elements.get(spec.key, ())}
         for uid, record in new_records.items():
             if uid not in old_records:
-                changes.append(ElementChange(ADDED, spec.key, spec.singular, label(record), str(uid)))
+                changes.append(ElementChange(ADDED, spec.key, spec.singular, element_label(record), str(uid)))
             else:
                 fields = _field_changes(spec, old_records[uid], record)
                 if fields:
                     changes.append(
-                        ElementChange(CHANGED, spec.key, spec.singular, label(record), str(uid), tuple(fields))
+                        ElementChange(CHANGED, spec.key, spec.singular, element_label(record), str(uid), tuple(fields))
                     )
         for uid, record in old_records.items():
             if uid not in new_records:
-                changes.append(ElementChange(REMOVED, spec.key, spec.singular, label(record), str(uid)))
+                changes.append(ElementChange(REMOVED, spec.key, spec.singular, element_label(record), str(uid)))
     return StepDiff(step, tuple(changes))
 
 

@@ -10,7 +10,7 @@ from designs import models as m
 from designs.snapshot import DesignSnapshot, ElementRecord, Record, load_snapshot
 
 from ..caching import cached_by_state, design_state
-from .format import FORMAT, INDEX_COLUMNS, KEYS, UID, document_json, list_keys
+from .format import FORMAT, INDEX_COLUMNS, UID, document_json, list_keys
 
 # Exported text is kept this long per design state; a day is plenty, any edit makes a new key.
 EXPORT_CACHE_SECONDS = 24 * 60 * 60
@@ -43,7 +43,7 @@ def document_from_snapshot(snapshot: DesignSnapshot) -> dict[str, Any]:
             content[key] = None if record is None else _item(record, keys)
         for key, records in step.elements.items():
             spec = step.step.element(key)
-            rule = KEYS.get(spec.model)
+            rule = spec.natural_key
             # Before the rows are written: a column may reference a column further down.
             own = list_keys(records, rule, keys) if rule else {}
             keys.update(own)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
 
-from designs import models as m
+from designs.models import next_code_number
 from designs.snapshot import DESIGN_FIELDS, INDEX_COLUMNS, ElementRecord
+from designs.steps import KeyRule, all_element_specs
 
 FORMAT = "design-workbench/1"
 SCHEMA_URI = "https://json-schema.org/draft/2020-12/schema"
@@ -22,35 +21,10 @@ UID = "uid"
 __all__ = ["DESIGN_FIELDS", "FORMAT", "INDEX_COLUMNS", "KEYS", "SCHEMA_URI", "UID", "KeyRule"]
 
 
-@dataclass(frozen=True)
-class KeyRule:
-    """How an element that others reference is named in the document."""
-
-    parts: tuple[str, ...]
-    separator: str = " "
-    describes: str = "its name"
-    # No unique name: the element carries a "key" property, by default its parts
-    # joined, numbered " #2", " #3"… when they repeat.
-    explicit: bool = False
-
-
-# Every model a registry field refers to needs a rule (a test checks it). A key
-# is unique in a design because the model enforces it: see each Meta.constraints.
+# Each list's natural key is declared on its spec (ElementSpec.natural_key); this is that rule by model,
+# for a reference whose field names the model it points to.
 KEYS: dict[type[models.Model], KeyRule] = {
-    m.FunctionalRequirement: KeyRule(("code",), describes="its code, e.g. FR-1"),
-    m.NonFunctionalRequirement: KeyRule(("code",), describes="its code, e.g. NFR-1"),
-    m.Component: KeyRule(("name",)),
-    m.Interaction: KeyRule(("source", "target"), " -> ", "“Source -> Target”", explicit=True),
-    m.TechnologyDecision: KeyRule(("code",), describes="its code, e.g. ADR-1"),
-    m.Endpoint: KeyRule(("method", "path"), " ", "“METHOD /path”"),
-    m.DataStore: KeyRule(("component",), describes="its component's name"),
-    m.CustomType: KeyRule(("name",)),
-    m.Table: KeyRule(("name",)),
-    m.Column: KeyRule(("table", "name"), ".", "“table.column”"),
-    m.Index: KeyRule(("name",)),
-    m.AuthMethod: KeyRule(("name",)),
-    m.SecurityRole: KeyRule(("name",)),
-    m.Environment: KeyRule(("name",)),
+    spec.model: spec.natural_key for _, spec in all_element_specs() if spec.natural_key is not None
 }
 
 # An index's columns (INDEX_COLUMNS) are edited outside the registry's `fields` (IndexForm's
@@ -109,16 +83,11 @@ def document_key(model: type[models.Model], rule: KeyRule, item: dict[str, Any])
 
 
 def fill_codes(model: type[models.Model], items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Empty codes get the next FR-n / NFR-n / ADR-n, as when saving in the browser."""
+    """Empty codes get the next FR-n / NFR-n / ADR-n, as an import (services.ElementBatch.numbered) gives them."""
     prefix = getattr(model, "code_prefix", None)
     if not prefix:
         return items
-    numbers = [
-        int(match.group(1))
-        for item in items
-        if (match := re.fullmatch(rf"{prefix}-(\d+)", item.get("code", ""), re.IGNORECASE))
-    ]
-    following = max(numbers, default=0) + 1
+    following = next_code_number(prefix, (item.get("code", "") for item in items))
     filled = []
     for item in items:
         if not item.get("code"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from itertools import islice
@@ -20,34 +20,27 @@ from designs import services
 from designs.steps import STEPS, ElementSpec, SectionSpec, Step
 
 from .errors import MAX_REPORTED_ERRORS, DocumentError, Errors, _json_type
-from .format import INDEX_COLUMNS, KEYS, UID, _field, _numbered, document_key, fill_codes, pointer
+from .format import INDEX_COLUMNS, UID, _field, _numbered, document_key, pointer
 from .schema import _check_format, check_element_count, schema_errors
 from .snapshot import dangling_message, reference_errors
 
 
-def _full_clean(obj: models.Model, siblings: m.Siblings | None = None) -> None:
+def _full_clean(obj: models.Model) -> None:
     """Model.full_clean() without its existence query per foreign key.
 
-    Every target was just resolved from this document, so the query would only
-    repeat what is known; on a large design it is a quarter of the import's work.
-    An element of the new design is checked for uniqueness against `siblings`,
-    the elements accepted so far, instead of by a query per rule (see Siblings).
+    Every target was just resolved from this document, so the query would only repeat what is known.
+    (Elements are validated by services.ElementBatch, in memory.)
     """
     relations = {f.name for f in obj._meta.concrete_fields if f.is_relation}
     errors: dict[str, Any] = {}
-    clean = obj.clean if siblings is None else lambda: obj.clean(siblings=siblings)
-    for check in (lambda: obj.clean_fields(exclude=relations), clean):
+    for check in (lambda: obj.clean_fields(exclude=relations), obj.clean):
         try:
             check()
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
     # As full_clean() does: a field that already failed is not checked for uniqueness.
     failed = set(errors)
-    if siblings is None:
-        uniqueness = [lambda: obj.validate_unique(exclude=failed), lambda: obj.validate_constraints(exclude=failed)]
-    else:
-        uniqueness = [lambda: siblings.validate_unique(obj, failed)]
-    for check in uniqueness:
+    for check in (lambda: obj.validate_unique(exclude=failed), lambda: obj.validate_constraints(exclude=failed)):
         try:
             check()
         except ValidationError as exc:
@@ -102,21 +95,24 @@ class _Importer:
             setattr(obj, field.attname, value)
         return True
 
-    def check(self, obj: models.Model, where: str, places: dict[str, str], siblings: m.Siblings | None = None) -> bool:
-        """Validate; model errors are reported at the property they concern."""
+    def check(self, obj: models.Model, where: str, places: dict[str, str]) -> bool:
+        """Validate a section's record; model errors are reported at the property they concern."""
         try:
-            _full_clean(obj, siblings)
+            _full_clean(obj)
         except ValidationError as exc:
-            # In the document's order: a model's clean() may raise them in any order.
-            order = {name: i for i, name in enumerate(places)}
-            for name, messages in sorted(exc.message_dict.items(), key=lambda item: order.get(item[0], -1)):
-                at = places.get(name, where)
-                if name not in places and name != NON_FIELD_ERRORS:
-                    messages = [f"{capfirst(_field(type(obj), name).verbose_name)}: {msg}" for msg in messages]
-                for message in messages:
-                    self.error(at, message)
+            self.report(obj, exc, where, places)
             return False
         return True
+
+    def report(self, obj: models.Model, exc: ValidationError, where: str, places: dict[str, str]) -> None:
+        # In the document's order: a model's clean() may raise them in any order.
+        order = {name: i for i, name in enumerate(places)}
+        for name, messages in sorted(exc.message_dict.items(), key=lambda item: order.get(item[0], -1)):
+            at = places.get(name, where)
+            if name not in places and name != NON_FIELD_ERRORS:
+                messages = [f"{capfirst(_field(type(obj), name).verbose_name)}: {msg}" for msg in messages]
+            for message in messages:
+                self.error(at, message)
 
     @contextmanager
     def writing(self, where: str) -> Iterator[None]:
@@ -168,14 +164,12 @@ class _Importer:
                 self.save(record, pointer(["steps", step.key, present[0].key]), places, label)
 
     def elements(self, step: Step, spec: ElementSpec, items: list[dict[str, Any]]) -> None:
-        """Validate a list's elements in order, then insert the valid ones together."""
-        rule = KEYS.get(spec.model)
+        """Turn a list's elements into values in order, validated and inserted together by an ElementBatch."""
+        rule = spec.natural_key
         used: set[str] = set()
-        accepted: list[models.Model] = []
-        index_columns: list[m.IndexColumn] = []
-        links: list[models.Model] = []
-        self_references: list[tuple[models.Model, str, Any, str]] = []
-        for i, item in enumerate(fill_codes(spec.model, items)):
+        batch = services.ElementBatch(design=self.design, spec=spec, siblings=self.siblings)
+        # Codes first: an element left without one is referred to by the code it gets.
+        for i, item in enumerate(batch.numbered(items)):
             where = pointer(["steps", step.key, spec.key, i])
             key = None
             if rule:
@@ -185,65 +179,69 @@ class _Importer:
                         self.error(f"{where}/key", f"Another {spec.singular} has the key “{key}”; keys are unique.")
                         continue
                     key = _numbered(key, used)
-            obj = spec.model(design=self.design, position=i + 1)
+            obj = batch.new()
             # Model errors point at the property, even one the document leaves out.
-            places = {name: f"{where}/{name}" for name in spec.fields}
+            places = {name: f"{where}/{name}" for name in (*spec.fields, INDEX_COLUMNS)}
             complete = self.keep_uid(obj, item, where)
             for name, value in item.items():
                 if name in (UID, "key", INDEX_COLUMNS, *spec.links):
                     continue
                 field = _field(spec.model, name)
                 if field.is_relation and field.related_model is spec.model and value is not None:
-                    self_references.append((obj, name, value, places[name]))
+                    batch.later(obj, name, *self._later(obj, name, value, places[name]))
                     continue
                 complete &= self.assign(obj, name, value, places[name])
-            columns = self.index_columns(item, where) if spec.model is m.Index else []
-            if columns and (problem := obj.columns_problem(columns)):
-                self.error(f"{where}/{INDEX_COLUMNS}", problem)
-                columns = None
-            linked = self.links(spec, obj, item, where)
-            complete &= linked is not None
-            if complete and columns is not None and self.check(obj, where, places, self.siblings):
-                # Later elements are checked against it as if it were saved already.
-                self.siblings.add(obj)
-                accepted.append(obj)
+            columns = self.index_columns(item, where) if spec.model is m.Index else None
+            complete &= columns is not None or spec.model is not m.Index
+            links = self.links(spec, item, where)
+            complete &= links is not None
+            if complete and self.accepts(batch, obj, where, places, links, columns):
                 if rule:
                     self.by_key[spec.model][key] = obj
-                index_columns += [
-                    m.IndexColumn(index=obj, column=column, position=n) for n, column in enumerate(columns)
-                ]
-                links += linked or []
             elif rule:
                 self.broken[spec.model].add(key)
-        where = pointer(["steps", step.key, spec.key])
-        with self.writing(where):
-            services.elements_insert(
-                design=self.design,
-                model=spec.model,
-                elements=accepted,
-                index_columns=index_columns,
-                links=links,
-                actor=self.actor,
-                log=self.log,
-            )
-        self.self_references(spec.model, self_references, where)
+        with self.writing(pointer(["steps", step.key, spec.key])):
+            batch.save(actor=self.actor, log=self.log)
 
-    def links(
-        self, spec: ElementSpec, obj: models.Model, item: dict[str, Any], where: str
-    ) -> list[models.Model] | None:
-        """The link rows of an element's many-to-many references (e.g. the requirements a component serves);
+    def accepts(
+        self,
+        batch: services.ElementBatch,
+        obj: models.Model,
+        where: str,
+        places: dict[str, str],
+        links: dict[str, list[models.Model]] | None,
+        columns: list[m.Column] | None,
+    ) -> bool:
+        try:
+            batch.accept(obj, links=links, columns=columns)
+        except ValidationError as exc:
+            self.report(obj, exc, where, places)
+            return False
+        return True
+
+    def _later(
+        self, obj: models.Model, name: str, value: Any, at: str
+    ) -> tuple[Callable[[], models.Model | None], Callable[[ValidationError], None]]:
+        """A reference within the list (e.g. a column further down): resolved once every element of it is known."""
+        field = _field(type(obj), name)
+        return (
+            lambda: self.resolve(field, value, at),
+            lambda exc: self.report(obj, exc, at.rsplit("/", 1)[0], {name: at}),
+        )
+
+    def links(self, spec: ElementSpec, item: dict[str, Any], where: str) -> dict[str, list[models.Model]] | None:
+        """The targets of an element's many-to-many references (e.g. the requirements a component serves);
         None when one names nothing in the document."""
-        rows: list[models.Model] = []
+        found: dict[str, list[models.Model]] = {}
         for name in spec.links:
             field = _field(spec.model, name)
-            through = field.remote_field.through
-            own, other = field.m2m_field_name(), field.m2m_reverse_field_name()
+            targets = found[name] = []
             for n, key in enumerate(item.get(name, [])):
                 target = self.resolve(field, key, f"{where}/{name}/{n}")
                 if target is None:
                     return None
-                rows.append(through(**{own: obj, other: target}))
-        return rows
+                targets.append(target)
+        return found
 
     def keep_uid(self, obj: models.Model, item: dict[str, Any], where: str) -> bool:
         """The document's uid, unique across the whole design; without one the element keeps its new uid."""
@@ -254,22 +252,6 @@ class _Importer:
             self.error(f"{where}/{UID}", f"The uid {obj.uid} is already that of {first}; uids are unique in a design.")
             return False
         return True
-
-    def self_references(
-        self, model: type[models.Model], references: list[tuple[models.Model, str, Any, str]], where: str
-    ) -> None:
-        """References within a list, resolved once every element of it is known, e.g. a column further down."""
-        changed: dict[int, models.Model] = {}
-        fields: set[str] = set()
-        for obj, name, value, at in references:
-            if obj.pk and self.assign(obj, name, value, at):
-                if self.check(obj, at.rsplit("/", 1)[0], {name: at}, self.siblings):
-                    changed[id(obj)] = obj
-                    fields.add(name)
-        if changed:
-            # Only the references change: the elements were validated and saved whole above.
-            with self.writing(where):
-                model.objects.bulk_update(changed.values(), sorted(fields))
 
     def index_columns(self, item: dict[str, Any], where: str) -> list[m.Column] | None:
         table = item["table"]

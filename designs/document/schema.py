@@ -128,7 +128,7 @@ def _object_schema(
 
 
 def _element_schema(spec: ElementSpec) -> dict[str, Any]:
-    rule = KEYS.get(spec.model)
+    rule = spec.natural_key
     properties: dict[str, Any] = {
         UID: {
             "description": f"The {spec.singular}'s identity, unchanged by edits and kept by import; "

@@ -63,7 +63,7 @@ class _Reader:
         return record
 
     def elements(self, spec: ElementSpec, items: list[dict[str, Any]], where: str) -> list[ElementRecord]:
-        rule = KEYS.get(spec.model)
+        rule = spec.natural_key
         used: set[str] = set()
         records: list[ElementRecord] = []
         pending: list[tuple[Record, str, type, str, str]] = []
@@ -139,7 +139,7 @@ def reference_errors(document: dict[str, Any]) -> list[tuple[str, str]]:
             items = content.get(spec.key)
             items = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
             lists.append((spec, pointer(["steps", step.key, spec.key]), items))
-            rule = KEYS.get(spec.model)
+            rule = spec.natural_key
             if rule is None:
                 continue
             used: set[str] = set()

@@ -10,7 +10,18 @@ from .architecture import (
     Interaction,
     TechnologyDecision,
 )
-from .base import ROLE_PERMISSIONS, Design, Element, Invitation, Membership, Role, Section, Siblings, one_line
+from .base import (
+    ROLE_PERMISSIONS,
+    Design,
+    Element,
+    Invitation,
+    Membership,
+    Role,
+    Section,
+    Siblings,
+    next_code_number,
+    one_line,
+)
 from .database import Column, CustomType, DatabaseSettings, DataStore, Index, IndexColumn, Table
 from .deployment import (
     Alert,
@@ -102,5 +113,6 @@ __all__ = [
     "TechnologyDecision",
     "Threat",
     "ThreatSuggestionDismissal",
+    "next_code_number",
     "one_line",
 ]

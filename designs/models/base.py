@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -48,6 +49,12 @@ def one_line(text: str) -> str:
     """Every run of whitespace, line breaks included, as one space: a design's name goes into e-mail
     subjects and download names, where a line break is refused (BadHeaderError) or splits a header."""
     return " ".join(text.split())
+
+
+def next_code_number(prefix: str, codes: Iterable[str]) -> int:
+    """The number after the highest of `codes` of the form PREFIX-n (any case): FR-7 → 8; 1 with none."""
+    numbers = [int(match.group(1)) for code in codes if (match := re.fullmatch(rf"{prefix}-(\d+)", code or "", re.I))]
+    return max(numbers, default=0) + 1
 
 
 class DesignQuerySet(models.QuerySet["Design"]):

@@ -13,38 +13,10 @@ from checks.engine import DesignDecisions, run_checks, split_dismissed
 from checks.traceability import traceability
 from designs.capacity import GROWTH_FACTOR, capacity_from_snapshot
 from designs.snapshot import DesignSnapshot, ElementRecord, Record
-from designs.steps import STEPS, ElementSpec, SectionSpec
+from designs.steps import STEPS, ElementSpec, SectionSpec, element_label
 
 from .escape import fenced, md_block, md_link, md_table, md_text
 from .mermaid import MermaidDiagram
-
-# How a reference names the element it points to, per list (the models' __str__, from the record).
-LABELS = {
-    "functional": lambda r: f"{r.code} {r.title}",
-    "nonfunctional": lambda r: f"{r.code} {r.title}",
-    "interactions": lambda r: f"{r.source.name} → {r.target.name}",
-    "decisions": lambda r: f"{r.code} {r.area}: {r.choice}",
-    "endpoints": lambda r: f"{r.method} {r.path}",
-    "stores": lambda r: r.component.name,
-    "columns": lambda r: f"{r.table.name}.{r.name}",
-    "scaling": lambda r: r.component.name,
-    "caching": lambda r: r.cached_data,
-    "flow": lambda r: r.message,
-    "consistency": lambda r: r.data_domain,
-    "constraints": lambda r: r.statement,
-    "alternatives": lambda r: r.option,
-}
-
-
-def label(record: ElementRecord) -> str:
-    """What a reader calls this element."""
-    named = LABELS.get(record.spec.key)
-    if named is not None:
-        return named(record)
-    for field in ("name", "title", "code"):
-        if field in record.spec.fields:
-            return str(getattr(record, field))
-    return str(getattr(record, record.spec.fields[0]))
 
 
 def field_label(spec: SectionSpec | ElementSpec, name: str) -> str:
@@ -57,7 +29,7 @@ def value_text(record: Record, name: str) -> str:
     if value is None or value == "":
         return ""
     if isinstance(value, ElementRecord):
-        return label(value)
+        return element_label(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
     field = record.spec.model._meta.get_field(name)
@@ -120,7 +92,7 @@ def element_items(records: Iterable[ElementRecord], spec: ElementSpec, heading: 
     out = []
     for parent, members in groups.items():
         if parent is not None:
-            out.append(f"{heading} {md_text(label(parent))}")
+            out.append(f"{heading} {md_text(element_label(parent))}")
         lines = []
         for record in members:
             facts = []
@@ -153,7 +125,7 @@ def traceability_table(snapshot: DesignSnapshot) -> str:
         endpoints = [f"{e.method} {e.path}" for e in matrix.endpoints if e in row.endpoints]
         rows.append(
             [
-                label(row.requirement),
+                element_label(row.requirement),
                 value_text(row.requirement, "priority"),
                 ", ".join(components) or "—",
                 ", ".join(endpoints) or "—",
@@ -161,7 +133,7 @@ def traceability_table(snapshot: DesignSnapshot) -> str:
         )
     out = [md_table(["Requirement", "Priority", "Served by components", "Served by endpoints"], rows)]
     if matrix.unserved:
-        out.append("Served by nothing: " + md_text(", ".join(label(r) for r in matrix.unserved)) + ".")
+        out.append("Served by nothing: " + md_text(", ".join(element_label(r) for r in matrix.unserved)) + ".")
     return "\n\n".join(out)
 
 
