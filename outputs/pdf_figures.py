@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -22,7 +22,7 @@ from designs.snapshot import DesignSnapshot
 
 from .diagrams import DIAGRAMS
 from .diagrams.options import ViewOptions
-from .render import RenderedDiagram, diagram_render
+from .render import PRINT, RenderedDiagram, diagram_render
 
 # No printed diagram text smaller than this (points).
 FONT_FLOOR = 6.0
@@ -88,9 +88,6 @@ class Drawing:
     width: float
     height: float
     smallest_font: float
-    # Which diagram and view options drew it, to draw it again as PDF for the page.
-    name: str = ""
-    options: ViewOptions = field(default_factory=ViewOptions)
 
 
 def _measure(rendered: RenderedDiagram) -> tuple[float, float, float]:
@@ -266,23 +263,20 @@ def _draw(snapshot: DesignSnapshot, name: str, options: ViewOptions, view: str) 
 
 
 def _lay_out(snapshot: DesignSnapshot, name: str, options: ViewOptions, view: str) -> Drawing:
-    rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt="svg")
+    rendered = diagram_render(snapshot=snapshot, name=name, options=options, fmt=PRINT)
     width, height, smallest = _measure(rendered)
-    return Drawing(view, rendered, width, height, smallest, name, options)
+    return Drawing(view, rendered, width, height, smallest)
 
 
-def _printed_file(snapshot: DesignSnapshot, drawing: Drawing) -> tuple[str, bytes]:
-    """(suffix, content) of the file a drawing prints from: dot's PDF of the same layout.
+def _printed_file(drawing: Drawing) -> tuple[str, bytes]:
+    """(suffix, content) of the file a drawing prints from: dot's PDF of the layout that was measured.
 
-    The SVG says how large the drawing is and how small its text (it is measured, then cached);
-    the page gets dot's PDF of the same view: cairo embeds each font once and Typst places the page
-    as one object, where an SVG's every label is shaped again (and again on each page a drawing
-    spans): about eight times the typesetting and ten times the file. A drawing that could not be
-    laid out prints the SVG that says so."""
-    if not drawing.rendered.failed and drawing.name:
-        rendered = diagram_render(snapshot=snapshot, name=drawing.name, options=drawing.options, fmt="pdf")
-        if not rendered.failed and rendered.format == "pdf":
-            return "pdf", rendered.content
+    The SVG says how large the drawing is and how small its text; the page gets the PDF dot wrote in
+    the same run: cairo embeds each font once and Typst places the page as one object, where an
+    SVG's every label is shaped again (and again on each page a drawing spans), about eight times the
+    typesetting and ten times the file. A drawing that could not be laid out prints the SVG that says so."""
+    if drawing.rendered.pdf:
+        return "pdf", drawing.rendered.pdf
     return "svg", for_print(drawing.rendered.content)
 
 
@@ -310,9 +304,7 @@ def print_diagrams(snapshot: DesignSnapshot, names: Iterable[str], directory: Pa
         if parts and parts[0].view == OVERVIEW and len(plates(parts[0], "", "")) > OVERVIEW_PAGES:
             parts = parts[1:]
         chosen_of[name] = parts or [wholes[name]]
-    every = [drawing for name in names for drawing in chosen_of[name]]
-    with ThreadPoolExecutor(LAYOUT_THREADS) as pool:
-        files = dict(zip(map(id, every), pool.map(lambda d: _printed_file(snapshot, d), every), strict=True))
+    files = {id(drawing): _printed_file(drawing) for name in names for drawing in chosen_of[name]}
     printed: dict[str, list[Plate]] = {}
     for name in names:
         title = DIAGRAMS[name].title

@@ -27,6 +27,7 @@ import html
 import logging
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import weakref
@@ -52,8 +53,9 @@ logger = logging.getLogger(__name__)
 
 FORMATS = ("svg", "png", "dot")
 MEDIA_TYPES = {"svg": "image/svg+xml", "png": "image/png", "dot": "text/vnd.graphviz; charset=utf-8"}
-# Drawn for the PDF report only (outputs/pdf_figures.py), never offered as a download.
-MEDIA_TYPES["pdf"] = "application/pdf"
+# The PDF report's drawings (outputs/pdf_figures.py), never offered as a download: one dot run writes
+# the SVG (measured: size, smallest text) and the PDF (placed on the page) of the same layout.
+PRINT = "svg+pdf"
 SVG_NS = "http://www.w3.org/2000/svg"
 
 _CAPPED = "layout effort capped"
@@ -117,6 +119,8 @@ class RenderedDiagram:
     problem: str = ""
     # Not drawn yet: the same layout, or as many as a process runs at once, ran longer than a request waits.
     busy: bool = False
+    # With `PRINT` (the PDF report's drawings): dot's PDF of the very layout `content` is the SVG of.
+    pdf: bytes = b""
 
     @property
     def media_type(self) -> str:
@@ -133,6 +137,8 @@ def run_engine(engine: str, fmt: str, source: bytes, timeout: float) -> bytes:
     executable = shutil.which(engine)
     if executable is None:
         raise LayoutFailed(f"Graphviz's {engine} is not installed")
+    if fmt == PRINT:
+        return _run_for_print(executable, source, timeout)
     command = [executable, f"-T{fmt}"]
     # Lower priority through `nice` (it execs the engine, so a timeout kills the engine itself);
     # not preexec_fn, which is unsafe in a threaded server.
@@ -149,6 +155,27 @@ def run_engine(engine: str, fmt: str, source: bytes, timeout: float) -> bytes:
         reason = completed.stderr.decode(errors="replace").strip().split("\n", 1)[0][:300]
         raise LayoutFailed(reason or f"{engine} exited with status {completed.returncode}")
     return completed.stdout
+
+
+def _run_for_print(executable: str, source: bytes, timeout: float) -> bytes:
+    """SVG and PDF of one layout by one run of the engine, as the SVG's bytes, a NUL, and the PDF's.
+
+    (An SVG holds no NUL byte, so the first one divides them.)"""
+    with tempfile.TemporaryDirectory(prefix="print-diagram-") as directory:
+        svg, pdf = Path(directory) / "d.svg", Path(directory) / "d.pdf"
+        command = [executable, "-Tsvg", "-o", str(svg), "-Tpdf", "-o", str(pdf)]
+        nice = shutil.which("nice")
+        if nice is not None:
+            command = [nice, "-n", str(NICENESS), *command]
+        metrics.count_layout(Path(executable).name)
+        # Our own file names in a directory of our own; DOT on stdin: nothing from the design on the command line.
+        completed = subprocess.run(  # noqa: S603
+            command, input=source, capture_output=True, timeout=timeout, check=False
+        )
+        if completed.returncode != 0 or not svg.exists() or not pdf.exists():
+            reason = completed.stderr.decode(errors="replace").strip().split("\n", 1)[0][:300]
+            raise LayoutFailed(reason or f"the engine exited with status {completed.returncode}")
+        return svg.read_bytes() + b"\0" + pdf.read_bytes()
 
 
 def diagram_render(
@@ -404,6 +431,9 @@ def _lay_out(
                 fmt=fmt,
                 simplified=simplification.caption or None,
             )
+            if fmt == PRINT:
+                svg, _, pdf = content.partition(b"\0")
+                return RenderedDiagram(svg, "svg", simplification.caption, pdf=pdf)
             return RenderedDiagram(content, fmt, simplification.caption)
         logger.warning(
             "Diagram %s of %s: %s (%s, %.1f s)",
