@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from itertools import count, islice, product
+from typing import Any
 
 # Digits and capitals only: no property of the format is named like that, so every key is unknown.
 _KEY_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -124,3 +125,15 @@ MARKDOWN_SHAPES = [
 
 def hostile_markdown(shape: str, length: int = 10_000) -> str:
     return (shape * (length // len(shape) + 1))[:length]
+
+
+class CallCounter:
+    """Wraps a callable and counts its calls: how the hostile-input tests show work was refused early."""
+
+    def __init__(self, wrapped: Any) -> None:
+        self.wrapped = wrapped
+        self.calls = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        return self.wrapped(*args, **kwargs)

@@ -33,6 +33,7 @@ from designs.document import (
     schema,
 )
 from tests import hostile_documents as hostile
+from tests.hostile_documents import CallCounter
 
 IMPORT_URL = reverse("designs:import")
 # What "small" means for an answer: the whole error page, or the command's whole output.
@@ -46,18 +47,6 @@ def _refusal(raw: bytes, owner) -> DocumentError:
     assert m.Design.objects.count() == designs
     assert len("\n".join(caught.value.lines()).encode()) < SMALL
     return caught.value
-
-
-class _Counting:
-    """Wraps a callable and counts its calls."""
-
-    def __init__(self, wrapped: Any) -> None:
-        self.wrapped = wrapped
-        self.calls = 0
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        return self.wrapped(*args, **kwargs)
 
 
 @pytest.fixture
@@ -89,7 +78,7 @@ def keywords_run(monkeypatch) -> Counter[str]:
     ],
 )
 def test_it_names_five_of_a_million_unknown_properties_and_counts_the_rest(owner, monkeypatch, where, keys, at):
-    short = _Counting(schema._short)
+    short = CallCounter(schema._short)
     monkeypatch.setattr(schema, "_short", short)
 
     error = _refusal(hostile.unknown_keys(keys, where), owner)
@@ -281,7 +270,7 @@ def test_it_cuts_a_message_quoting_a_huge_reference_short(owner):
 
 def test_it_stops_checking_content_after_the_cap(owner, monkeypatch):
     # Elements are validated by the batch-write service the importer hands them to.
-    full_clean = _Counting(services.element_clean)
+    full_clean = CallCounter(services.element_clean)
     monkeypatch.setattr(services, "element_clean", full_clean)
 
     error = _refusal(hostile.duplicate_components(5_000), owner)

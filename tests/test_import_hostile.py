@@ -28,22 +28,13 @@ from imports.openapi import parse_openapi
 from imports.plan import ImportFileError
 from imports.sql import mysql, parse_sql
 from tests import hostile_imports as hostile
+from tests.hostile_documents import CallCounter
 
 BOMB_MESSAGE = (
     "The document holds more than 1,000,000 values once its references are expanded: the example of "
     "response 200 of GET /bomb alone holds 11,111,111; at most 1,000,000 are read."
 )
 BOMB_POINTER = "/paths/~1bomb/get/responses/200/content/application~1json"
-
-
-class _Counting:
-    def __init__(self, wrapped: Any) -> None:
-        self.wrapped = wrapped
-        self.calls = 0
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        self.calls += 1
-        return self.wrapped(*args, **kwargs)
 
 
 def _refused(function: Any, *args: Any, **kwargs: Any) -> ImportFileError:
@@ -58,7 +49,7 @@ def _refused(function: Any, *args: Any, **kwargs: Any) -> ImportFileError:
 def test_the_reference_bomb_is_refused_before_anything_is_copied(monkeypatch):
     raw = hostile.REF_BOMB.read_bytes()
     assert len(raw) < 2_600
-    copies = _Counting(openapi._plain)
+    copies = CallCounter(openapi._plain)
     monkeypatch.setattr(openapi, "_plain", copies)
     error = _refused(parse_openapi, raw)
     assert (error.message, error.pointer) == (BOMB_MESSAGE, BOMB_POINTER)
@@ -77,7 +68,7 @@ def test_the_value_budget_is_a_setting_shared_with_everything_else(settings):
 
 
 def test_a_reference_bomb_in_a_schemas_example_counts_too(monkeypatch):
-    copies = _Counting(openapi._plain)
+    copies = CallCounter(openapi._plain)
     monkeypatch.setattr(openapi, "_plain", copies)
     document = json.loads(hostile.REF_BOMB.read_bytes())
     media = document["paths"]["/bomb"]["get"]["responses"]["200"]["content"]["application/json"]
@@ -101,7 +92,7 @@ def test_a_reference_bomb_where_text_belongs_is_no_text():
 
 
 def test_an_example_of_more_values_than_step_3_holds_is_skipped_uncopied(monkeypatch):
-    copies = _Counting(openapi._plain)
+    copies = CallCounter(openapi._plain)
     monkeypatch.setattr(openapi, "_plain", copies)
     api = parse_openapi(hostile.ref_bomb(levels=5, keys=10))  # 111,111 values: within the budget
     assert api.endpoints[0].response_example == ""
@@ -114,7 +105,7 @@ def test_an_example_of_more_values_than_step_3_holds_is_skipped_uncopied(monkeyp
 
 
 def test_a_mysql_dump_over_the_element_limit_is_refused_before_it_is_parsed(monkeypatch):
-    parsed = _Counting(mysql._parsed)
+    parsed = CallCounter(mysql._parsed)
     monkeypatch.setattr(mysql, "_parsed", parsed)
     text = hostile.mysql_dump(10_000).decode()
     assert 9_000_000 < len(text) < 10 * 1024 * 1024
@@ -127,7 +118,7 @@ def test_a_mysql_dump_over_the_element_limit_is_refused_before_it_is_parsed(monk
 
 
 def test_four_megabytes_of_create_table_are_refused_before_they_are_parsed(monkeypatch):
-    parses = _Counting(pglast.parse_sql)
+    parses = CallCounter(pglast.parse_sql)
     monkeypatch.setattr(pglast, "parse_sql", parses)
     text = hostile.postgres_tables(8_200).decode()
     assert len(text) > 3_900_000
