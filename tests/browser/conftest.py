@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Error as PlaywrightError
 
 from designs import services
 from designs.models import Component, Design, Interaction
@@ -62,6 +63,14 @@ def new_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]
 
     yield open_page
     for context in contexts:
+        # Let requests the page still has in flight (htmx loads fired by the last navigation) finish
+        # before the test database is flushed: a view's transaction meeting the flush's TRUNCATE is a
+        # deadlock, and the test would fail in its teardown.
+        for page in context.pages:
+            try:
+                page.wait_for_load_state("networkidle", timeout=5_000)
+            except PlaywrightError:
+                pass  # a page that never settles is closed all the same
         context.close()
 
 
